@@ -1,0 +1,50 @@
+"""cja-async: an async client for Adobe Customer Journey Analytics that keeps every org under
+Adobe's rate limits and still finishes bulk work as fast as those limits allow."""
+
+from ._auth import OAuthCredentials, StaticToken
+from ._client import Client, ClientStats
+from ._config import RateLimit, Window
+from ._exceptions import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    CJAError,
+    ClientClosedError,
+    ConflictError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseDecodeError,
+    ServerError,
+    TimeoutError,
+    TransportError,
+)
+from ._paging import AsyncPager, Page
+from ._version import __version__
+
+__all__ = [
+    "APIStatusError",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "CJAError",
+    "Client",
+    "ClientClosedError",
+    "ClientStats",
+    "ConflictError",
+    "NotFoundError",
+    "OAuthCredentials",
+    "OutcomeUnknownError",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ServerError",
+    "StaticToken",
+    "TimeoutError",
+    "TransportError",
+    "Window",
+    "__version__",
+]

@@ -1,0 +1,335 @@
+"""Credentials and the token cache.
+
+OAuth server-to-server tokens are fetched on first need, cached, and renewed shortly before
+``expires_in`` runs out. Many tasks needing a token at once cause one token request (a lock
+around the fetch, checked again inside). Adobe throttles integrations that mint too many
+tokens, so mints are also paced by an ``aiolimiter.AsyncLimiter``: a leaky bucket is exactly
+right for "do not hammer the identity server", unlike for the API's sliding windows.
+
+Secrets never reach a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+import httpx
+from aiolimiter import AsyncLimiter
+
+from ._exceptions import AuthenticationError
+from ._retry import backoff_delay, parse_retry_after
+
+__all__ = [
+    "DEFAULT_SCOPES",
+    "DEFAULT_TOKEN_URL",
+    "OAuthCredentials",
+    "StaticToken",
+    "TokenSource",
+]
+
+logger = logging.getLogger("cja_async.auth")
+
+DEFAULT_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
+DEFAULT_SCOPES: tuple[str, ...] = (
+    "openid",
+    "AdobeID",
+    "read_organizations",
+    "additional_info.projectedProductContext",
+    "session",
+)
+
+
+def _scopes(value: str | Sequence[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.replace(" ", ",").split(",")
+    scopes = tuple(s.strip() for s in value if s and s.strip())
+    if not scopes:
+        raise ValueError("scopes must name at least one scope")
+    return scopes
+
+
+def _non_empty(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str, got {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def _env(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name)
+    if not value:
+        raise ValueError(f"environment variable {name} is not set")
+    return value
+
+
+@attrs.frozen(repr=False)
+class OAuthCredentials:
+    """An OAuth server-to-server credential from Adobe's Developer Console.
+
+    ``client_id`` is also sent as ``x-api-key``. The secret never appears in a repr.
+    """
+
+    client_id: str = attrs.field(validator=_non_empty)
+    client_secret: str = attrs.field(validator=_non_empty)
+    scopes: tuple[str, ...] = attrs.field(default=DEFAULT_SCOPES, converter=_scopes)
+    token_url: str = attrs.field(default=DEFAULT_TOKEN_URL, validator=_non_empty)
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuthCredentials(client_id={self.client_id!r}, client_secret='***', "
+            f"scopes={self.scopes!r}, token_url={self.token_url!r})"
+        )
+
+    @classmethod
+    def from_env(
+        cls, prefix: str = "CJA_", environ: Mapping[str, str] | None = None
+    ) -> OAuthCredentials:
+        """Read ``CJA_CLIENT_ID``, ``CJA_CLIENT_SECRET`` and optionally ``CJA_SCOPES``
+        (comma-separated) and ``CJA_TOKEN_URL``."""
+        env = os.environ if environ is None else environ
+        return cls(
+            client_id=_env(env, f"{prefix}CLIENT_ID"),
+            client_secret=_env(env, f"{prefix}CLIENT_SECRET"),
+            scopes=env.get(f"{prefix}SCOPES") or DEFAULT_SCOPES,
+            token_url=env.get(f"{prefix}TOKEN_URL") or DEFAULT_TOKEN_URL,
+        )
+
+    @classmethod
+    def from_console_json(
+        cls, source: str | os.PathLike[str] | Mapping[str, Any]
+    ) -> OAuthCredentials:
+        """Read the credential JSON that Adobe's Developer Console downloads.
+
+        Accepts the credential download (``CLIENT_ID``, ``CLIENT_SECRETS``, ``SCOPES``,
+        ``ORG_ID``), the whole-project download (``project.workspace.details.credentials``)
+        and the flat ``client_id``/``secret`` config files older tools used.
+        """
+        return cls(**_console_fields(_load_json(source))[1])
+
+
+def _load_json(source: str | os.PathLike[str] | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(source, Mapping):
+        return source
+    data = json.loads(Path(source).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{os.fspath(source)!r} does not hold a JSON object")
+    return data
+
+
+def _console_fields(data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """(org id, OAuthCredentials keyword arguments) from any known credential JSON shape."""
+    lowered = {str(k).lower(): v for k, v in data.items()}
+    org = lowered.get("org_id") or lowered.get("ims_org_id")
+    project = data.get("project")
+    if isinstance(project, Mapping):  # whole-project download
+        org = org or (project.get("org") or {}).get("ims_org_id")
+        credentials = ((project.get("workspace") or {}).get("details") or {}).get("credentials")
+        for credential in credentials or []:
+            oauth = (
+                credential.get("oauth_server_to_server") if isinstance(credential, dict) else None
+            )
+            if isinstance(oauth, Mapping):
+                lowered = {str(k).lower(): v for k, v in oauth.items()}
+                break
+        else:
+            raise ValueError("the project JSON holds no OAuth server-to-server credential")
+    secrets = lowered.get("client_secrets") or lowered.get("client_secret") or lowered.get("secret")
+    if isinstance(secrets, list):
+        secrets = secrets[0] if secrets else None
+    client_id = lowered.get("client_id")
+    if not client_id or not secrets:
+        raise ValueError("the credential JSON must hold a client id and a client secret")
+    kwargs: dict[str, Any] = {"client_id": client_id, "client_secret": secrets}
+    if lowered.get("scopes"):
+        kwargs["scopes"] = lowered["scopes"]
+    return (str(org) if org else None), kwargs
+
+
+@attrs.frozen(repr=False)
+class StaticToken:
+    """An access token minted elsewhere. It cannot be renewed: a 401 is final."""
+
+    access_token: str = attrs.field(validator=_non_empty)
+    client_id: str = attrs.field(validator=_non_empty)
+
+    def __repr__(self) -> str:
+        return f"StaticToken(client_id={self.client_id!r}, access_token='***')"
+
+
+class TokenSource(Protocol):
+    """Where the client gets its bearer token from."""
+
+    @property
+    def client_id(self) -> str: ...
+
+    async def token(self) -> str: ...
+
+    def invalidate(self, token: str) -> bool:
+        """Forget ``token`` after the API rejected it; ``False`` if no new one can be had."""
+        ...
+
+
+class StaticTokenSource:
+    """The token source of a :class:`StaticToken`."""
+
+    def __init__(self, credentials: StaticToken) -> None:
+        self._credentials = credentials
+
+    @property
+    def client_id(self) -> str:
+        return self._credentials.client_id
+
+    async def token(self) -> str:
+        return self._credentials.access_token
+
+    def invalidate(self, token: str) -> bool:
+        return False
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
+class OAuthTokenCache:
+    """Fetches, caches and renews the OAuth token of one client."""
+
+    def __init__(
+        self,
+        credentials: OAuthCredentials,
+        http: httpx.AsyncClient,
+        *,
+        max_attempts: int = 4,
+        clock: Callable[[], float] = _loop_time,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self._credentials = credentials
+        self._http = http
+        self._max_attempts = max_attempts
+        self._clock = clock
+        self._sleep = sleep
+        self._token: str | None = None
+        self._renew_at = 0.0
+        self._lock = asyncio.Lock()
+        # At most 30 mints a minute, however the API behaves: protects the integration from
+        # Adobe's throttling of credentials that ask for tokens too often.
+        self._mints = AsyncLimiter(30, 60)
+        self.fetches = 0
+
+    @property
+    def client_id(self) -> str:
+        return self._credentials.client_id
+
+    def _current(self) -> str | None:
+        if self._token is not None and self._clock() < self._renew_at:
+            return self._token
+        return None
+
+    async def token(self) -> str:
+        token = self._current()
+        if token is not None:
+            return token
+        async with self._lock:
+            token = self._current()  # another task may have fetched it while we waited
+            if token is None:
+                token = await self._fetch()
+            return token
+
+    def invalidate(self, token: str) -> bool:
+        if self._token == token:
+            self._token = None
+        return True
+
+    async def _fetch(self) -> str:
+        creds = self._credentials
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "scope": ",".join(creds.scopes),
+        }
+        failure = "no answer"
+        for attempt in range(1, self._max_attempts + 1):
+            await self._mints.acquire()
+            self.fetches += 1
+            try:
+                response = await self._http.post(creds.token_url, data=form)
+            except httpx.TransportError as exc:
+                failure = f"{type(exc).__name__} reaching the identity server"
+            else:
+                if response.status_code == 200:
+                    return self._accept(response)
+                failure = f"HTTP {response.status_code}: {_ims_error(response)}"
+                if response.status_code < 500 and response.status_code != 429:
+                    raise AuthenticationError(
+                        f"the identity server refused the credentials: {_ims_error(response)}",
+                        status_code=response.status_code,
+                        error_code=_ims_code(response),
+                        method="POST",
+                        path=response.request.url.path,
+                    )
+                retry_after = parse_retry_after(response.headers)
+                if attempt < self._max_attempts:
+                    await self._sleep(backoff_delay(attempt, retry_after=retry_after))
+                continue
+            logger.debug("token request failed (%s), attempt %d", failure, attempt)
+            if attempt < self._max_attempts:
+                await self._sleep(backoff_delay(attempt))
+        raise AuthenticationError(
+            f"could not get a token after {self._max_attempts} attempts ({failure})",
+            status_code=401,
+            method="POST",
+            path=httpx.URL(creds.token_url).path,
+        )
+
+    def _accept(self, response: httpx.Response) -> str:
+        try:
+            body = response.json()
+            token = body["access_token"]
+            expires_in = float(body.get("expires_in", 3600))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuthenticationError(
+                "the identity server answered 200 without a usable access_token",
+                status_code=response.status_code,
+                method="POST",
+                path=response.request.url.path,
+            ) from exc
+        if not isinstance(token, str) or not token:
+            raise AuthenticationError(
+                "the identity server answered an empty access_token",
+                status_code=response.status_code,
+                method="POST",
+                path=response.request.url.path,
+            )
+        # Renew a little early (a tenth of the lifetime, at most five minutes) so that no
+        # request goes out with a token about to lapse.
+        self._token = token
+        self._renew_at = self._clock() + expires_in - min(300.0, expires_in * 0.1)
+        logger.debug("got a token valid for %.0f s", expires_in)
+        return token
+
+
+def _ims_json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _ims_code(response: httpx.Response) -> str | None:
+    body = _ims_json(response)
+    code = body.get("error") or body.get("error_code")
+    return str(code) if code else None
+
+
+def _ims_error(response: httpx.Response) -> str:
+    body = _ims_json(response)
+    text = body.get("error_description") or body.get("message") or body.get("error")
+    return str(text)[:200] if text else (response.reason_phrase or "error")

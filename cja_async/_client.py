@@ -1,0 +1,382 @@
+"""The client and its one request pipeline: limit -> auth -> send -> classify -> retry."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import anyio
+import attrs
+import httpx
+
+from . import _exceptions as errors
+from ._auth import (
+    OAuthCredentials,
+    OAuthTokenCache,
+    StaticToken,
+    StaticTokenSource,
+    TokenSource,
+    _console_fields,
+    _load_json,
+)
+from ._config import RateLimit
+from ._limits import OrgLimiter, limiter_for_org
+from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, backoff_delay, parse_retry_after
+from ._version import __version__
+from .resources import DataViews, Users
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "Client", "ClientStats"]
+
+logger = logging.getLogger("cja_async.client")
+
+DEFAULT_BASE_URL = "https://cja.adobe.io"
+# Reports may run up to 300 s at Adobe; connecting should never take long.
+DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=15.0)
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "testserver"})
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str | httpx.URL, name: str) -> httpx.URL:
+    """``url`` as an ``httpx.URL``: https, or http only for a loopback host."""
+    parsed = httpx.URL(str(url))
+    if parsed.scheme == "https" and parsed.host:
+        return parsed
+    if parsed.scheme == "http" and _is_loopback(parsed.host):
+        return parsed
+    raise ValueError(
+        f"{name} must be an https:// URL (http:// is allowed only for loopback hosts), "
+        f"got {str(url)!r}"
+    )
+
+
+@attrs.define
+class ClientStats:
+    """What one client did: requests sent, retries, 429s met, time spent waiting for slots."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    token_renewals: int = 0
+    limiter_wait: float = 0.0
+
+
+class Client:
+    """An async CJA client for one org. Use it as an async context manager::
+
+        async with Client(org_id="XXXX@AdobeOrg", credentials=creds) as cja:
+            me = await cja.users.me()
+
+    Every request goes through the org's limiter, which every ``Client`` of that org in this
+    process shares, so parallel work never exceeds Adobe's limits. Requests that fail with
+    429, 5xx or a network error are retried (up to ``max_retries``) when that is safe.
+    """
+
+    def __init__(
+        self,
+        *,
+        org_id: str,
+        credentials: OAuthCredentials | StaticToken,
+        base_url: str = DEFAULT_BASE_URL,
+        rate_limit: RateLimit | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 5,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not isinstance(org_id, str) or not org_id.strip():
+            raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+        if not isinstance(credentials, OAuthCredentials | StaticToken):
+            raise TypeError("credentials must be OAuthCredentials or StaticToken")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries must be a non-negative int, got {max_retries!r}")
+        rate_limit = RateLimit() if rate_limit is None else rate_limit
+        if not isinstance(rate_limit, RateLimit):
+            raise TypeError("rate_limit must be a RateLimit")
+        self.org_id = org_id
+        self.base_url = check_url(base_url, "base_url")
+        self.rate_limit = rate_limit
+        self.max_retries = max_retries
+        self.stats = ClientStats()
+        # Redirects are never followed: a redirect to another host would carry our token.
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": f"cja-async/{__version__}"},
+        )
+        self._auth: TokenSource
+        if isinstance(credentials, OAuthCredentials):
+            check_url(credentials.token_url, "token_url")
+            self._auth = OAuthTokenCache(credentials, self._http)
+        else:
+            self._auth = StaticTokenSource(credentials)
+        self._limiter: OrgLimiter = limiter_for_org(org_id, rate_limit)
+        self._closed = False
+        self._scopes: set[anyio.CancelScope] = set()
+
+        self.users = Users(self)
+        self.dataviews = DataViews(self)
+
+    @classmethod
+    def from_env(cls, prefix: str = "CJA_", **kwargs: Any) -> Self:
+        """A client from ``CJA_ORG_ID``, ``CJA_CLIENT_ID``, ``CJA_CLIENT_SECRET`` (and
+        optionally ``CJA_SCOPES``, ``CJA_TOKEN_URL``, ``CJA_BASE_URL``)."""
+        org_id = os.environ.get(f"{prefix}ORG_ID")
+        if not org_id:
+            raise ValueError(f"environment variable {prefix}ORG_ID is not set")
+        kwargs.setdefault("credentials", OAuthCredentials.from_env(prefix))
+        if os.environ.get(f"{prefix}BASE_URL"):
+            kwargs.setdefault("base_url", os.environ[f"{prefix}BASE_URL"])
+        return cls(org_id=org_id, **kwargs)
+
+    @classmethod
+    def from_console_json(
+        cls, source: str | os.PathLike[str] | Mapping[str, Any], **kwargs: Any
+    ) -> Self:
+        """A client from the credential JSON that Adobe's Developer Console downloads."""
+        org_id, fields = _console_fields(_load_json(source))
+        org_id = kwargs.pop("org_id", None) or org_id
+        if not org_id:
+            raise ValueError("the credential JSON names no org; pass org_id=")
+        return cls(org_id=org_id, credentials=OAuthCredentials(**fields), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Client(org_id={self.org_id!r}, base_url={str(self.base_url)!r})"
+
+    async def __aenter__(self) -> Self:
+        if self._closed:
+            raise errors.ClientClosedError("this client is closed; make a new one")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections; requests still running end with ``ClientClosedError``."""
+        if self._closed:
+            return
+        self._closed = True
+        for scope in list(self._scopes):
+            scope.cancel()
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self._closed
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send one API request through the limiter, with retries; return the decoded JSON.
+
+        ``path`` must already be escaped (resources build it). ``idempotent`` overrides the
+        method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
+        """
+        if self._closed:
+            raise errors.ClientClosedError("this client is closed", method=method, path=path)
+        with anyio.CancelScope() as scope:
+            self._scopes.add(scope)
+            try:
+                return await self._request(method, path, params, json, headers, idempotent)
+            finally:
+                self._scopes.discard(scope)
+        raise errors.ClientClosedError(
+            "the client was closed while this request ran", method=method, path=path
+        )
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Any,
+        extra_headers: Mapping[str, str] | None,
+        idempotent: bool | None,
+    ) -> Any:
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        attempt = 0  # retries made so far
+        renewed = False
+        while True:
+            token = await self._auth.token()
+            request = self._http.build_request(
+                method,
+                path,
+                params=params,
+                content=content,
+                headers=self._headers(token, content, extra_headers),
+            )
+            waited = await self._limiter.acquire()
+            self.stats.limiter_wait += waited
+            self.stats.requests += 1
+            reached_server = True
+            failure: httpx.TransportError | None = None
+            try:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:
+                failure = exc
+                # These fail before a byte left: the server cannot have counted or acted on it.
+                reached_server = not isinstance(
+                    exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+                )
+            finally:
+                self._limiter.release(reached_server=reached_server)
+
+            if failure is not None:
+                retry = attempt < self.max_retries and (idempotent or not reached_server)
+                logger.debug(
+                    "%s %s -> %s (attempt %d, waited %.3fs)%s",
+                    method,
+                    path,
+                    type(failure).__name__,
+                    attempt + 1,
+                    waited,
+                    ", retrying" if retry else "",
+                )
+                if not retry:
+                    raise self._transport_error(failure, method, path, idempotent, reached_server)
+                attempt += 1
+                self.stats.retries += 1
+                await asyncio.sleep(backoff_delay(attempt))
+                continue
+
+            status = response.status_code
+            logger.debug(
+                "%s %s -> %d (attempt %d, waited %.3fs)", method, path, status, attempt + 1, waited
+            )
+            if status < 300:
+                return _decode(response, method, path)
+            error = _status_error(response, method, path)
+            if status == 401 and not renewed and self._auth.invalidate(token):
+                # A token the API rejects (revoked, expired early): renew once, not in a loop.
+                renewed = True
+                self.stats.token_renewals += 1
+                continue
+            retry_after = parse_retry_after(response.headers)
+            if status == 429:
+                self.stats.rate_limited += 1
+                # Someone spent the org's budget (maybe another program): hold the whole org.
+                self._limiter.pause(retry_after if retry_after is not None else backoff_delay(1))
+            retryable = status == 429 or (status in RETRY_STATUSES and idempotent)
+            if not retryable or attempt >= self.max_retries:
+                if isinstance(error, errors.RateLimitError):
+                    error.retry_after = retry_after
+                raise error
+            attempt += 1
+            self.stats.retries += 1
+            if status != 429:  # a 429 waits in the limiter's pause instead
+                await asyncio.sleep(backoff_delay(attempt, retry_after=retry_after))
+
+    def _headers(
+        self, token: str, content: bytes | None, extra: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "x-api-key": self._auth.client_id,
+            "x-gw-ims-org-id": self.org_id,
+            "Accept": "application/json",
+        }
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        if extra:
+            headers.update(extra)
+        return headers
+
+    @staticmethod
+    def _transport_error(
+        exc: httpx.TransportError, method: str, path: str, idempotent: bool, reached: bool
+    ) -> errors.TransportError:
+        kind = type(exc).__name__
+        if reached and not idempotent:
+            return errors.OutcomeUnknownError(
+                f"{kind} after the request may have reached the server; it was not retried "
+                "because it is not idempotent, so its outcome is unknown",
+                method=method,
+                path=path,
+            )
+        cls = (
+            errors.TimeoutError
+            if isinstance(exc, httpx.TimeoutException)
+            else errors.TransportError
+        )
+        return cls(f"network failure: {kind}", method=method, path=path)
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    headers = response.headers
+    value: str | None = headers.get("x-request-id") or headers.get("x-adobe-request-id")
+    return value
+
+
+def _decode(response: httpx.Response, method: str, path: str) -> Any:
+    if not response.content.strip():
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        raise errors.ResponseDecodeError(
+            f"HTTP {response.status_code} with a body that is not JSON",
+            method=method,
+            path=path,
+            request_id=_request_id(response),
+        ) from exc
+
+
+def _status_error(response: httpx.Response, method: str, path: str) -> errors.APIStatusError:
+    """The error for an error status, from either body shape (gateway or service)."""
+    try:
+        body = json.loads(response.content) if response.content else None
+    except ValueError:
+        body = None
+    code = message = None
+    details: Any = None
+    request_id = _request_id(response)
+    if isinstance(body, dict):
+        code = body.get("error_code") or body.get("errorCode") or body.get("error")
+        message = (
+            body.get("message")
+            or body.get("errorDescription")
+            or body.get("errorMessage")
+            or body.get("error_description")
+        )
+        details = body.get("errorDetails")
+        request_id = request_id or body.get("errorId")
+    cls = errors.error_class_for(response.status_code)
+    return cls(
+        str(message) if message else (response.reason_phrase or "error"),
+        status_code=response.status_code,
+        error_code=str(code) if code is not None else None,
+        details=details,
+        method=method,
+        path=path,
+        request_id=str(request_id) if request_id else None,
+    )

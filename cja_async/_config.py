@@ -1,0 +1,82 @@
+"""Rate-limit configuration: the values users pass, validated once."""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["RateLimit", "Window"]
+
+
+def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+
+
+def _positive_float(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{attribute.name} must be a number, got {type(value).__name__}")
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{attribute.name} must be a positive finite number, got {value}")
+
+
+@attrs.frozen
+class Window:
+    """At most ``requests`` requests in any span of ``seconds``.
+
+    A request holds its slot from the moment it is sent until ``seconds`` after its
+    response arrived, because the server may count it at any moment in between.
+    """
+
+    requests: int = attrs.field(validator=_positive_int)
+    seconds: float = attrs.field(converter=float, validator=_positive_float)
+
+
+def _default_windows() -> tuple[Window, ...]:
+    return (Window(requests=60, seconds=60.0), Window(requests=12, seconds=6.0))
+
+
+def _to_windows(value: object) -> tuple[Window, ...]:
+    if isinstance(value, Window):
+        return (value,)
+    if not isinstance(value, tuple | list):
+        raise TypeError("windows must be a sequence of Window")
+    windows = tuple(value)
+    for window in windows:
+        if not isinstance(window, Window):
+            raise TypeError(f"windows must contain Window objects, got {type(window).__name__}")
+    return windows
+
+
+@attrs.frozen
+class RateLimit:
+    """Adobe's per-org limits: ``concurrency`` requests in flight and every window held.
+
+    The default is what Adobe documents: 6 in flight, 60 a minute and 12 per 6 seconds.
+    Pass ``Window(60, 6.0)``-style values to run ten times faster against a simulator.
+    """
+
+    concurrency: int = attrs.field(default=6, validator=_positive_int)
+    windows: tuple[Window, ...] = attrs.field(factory=_default_windows, converter=_to_windows)
+
+    def least_possible_time(self, requests: int, latency: float) -> float:
+        """The wall time a perfect scheduler needs for ``requests`` calls of ``latency`` each.
+
+        This is the yardstick of the benchmarks: every request starts as early as the
+        concurrency limit and every window (slots freed ``seconds`` after a response) allow.
+        """
+        if requests <= 0:
+            return 0.0
+        # Greedy is optimal when every request takes the same time, and its start
+        # times never decrease, so ``ends`` stays sorted.
+        ends: list[float] = []
+        for index in range(requests):
+            start = 0.0
+            if index >= self.concurrency:
+                start = max(start, ends[index - self.concurrency])
+            for window in self.windows:
+                if index >= window.requests:
+                    start = max(start, ends[index - window.requests] + window.seconds)
+            ends.append(start + latency)
+        return max(ends)

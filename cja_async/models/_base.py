@@ -1,0 +1,62 @@
+"""The base of every model: plain attrs classes that remember what JSON they came from.
+
+Two things make a model lossless (API.md, "Models"):
+- members the class does not know are kept in ``_extra`` and sent back unchanged;
+- ``_present`` records which members the JSON had (or the user set after building the
+  model), so an absent member stays absent and an explicit ``null`` stays ``null``. A field
+  left at its default ``None`` is not sent: a whole-overwrite PUT must not wipe it.
+The converter in ``cja_async._convert`` does the (un)structuring; models hold no such code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, dataclass_transform
+
+import attrs
+from attrs import setters
+
+
+def _mark_set(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Any:
+    # Assigning a field after construction (even to None) means "send this member".
+    if not attribute.name.startswith("_"):
+        instance._present.add(attribute.name)
+    return value
+
+
+_M = TypeVar("_M", bound="Model")
+
+
+def json_name(name: str) -> dict[str, str]:
+    """Field metadata naming the JSON member when it is not the camelCase of the field."""
+    return {"json": name}
+
+
+_ON_SETATTR: list[Callable[[Any, attrs.Attribute[Any], Any], Any]] = [
+    setters.convert,
+    setters.validate,
+    _mark_set,
+]
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(attrs.field,))
+def model(cls: type[_M]) -> type[_M]:
+    """Class decorator for models: ``attrs.define`` with keyword-only fields and set tracking."""
+    return attrs.define(cls, kw_only=True, on_setattr=_ON_SETATTR)
+
+
+@attrs.define(kw_only=True, on_setattr=_ON_SETATTR)
+class Model:
+    """Base class of every API model.
+
+    ``extra`` holds the JSON members this version of cja-async does not know about; they
+    are sent back as they came.
+    """
+
+    _extra: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
+    _present: set[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """JSON members not modelled by this class, kept for the round trip."""
+        return self._extra

@@ -1,0 +1,41 @@
+"""Small models shared by several API groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._base import Model, json_name, model
+
+
+@model
+class Owner(Model):
+    """The owner of a component (``owner`` expansion)."""
+
+    id: int | str | None = None
+    ims_user_id: str | None = None
+    owner_id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    login: str | None = None
+
+
+@model
+class DeleteResult(Model):
+    """What a DELETE answers: ``{"result": "success", "message": "..."}``."""
+
+    result: str | None = None
+    message: str | None = None
+
+
+@model
+class ValidationResult(Model):
+    """The answer of a ``validate`` call; ``valid`` tells whether the definition is good."""
+
+    valid: bool | None = None
+    message: str | None = None
+    validator_version: str | None = attrs.field(
+        default=None, metadata=json_name("validator_version")
+    )
+    errors: list[dict[str, Any]] | None = None

@@ -1,0 +1,96 @@
+"""An in-process simulator of the Adobe CJA API, for testing code that calls it.
+
+The :class:`Simulator` is a plain ASGI 3 application (no web framework) that plays
+three parts: the identity server (``POST /ims/token/v3``), Adobe's gateway (auth
+headers, strict per-org rate limits with 429 and ``Retry-After``) and the CJA
+service (users and data views, seeded per org, with both page shapes and both
+error-body shapes). Use it in-process::
+
+    import httpx
+    from cja_async.testing import Simulator
+
+    sim = Simulator(latency=0.05)
+    transport = httpx.ASGITransport(app=sim)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as http:
+        token = (await http.post("/ims/token/v3", data={
+            "grant_type": "client_credentials",
+            "client_id": "sim-client",
+            "client_secret": "sim-secret",
+            "scope": "openid,AdobeID",
+        })).json()["access_token"]
+        ...
+    assert sim.stats.rejected_429 == 0
+
+or over a socket: ``python -m cja_async.testing --port 8000 --speed 10``.
+
+All time is read from :func:`anyio.current_time` and waited with :func:`anyio.sleep`,
+so the simulator runs unchanged under virtual-time event loops.
+
+Extending: handlers are ``async def handler(sim, req) -> Response`` registered with
+``@router.route("GET", "/path/{param}")`` on a :class:`Router`; see ``_dataviews.py``
+for a complete resource module, or add routes to one instance with ``sim.route``.
+"""
+
+from ._errors import (
+    fault_error,
+    gateway_error,
+    ims_error,
+    not_found,
+    service_error,
+    too_many_requests,
+)
+from ._http import ApiError, Response
+from ._paging import (
+    JSON,
+    PageShape,
+    SortSpec,
+    bad_parameter,
+    expand,
+    expansion_of,
+    int_param,
+    paged,
+    sort_items,
+)
+from ._request import Request
+from ._router import Handler, Route, Router
+from ._simulator import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_ORG_ID,
+    TOKEN_PATH,
+    Faults,
+    Simulator,
+)
+from ._state import OrgState, SimStats
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_ORG_ID",
+    "JSON",
+    "TOKEN_PATH",
+    "ApiError",
+    "Faults",
+    "Handler",
+    "OrgState",
+    "PageShape",
+    "Request",
+    "Response",
+    "Route",
+    "Router",
+    "SimStats",
+    "Simulator",
+    "SortSpec",
+    "bad_parameter",
+    "expand",
+    "expansion_of",
+    "fault_error",
+    "gateway_error",
+    "ims_error",
+    "int_param",
+    "not_found",
+    "paged",
+    "service_error",
+    "sort_items",
+    "too_many_requests",
+]

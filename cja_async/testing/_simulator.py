@@ -1,0 +1,362 @@
+"""The simulator: an ASGI 3 app that behaves like CJA, its gateway and the identity server."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+import anyio
+import attrs
+
+from cja_async._config import RateLimit
+
+from . import _dataviews, _users
+from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
+from ._http import ApiError, Receive, Response, Scope, Send
+from ._paging import PageShape
+from ._request import Request
+from ._router import Handler, Router
+from ._state import OrgState, SimStats
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_ORG_ID",
+    "TOKEN_PATH",
+    "Faults",
+    "Simulator",
+]
+
+TOKEN_PATH = "/ims/token/v3"
+DEFAULT_CLIENT_ID = "sim-client"
+DEFAULT_CLIENT_SECRET = "sim-secret"
+DEFAULT_ORG_ID = "SIMORG@AdobeOrg"
+
+# Every resource module contributes its router; add new modules here.
+_RESOURCE_ROUTERS: tuple[Router, ...] = (_users.router, _dataviews.router)
+
+# Frozen, so sharing one default instance between simulators is safe.
+_DEFAULT_RATE_LIMIT = RateLimit()
+
+# The simulator clock starts near 0 (or wherever the event loop's clock is);
+# dates shown to clients are this instant plus the clock reading.
+_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _rate(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
+
+
+def _non_negative(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not value >= 0.0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+def _statuses(value: Iterable[int]) -> tuple[int, ...]:
+    return tuple(int(status) for status in value)
+
+
+def _some_statuses(_inst: object, _attribute: object, value: tuple[int, ...]) -> None:
+    if not value or not all(100 <= status <= 599 for status in value):
+        raise ValueError(f"error_statuses must be HTTP statuses, got {value}")
+
+
+@attrs.define
+class Faults:
+    """Fault injection; every rate is a probability per request, drawn from the seeded RNG.
+
+    ``error_rate``: answer an admitted API request with a status from
+    ``error_statuses`` (after the latency). ``slow_rate``: add ``slow_seconds``
+    to the latency. ``token_error_rate``: the token endpoint answers 503.
+    Mutable: change it on a running simulator to start or stop an outage.
+    """
+
+    error_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
+    error_statuses: tuple[int, ...] = attrs.field(
+        default=(500, 502, 503, 504), converter=_statuses, validator=_some_statuses
+    )
+    slow_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
+    slow_seconds: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
+    token_error_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
+
+
+@attrs.frozen
+class _Client:
+    client_id: str
+    client_secret: str
+    org_id: str
+
+
+@attrs.frozen
+class _Token:
+    client_id: str
+    org_id: str
+    expires_at: float
+
+
+class Simulator:
+    """An in-process Adobe CJA API, identity server and rate-limiting gateway.
+
+    The simulator is an ASGI 3 application: use it with
+    ``httpx.AsyncClient(transport=httpx.ASGITransport(app=sim))`` or serve it with
+    ``uvicorn.run(sim)``. Tokens come from ``POST /ims/token/v3`` on the same app.
+
+    Args:
+        rate_limit: per-org limits enforced strictly (``None``: no limits).
+        latency: seconds every admitted API request is held in flight.
+        token_ttl: seconds a token lives, on the simulator clock.
+        page_shape: page body of list endpoints whose shape varies in the wild.
+        faults: fault injection (a fresh :class:`Faults` when ``None``).
+        seed: seeds fault injection and every org's generated data.
+        dataviews: data views seeded in each org.
+
+    A client ``sim-client`` / ``sim-secret`` of org ``SIMORG@AdobeOrg`` exists
+    from the start; :meth:`add_client` registers more. All time comes from
+    :func:`anyio.current_time`, so the simulator follows virtual-time loops.
+    """
+
+    def __init__(
+        self,
+        *,
+        rate_limit: RateLimit | None = _DEFAULT_RATE_LIMIT,
+        latency: float = 0.0,
+        token_ttl: float = 86399.0,
+        page_shape: PageShape = "analytics",
+        faults: Faults | None = None,
+        seed: int = 0,
+        dataviews: int = 300,
+    ) -> None:
+        if latency < 0:
+            raise ValueError(f"latency must not be negative, got {latency}")
+        if token_ttl <= 0:
+            raise ValueError(f"token_ttl must be positive, got {token_ttl}")
+        if page_shape not in ("analytics", "spring"):
+            raise ValueError(f"page_shape must be 'analytics' or 'spring', got {page_shape!r}")
+        if dataviews < 0:
+            raise ValueError(f"dataviews must not be negative, got {dataviews}")
+        self.rate_limit: RateLimit | None = rate_limit
+        self.latency: float = latency
+        self.token_ttl: float = token_ttl
+        self.page_shape: PageShape = page_shape
+        self.faults: Faults = Faults() if faults is None else faults
+        self.seed: int = seed
+        self.dataviews: int = dataviews
+        self.stats: SimStats = SimStats()
+        self.router: Router = Router()
+        for resource_router in _RESOURCE_ROUTERS:
+            self.router.include(resource_router)
+        self._rng = random.Random(seed)
+        self._clients: dict[str, _Client] = {}
+        self._tokens: dict[str, _Token] = {}
+        self._orgs: dict[str, OrgState] = {}
+        self.add_client(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID)
+
+    # -- public helpers ---------------------------------------------------------------
+
+    def add_client(self, client_id: str, client_secret: str, org_id: str) -> None:
+        """Register OAuth server-to-server credentials (replacing any with that client id).
+
+        Clients of the same org share its data and its rate limits.
+        """
+        self._clients[client_id] = _Client(client_id, client_secret, org_id)
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every token issued so far; the next API call with one gets 401."""
+        self._tokens.clear()
+
+    def org(self, org_id: str) -> OrgState:
+        """The state of org ``org_id`` (created empty, its data seeded on first use)."""
+        state = self._orgs.get(org_id)
+        if state is None:
+            state = self._orgs[org_id] = OrgState(org_id, self.seed)
+        return state
+
+    def org_stats(self, org_id: str = DEFAULT_ORG_ID) -> SimStats:
+        """The counters of one org (all zero if it was never called)."""
+        return self.org(org_id).stats
+
+    def reset_stats(self) -> None:
+        """Zero the counters of the simulator and of every org (data and limits are kept)."""
+        self.stats = SimStats(in_flight=self.stats.in_flight)
+        for state in self._orgs.values():
+            state.stats = SimStats(in_flight=state.stats.in_flight)
+
+    def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
+        """Decorator adding a handler to this simulator only (see :class:`Router`)."""
+        return self.router.route(method, template)
+
+    def now(self) -> float:
+        """The simulator clock: :func:`anyio.current_time`."""
+        return anyio.current_time()
+
+    def now_iso(self) -> str:
+        """The simulator clock as an ISO 8601 UTC timestamp, for created/modified dates."""
+        moment = _EPOCH + timedelta(seconds=self.now())
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    # -- ASGI -------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI 3 entry point (``http`` and ``lifespan`` scopes)."""
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            raise RuntimeError(f"the CJA simulator does not handle {scope['type']!r} scopes")
+        req = Request.from_scope(scope, await _read_body(receive))
+        request_id = str(uuid.uuid4())
+        if req.path == TOKEN_PATH:
+            await _send(send, self._issue_token(req), request_id)
+        else:
+            await self._api(req, send, request_id)
+
+    # -- identity server --------------------------------------------------------------
+
+    def _issue_token(self, req: Request) -> Response:
+        self.stats.token_requests += 1
+        if req.method != "POST":
+            return ims_error(405, "method_not_allowed", "Use POST")
+        if self.faults.token_error_rate and self._rng.random() < self.faults.token_error_rate:
+            self.stats.faults_injected += 1
+            return ims_error(503, "temporarily_unavailable", "Simulated identity server outage")
+        form = {**req.query, **parse_qs(req.body.decode("latin-1"), keep_blank_values=True)}
+
+        def field(name: str) -> str:
+            values = form.get(name)
+            return values[0] if values else ""
+
+        if field("grant_type") != "client_credentials":
+            return ims_error(400, "unsupported_grant_type", "unsupported grant_type parameter")
+        client = self._clients.get(field("client_id"))
+        if client is None:
+            return ims_error(401, "invalid_client", "invalid client_id parameter")
+        if field("client_secret") != client.client_secret:
+            return ims_error(401, "invalid_client", "invalid client_secret parameter")
+        self.org(client.org_id).stats.token_requests += 1
+        token = secrets.token_urlsafe(32)
+        self._tokens[token] = _Token(client.client_id, client.org_id, self.now() + self.token_ttl)
+        return Response.json(
+            {"access_token": token, "token_type": "bearer", "expires_in": int(self.token_ttl)}
+        )
+
+    # -- API requests: gateway, then service ------------------------------------------
+
+    def _authenticate(self, req: Request) -> None:
+        """Check the gateway headers in Adobe's order; fill in ``org_id`` and ``client_id``."""
+        scheme, _, token = req.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(gateway_error(403, "403010", "Oauth token is missing."))
+        info = self._tokens.get(token)
+        if info is not None and self.now() >= info.expires_at:
+            del self._tokens[token]
+            info = None
+        if info is None:
+            raise ApiError(gateway_error(401, "401013", "Oauth token is not valid"))
+        if req.headers.get("x-api-key") != info.client_id:
+            raise ApiError(gateway_error(403, "403003", "Api Key is invalid"))
+        if req.headers.get("x-gw-ims-org-id") != info.org_id:
+            raise ApiError(
+                service_error(
+                    403,
+                    "insufficient_access",
+                    "The x-gw-ims-org-id header does not match the org of the access token",
+                )
+            )
+        req.org_id = info.org_id
+        req.client_id = info.client_id
+
+    async def _api(self, req: Request, send: Send, request_id: str) -> None:
+        try:
+            self._authenticate(req)
+        except ApiError as error:
+            self.stats.auth_failures += 1
+            await _send(send, error.response, request_id)
+            return
+        org = self.org(req.org_id)
+        both = (self.stats, org.stats)
+        for stats in both:
+            stats.requests += 1
+            stats.by_path[req.path] += 1
+        now = self.now()
+        retry_after = org.limiter.retry_after(self.rate_limit, now)
+        if retry_after is not None:
+            for stats in both:
+                stats.rejected_429 += 1
+            await _send(send, too_many_requests(retry_after), request_id)
+            return
+        org.limiter.admit(self.rate_limit, now)
+        for stats in both:
+            stats.starts.append(now)
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        try:
+            response = await self._serve(req, org)
+            await _send(send, response, request_id)
+        finally:
+            # In flight until the response is fully sent, as the gateway counts it.
+            org.limiter.release()
+            for stats in (self.stats, org.stats):
+                stats.in_flight -= 1
+
+    async def _serve(self, req: Request, org: OrgState) -> Response:
+        faults = self.faults
+        # Draw only for enabled faults, so turning one on does not reshuffle the others.
+        slow = bool(faults.slow_rate) and self._rng.random() < faults.slow_rate
+        failing = bool(faults.error_rate) and self._rng.random() < faults.error_rate
+        injected = int(slow) + int(failing)
+        for stats in (self.stats, org.stats):
+            stats.faults_injected += injected
+        delay = self.latency + (faults.slow_seconds if slow else 0.0)
+        if delay > 0:
+            await anyio.sleep(delay)
+        if failing:
+            return fault_error(self._rng.choice(faults.error_statuses))
+        try:
+            route, params = self.router.resolve(req.method, req.path)
+            req.path_params = params
+            return await route.handler(self, req)
+        except ApiError as error:
+            return error.response
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    # Nothing to set up: state is created lazily on the running loop.
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _send(send: Send, response: Response, request_id: str) -> None:
+    headers = [
+        (b"content-type", response.content_type.encode("latin-1")),
+        (b"content-length", str(len(response.body)).encode("latin-1")),
+        (b"x-request-id", request_id.encode("latin-1")),
+    ]
+    headers.extend(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in response.headers
+    )
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body, "more_body": False})
