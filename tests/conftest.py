@@ -1,13 +1,47 @@
+"""Shared fixtures: a strict simulator at 10x speed and a client wired to it in-process.
+
+Async tests run on a virtual-time loop (``virtual_time.py``): windows of seconds, latency and
+backoff play out instantly and deterministically. Each test gets its own org, so the
+process-wide limiter registry never carries state from one test to the next.
+"""
+
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
+from cja_async import Client, RateLimit, Window
+from cja_async.testing import Simulator
 from virtual_time import VirtualTimeLoop
+
+# Adobe's limits at ten times the speed: 6 in flight, 60 per 6 s, 12 per 0.6 s.
+FAST_LIMITS = RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))
+LATENCY = 0.05
 
 
 @pytest.fixture
 def anyio_backend() -> Any:
     """Async tests run on a virtual-time loop: limits and backoff play out instantly."""
     return ("asyncio", {"loop_factory": VirtualTimeLoop})
+
+
+@pytest.fixture
+def org_id() -> str:
+    """An org of this test alone."""
+    return f"T{uuid.uuid4().hex[:16].upper()}@AdobeOrg"
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    """A strict simulator at 10x speed with 50 ms responses."""
+    return Simulator(rate_limit=FAST_LIMITS, latency=LATENCY)
+
+
+@pytest.fixture
+async def cja(sim: Simulator, org_id: str) -> AsyncIterator[Client]:
+    """A client of ``org_id`` talking to ``sim`` in-process."""
+    async with sim.client(org_id=org_id) as client:
+        yield client

@@ -7,12 +7,14 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import anyio
 import attrs
+import httpx
 
-from cja_async._config import RateLimit
+from cja_async._config import RateLimit, Window
 
 from . import _dataviews, _users
 from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
@@ -21,6 +23,9 @@ from ._paging import PageShape
 from ._request import Request
 from ._router import Handler, Router
 from ._state import OrgState, SimStats
+
+if TYPE_CHECKING:
+    from cja_async import Client
 
 __all__ = [
     "DEFAULT_CLIENT_ID",
@@ -99,6 +104,11 @@ class _Token:
     expires_at: float
 
 
+_SIM_BASE_URL = "http://127.0.0.1"
+# With the simulator's limits off, the client's limiter should not hold anything back either.
+_UNLIMITED = RateLimit(concurrency=10_000, windows=(Window(10**9, 0.001),))
+
+
 class Simulator:
     """An in-process Adobe CJA API, identity server and rate-limiting gateway.
 
@@ -164,6 +174,38 @@ class Simulator:
         Clients of the same org share its data and its rate limits.
         """
         self._clients[client_id] = _Client(client_id, client_secret, org_id)
+
+    def client(
+        self,
+        *,
+        org_id: str = DEFAULT_ORG_ID,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        **kwargs: Any,
+    ) -> Client:
+        """A :class:`cja_async.Client` wired to this simulator in-process.
+
+        With ``client_id``/``client_secret`` unset, credentials for ``org_id`` are registered
+        on the fly. ``rate_limit`` defaults to the simulator's own; other keyword arguments
+        go to ``Client``::
+
+            async with sim.client() as cja:
+                me = await cja.users.me()
+        """
+        from .. import Client, OAuthCredentials
+
+        if client_id is None:
+            client_id = f"client-{org_id}"
+            client_secret = client_secret or "secret"
+            self.add_client(client_id, client_secret, org_id)
+        credentials = OAuthCredentials(
+            client_id=client_id,
+            client_secret=client_secret or DEFAULT_CLIENT_SECRET,
+            token_url=f"{_SIM_BASE_URL}{TOKEN_PATH}",
+        )
+        kwargs.setdefault("rate_limit", self.rate_limit or _UNLIMITED)
+        kwargs.setdefault("transport", httpx.ASGITransport(app=self))
+        return Client(org_id=org_id, credentials=credentials, base_url=_SIM_BASE_URL, **kwargs)
 
     def revoke_tokens(self) -> None:
         """Invalidate every token issued so far; the next API call with one gets 401."""

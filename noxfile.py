@@ -1,0 +1,47 @@
+"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``, ``demo``."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+
+LINT_PATHS = ["cja_async", "tests", "benchmarks", "noxfile.py"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite (pytest, hypothesis, a uvicorn server on loopback)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", *LINT_PATHS)
+    session.run("ruff", "format", "--check", *LINT_PATHS)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package."""
+    session.install("-e", ".[test]", "mypy>=1.10")
+    session.run("mypy", "--strict", "cja_async")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the simulator, as ratios to the least possible time."""
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The bulk-export demo against the bundled simulator."""
+    session.install(".")
+    session.run("python", "-m", "cja_async", "demo", *session.posargs)
