@@ -226,6 +226,7 @@ class Client:
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         attempt = 0  # retries made so far
         renewed = False
+        maybe_done = False  # an earlier attempt may have been carried out, its answer lost
         while True:
             token = await self._auth.token()
             request = self._http.build_request(
@@ -266,6 +267,7 @@ class Client:
                     raise self._transport_error(failure, method, path, idempotent, reached_server)
                 attempt += 1
                 self.stats.retries += 1
+                maybe_done = maybe_done or reached_server
                 await asyncio.sleep(backoff_delay(attempt))
                 continue
 
@@ -275,6 +277,8 @@ class Client:
             )
             if status < 300:
                 return _decode(response, method, path)
+            if status == 404 and method == "DELETE" and maybe_done:
+                return None  # the earlier attempt deleted it; its answer was lost
             error = _status_error(response, method, path)
             if status == 401 and not renewed and self._auth.invalidate(token):
                 # A token the API rejects (revoked, expired early): renew once, not in a loop.

@@ -67,10 +67,27 @@ def _identity(value: Any, _type: Any) -> Any:
     return value
 
 
+def _lazy_structure_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    """The structure hook of ``tp``, looked up on first use rather than now.
+
+    Models may refer to themselves (audit-log criteria nest sub-criteria): building every
+    field's hook eagerly while building the class's own hook would recurse forever.
+    """
+    hook: Callable[[Any, Any], Any] | None = None
+
+    def structure_field(value: Any, field_type: Any) -> Any:
+        nonlocal hook
+        if hook is None:
+            hook = converter.get_structure_hook(tp)
+        return hook(value, field_type)
+
+    return structure_field
+
+
 def _make_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
     members: dict[str, tuple[str, Callable[[Any, Any], Any], Any]] = {}
     for field_name, json_key, tp in _public_fields(cls):
-        hook = _identity if tp is Any else converter.get_structure_hook(tp)
+        hook = _identity if tp is Any else _lazy_structure_hook(tp)
         members[json_key] = (field_name, hook, tp)
 
     def structure_model(data: Any, _type: Any) -> Model:

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from virtual_time import VirtualTimeLoop
 
 from cja_async import Client, RateLimit, Window
 from cja_async.testing import Simulator
-from virtual_time import VirtualTimeLoop
 
 # Adobe's limits at ten times the speed: 6 in flight, 60 per 6 s, 12 per 0.6 s.
 FAST_LIMITS = RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))

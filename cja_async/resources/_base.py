@@ -35,6 +35,25 @@ def check_id(value: object, name: str = "id") -> str:
     return value
 
 
+def check_int_id(value: object, name: str = "id") -> str:
+    """An integer path id (tags, shares), returned as its path text."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return str(value)
+
+
+def check_ids(values: object, name: str = "ids") -> list[str]:
+    """A non-empty sequence of ids for a JSON body (a lone ``str`` is refused, not split)."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a sequence of str, got {type(values).__name__}")
+    out = [check_id(value, name) for value in values]
+    if not out:
+        raise ValueError(f"{name} must not be empty")
+    return out
+
+
 def path(template: str, *ids: str) -> str:
     """Fill ``{}`` in ``template`` with ids escaped as one path segment each.
 
@@ -143,25 +162,43 @@ class Resource:
         limit: int | None,
         page: int = 0,
         whole: bool = False,
+        method: str = "GET",
+        body: Mapping[str, Any] | None = None,
+        limit_key: str = "limit",
+        page_key: str = "page",
+        paging_in_body: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> AsyncPager[T]:
-        """A pager over ``url``; ``limit``/``page`` are sent as the paging parameters."""
+        """A pager over ``url``; ``limit``/``page`` are sent as the paging parameters.
+
+        Endpoints that page differently say so: ``limit_key``/``page_key`` name the
+        parameters (audit logs use ``pageSize``/``pageNumber``), ``paging_in_body`` puts them
+        in the JSON ``body`` of a search ``method`` instead of the query. Every page request
+        only reads, so a search POST is retried like a GET. ``headers`` go with every page.
+        """
         if limit is not None:
             check_limit(limit)
         check_page(page)
 
         async def fetch(number: int) -> Page[T]:
             paged = dict(params)
+            sent = None if body is None else dict(body)
             if limit is not None:
-                paged["limit"] = str(limit)
-                paged["page"] = str(number)
-            data = await self._client.request("GET", url, params=paged)
+                if paging_in_body:
+                    sent = {**(sent or {}), limit_key: limit, page_key: number}
+                else:
+                    paged[limit_key] = str(limit)
+                    paged[page_key] = str(number)
+            data = await self._client.request(
+                method, url, params=paged, json=sent, headers=headers, idempotent=True
+            )
             try:
                 raw = parse_page(data, number, limit, whole=whole)
             except (TypeError, ValueError) as exc:
                 raise ResponseDecodeError(
-                    f"expected a page of {model.__name__}: {exc}", method="GET", path=url
+                    f"expected a page of {model.__name__}: {exc}", method=method, path=url
                 ) from exc
-            items = self._structure(raw.items, list[model], "GET", url)  # type: ignore[valid-type]
+            items = self._structure(raw.items, list[model], method, url)  # type: ignore[valid-type]
             return Page(
                 items=items,
                 number=raw.number,

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 from .._paging import AsyncPager
-from ..models._common import DeleteResult
 from ..models.dataviews import DataView
 from ._base import SORT_DIRECTIONS, Resource, body_of, check_id, path, query
 
@@ -82,4 +81,4 @@ class DataViews(Resource):
     async def delete(self, data_view_id: str) -> None:
         """Delete a data view."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
-        await self._call(DeleteResult, "DELETE", url)
+        await self._send("DELETE", url)

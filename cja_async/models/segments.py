@@ -1,0 +1,78 @@
+"""Segments: ``/segments``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._base import Model, json_name, model
+from ._common import Owner
+
+
+@model
+class Segment(Model):
+    """A segment (filter). Lists return few members unless ``expansion`` asks for more.
+
+    Build one for ``create`` with what it needs:
+    ``Segment(name=..., rsid=data_view_id, definition={...})``. ``definition`` is the
+    free-form segment definition JSON (``{"func": "segment-def", "container": ...}``).
+    """
+
+    id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    rsid: str | None = None
+    report_suite_name: str | None = None
+    data_id: str | None = None
+    data_name: str | None = None
+    report_suite: str | None = attrs.field(default=None, metadata=json_name("report_suite"))
+    owner: Owner | None = None
+    owner_full_name: str | None = None
+    definition: dict[str, Any] | None = None
+    compatibility: dict[str, Any] | None = None
+    organization: str | None = None
+    modified: str | None = None
+    modified_by_id: str | None = None
+    created: str | None = None
+    create_date: str | None = None
+    created_date: str | None = None
+    created_by: str | None = None
+    definition_last_modified: str | None = None
+    recent_recorded_access: str | None = None
+    performance_score: str | None = None
+    performance_score_weight_version: str | None = None
+    disabled: bool | None = None
+    internal: bool | None = None
+    template: bool | None = None
+    is_deleted: bool | None = None
+    approved: bool | None = None
+    favorite: bool | None = None
+    publishing_status: str | None = None
+    categories: list[Any] | None = None
+    tags: list[dict[str, Any]] | None = None
+    shares: list[dict[str, Any]] | None = None
+    used_in: list[dict[str, Any]] | None = None
+    usage_summary: dict[str, Any] | None = None
+
+
+@model
+class SegmentValidation(Model):
+    """What ``segments.validate`` answers; ``valid`` tells whether the definition is good."""
+
+    valid: bool | None = None
+    message: str | None = None
+    validator_version: str | None = attrs.field(
+        default=None, metadata=json_name("validator_version")
+    )
+    supported_products: list[str] | None = attrs.field(
+        default=None, metadata=json_name("supported_products")
+    )
+    supported_schema: list[str] | None = attrs.field(
+        default=None, metadata=json_name("supported_schema")
+    )
+    supported_features: list[str] | None = attrs.field(
+        default=None, metadata=json_name("supported_features")
+    )
+    # The spec says strings; other validators answer objects: keep whatever comes.
+    errors: list[Any] | None = None

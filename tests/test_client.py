@@ -1,0 +1,513 @@
+"""The client pipeline against the simulator: tokens, retries, errors, paging, round trips.
+
+All on a virtual-time loop (see conftest.py): seconds of backoff and windows cost nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from conftest import FAST_LIMITS, LATENCY
+from faults import LossyTransport, every_nth
+
+from cja_async import (
+    AuthenticationError,
+    Client,
+    ClientClosedError,
+    NotFoundError,
+    OAuthCredentials,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RateLimit,
+    RateLimitError,
+    ServerError,
+    StaticToken,
+    TimeoutError,
+    Window,
+)
+from cja_async.models import DataView
+from cja_async.testing import Faults, Request, Response, Simulator
+
+pytestmark = pytest.mark.anyio
+
+
+def now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+# -- tokens ---------------------------------------------------------------------------
+
+
+async def test_many_tasks_needing_a_token_cause_one_token_request(
+    cja: Client, sim: Simulator
+) -> None:
+    await asyncio.gather(*(cja.users.me() for _ in range(20)))
+    assert sim.stats.token_requests == 1
+
+
+async def test_token_is_renewed_before_it_expires(org_id: str) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=LATENCY, token_ttl=3.0)
+    async with sim.client(org_id=org_id) as cja:
+        for _ in range(10):
+            await cja.users.me()
+            await anyio.sleep(1.0)
+    # About one token per 2.7 s of use, and no request ever met an expired token.
+    assert 3 <= sim.stats.token_requests <= 5
+    assert sim.stats.auth_failures == 0
+
+
+async def test_revoked_token_is_renewed_once_and_the_request_retried(
+    cja: Client, sim: Simulator
+) -> None:
+    await cja.users.me()
+    sim.revoke_tokens()
+    me = await cja.users.me()
+    assert me.email
+    assert sim.stats.token_requests == 2
+    assert cja.stats.token_renewals == 1
+
+
+async def test_a_token_the_api_keeps_rejecting_is_renewed_once_not_in_a_loop(
+    sim: Simulator, org_id: str
+) -> None:
+    @sim.route("GET", "/always/401")
+    async def reject(_sim: Simulator, _req: Request) -> Response:
+        return Response.json({"error_code": "401013", "message": "Oauth token is not valid"}, 401)
+
+    async with sim.client(org_id=org_id) as cja:
+        with pytest.raises(AuthenticationError) as caught:
+            await cja.request("GET", "/always/401")
+    assert caught.value.error_code == "401013"
+    assert sim.stats.token_requests == 2
+
+
+async def test_refused_credentials_raise_authentication_error_without_the_secret(
+    sim: Simulator, org_id: str
+) -> None:
+    sim.add_client("known", "right-secret", org_id)
+    async with sim.client(org_id=org_id, client_id="known", client_secret="wrong-secret-42") as cja:
+        with pytest.raises(AuthenticationError) as caught:
+            await cja.users.me()
+    assert "wrong-secret-42" not in str(caught.value) + repr(caught.value)
+    assert sim.stats.token_requests == 1  # a refusal is final: no retries
+
+
+async def test_identity_server_down_gives_bounded_retries_then_authentication_error(
+    org_id: str,
+) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, faults=Faults(token_error_rate=1.0))
+    async with sim.client(org_id=org_id) as cja:
+        with pytest.raises(AuthenticationError, match="could not get a token"):
+            await cja.users.me()
+    assert sim.stats.token_requests == 4
+
+
+async def test_static_token_is_sent_as_is(sim: Simulator, org_id: str) -> None:
+    token = await _token(sim, org_id)
+    async with Client(
+        org_id=org_id,
+        credentials=StaticToken(access_token=token, client_id=f"client-{org_id}"),
+        base_url="http://127.0.0.1",
+        rate_limit=FAST_LIMITS,
+        transport=httpx.ASGITransport(app=sim),
+    ) as cja:
+        assert (await cja.users.me()).email
+        sim.revoke_tokens()
+        with pytest.raises(AuthenticationError):
+            await cja.users.me()
+
+
+async def _token(sim: Simulator, org_id: str) -> str:
+    sim.add_client(f"client-{org_id}", "secret", org_id)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=sim), base_url="http://127.0.0.1"
+    ) as http:
+        response = await http.post(
+            "/ims/token/v3",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": f"client-{org_id}",
+                "client_secret": "secret",
+                "scope": "openid",
+            },
+        )
+    token: str = response.json()["access_token"]
+    return token
+
+
+# -- headers and errors ---------------------------------------------------------------
+
+
+async def test_every_request_carries_the_documented_headers(sim: Simulator, org_id: str) -> None:
+    seen: list[httpx.Request] = []
+    transport = LossyTransport(httpx.ASGITransport(app=sim), fail=lambda r: False)
+    async with sim.client(org_id=org_id, transport=transport) as cja:
+        await cja.dataviews.create(DataView(name="n", parent_data_group_id="dg"))
+        seen = [r for r in transport.sent if not r.url.path.startswith("/ims/")]
+    (request,) = seen
+    assert request.headers["authorization"].startswith("Bearer ")
+    assert request.headers["x-api-key"] == f"client-{org_id}"
+    assert request.headers["x-gw-ims-org-id"] == org_id
+    assert request.headers["accept"] == "application/json"
+    assert request.headers["content-type"] == "application/json"
+
+
+async def test_service_error_body_fills_the_error(cja: Client) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        await cja.dataviews.get("dv_missing")
+    error = caught.value
+    assert error.status_code == 404
+    assert error.error_code == "resource_not_found"
+    assert error.request_id
+    assert "GET /data/dataviews/dv_missing" in str(error)
+
+
+async def test_gateway_error_body_fills_the_error(sim: Simulator, org_id: str) -> None:
+    token = await _token(sim, org_id)
+    async with Client(
+        org_id=org_id,
+        credentials=StaticToken(access_token=token, client_id="some-other-key"),
+        base_url="http://127.0.0.1",
+        rate_limit=FAST_LIMITS,
+        transport=httpx.ASGITransport(app=sim),
+    ) as cja:
+        with pytest.raises(PermissionDeniedError) as caught:
+            await cja.users.me()
+    assert caught.value.error_code == "403003"
+    assert caught.value.message == "Api Key is invalid"
+    assert token not in str(caught.value)
+
+
+# -- retries --------------------------------------------------------------------------
+
+
+async def test_gateway_errors_are_retried_then_raised(org_id: str) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, faults=Faults(error_rate=1.0, error_statuses=(503,)))
+    async with sim.client(org_id=org_id, max_retries=3) as cja:
+        with pytest.raises(ServerError) as caught:
+            await cja.users.me()
+    assert caught.value.status_code == 503
+    assert sim.stats.requests == 4
+    assert cja.stats.retries == 3
+
+
+async def test_retry_after_is_honoured_for_the_whole_org(sim: Simulator, org_id: str) -> None:
+    calls = 0
+
+    @sim.route("GET", "/busy")
+    async def busy(_sim: Simulator, _req: Request) -> Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            return Response.json(
+                {"error_code": "429050", "message": "Too many requests"}, 429, {"Retry-After": "3"}
+            )
+        return Response.json({"ok": True})
+
+    async with sim.client(org_id=org_id) as cja:
+        await cja.users.me()  # the token is there: only the 429 costs time
+        t0 = now()
+        first = asyncio.ensure_future(cja.request("GET", "/busy"))
+        await asyncio.sleep(0.2)
+        # Another task of the same org, started after the 429, waits for the pause too.
+        other_started = now()
+        await cja.users.me()
+        assert now() - t0 >= 3.0 and now() > other_started + 2.5
+        assert await first == {"ok": True}
+    assert cja.stats.rate_limited == 1
+
+
+async def test_429s_from_someone_else_s_traffic_slow_the_walk_and_it_completes(
+    sim: Simulator, org_id: str
+) -> None:
+    async with sim.client(org_id=org_id) as cja, sim.client(org_id=org_id) as other:
+        # A second program with its own limiter state spends the same org budget.
+        other._limiter = type(other._limiter)(FAST_LIMITS)
+        walk = [dv.id async for dv in cja.dataviews.list(limit=10)]
+        await asyncio.gather(*(other.users.me() for _ in range(30)), return_exceptions=True)
+    assert len(walk) == len(set(walk)) == sim.dataviews
+
+
+async def test_rate_limit_error_after_retries_ran_out(sim: Simulator, org_id: str) -> None:
+    @sim.route("GET", "/always/429")
+    async def always(_sim: Simulator, _req: Request) -> Response:
+        return Response.json({"error_code": "429050", "message": "Too many requests"}, 429)
+
+    async with sim.client(org_id=org_id, max_retries=2) as cja:
+        with pytest.raises(RateLimitError) as caught:
+            await cja.request("GET", "/always/429")
+    assert caught.value.status_code == 429
+
+
+async def test_post_is_not_retried_after_a_read_timeout(sim: Simulator, org_id: str) -> None:
+    transport = LossyTransport(httpx.ASGITransport(app=sim), every_nth(1, "POST"))
+    async with sim.client(org_id=org_id, transport=transport) as cja:
+        with pytest.raises(OutcomeUnknownError, match="outcome is unknown"):
+            await cja.dataviews.create(DataView(name="once", parent_data_group_id="dg"))
+        # The server did create it: exactly one, never a duplicate.
+        created = [dv async for dv in cja.dataviews.list(expansion=["name"], limit=1000)]
+    assert [dv.name for dv in created].count("once") == 1
+
+
+async def test_post_is_retried_when_the_connection_was_never_made(
+    sim: Simulator, org_id: str
+) -> None:
+    transport = LossyTransport(
+        httpx.ASGITransport(app=sim), every_nth(1, "POST"), httpx.ConnectError, after=False
+    )
+    async with sim.client(org_id=org_id, transport=transport, max_retries=2) as cja:
+        with pytest.raises(Exception) as caught:
+            await cja.dataviews.create(DataView(name="never", parent_data_group_id="dg"))
+    assert not isinstance(caught.value, OutcomeUnknownError)
+    assert cja.stats.retries == 2
+
+
+async def test_get_is_retried_after_a_read_timeout(sim: Simulator, org_id: str) -> None:
+    transport = LossyTransport(httpx.ASGITransport(app=sim), every_nth(2))
+    async with sim.client(org_id=org_id, transport=transport) as cja:
+        ids = [dv.id async for dv in cja.dataviews.list(limit=50)]
+    assert len(ids) == len(set(ids)) == sim.dataviews
+    assert cja.stats.retries > 0
+
+
+async def test_put_and_delete_are_retried_after_a_read_timeout(
+    cja: Client, sim: Simulator, org_id: str
+) -> None:
+    transport = LossyTransport(httpx.ASGITransport(app=sim), every_nth(2))
+    async with sim.client(org_id=org_id, transport=transport) as lossy:
+        first = (await lossy.dataviews.list(limit=1)).items[0]
+        view = await lossy.dataviews.get(first.id or "")
+        view.name = "renamed"
+        assert (await lossy.dataviews.update(first.id or "", view)).name == "renamed"
+        await lossy.dataviews.delete(first.id or "")
+    with pytest.raises(NotFoundError):
+        await cja.dataviews.get(first.id or "")
+
+
+async def test_network_failures_are_wrapped(sim: Simulator, org_id: str) -> None:
+    transport = LossyTransport(httpx.ASGITransport(app=sim), every_nth(1), httpx.ReadTimeout)
+    async with sim.client(org_id=org_id, transport=transport, max_retries=1) as cja:
+        with pytest.raises(TimeoutError) as caught:
+            await cja.users.me()
+    assert not isinstance(caught.value, httpx.HTTPError)
+    assert caught.value.path == "/configuration/users/me"
+
+
+# -- the limiter, end to end ----------------------------------------------------------
+
+
+async def test_a_burst_of_twelve_calls_is_not_queued_for_seconds(
+    cja: Client, sim: Simulator
+) -> None:
+    await cja.users.me()  # token fetched; the burst is what a web backend would see
+    await anyio.sleep(1.0)  # and the windows are clear again
+    t0 = now()
+    await asyncio.gather(*(cja.users.me() for _ in range(12)))
+    elapsed = now() - t0
+    assert elapsed <= 1.2 * FAST_LIMITS.least_possible_time(12, LATENCY)
+    assert sim.stats.rejected_429 == 0
+
+
+async def test_a_bulk_walk_takes_about_the_least_possible_time(cja: Client, sim: Simulator) -> None:
+    sim_pages = sim.dataviews // 2  # limit=2: a walk of 150 requests
+    t0 = now()
+    ids = [dv.id async for dv in cja.dataviews.list(limit=2)]
+    elapsed = now() - t0
+    assert len(ids) == len(set(ids)) == sim.dataviews
+    assert sim.stats.rejected_429 == 0
+    assert elapsed <= 1.03 * FAST_LIMITS.least_possible_time(sim_pages, LATENCY)
+
+
+async def test_clients_of_one_org_share_one_budget(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id) as a, sim.client(org_id=org_id) as b:
+        await asyncio.gather(*(c.users.me() for c in (a, b) for _ in range(40)))
+    assert sim.stats.rejected_429 == 0
+
+
+async def test_cancelling_a_request_frees_its_slot_at_once(org_id: str) -> None:
+    limits = RateLimit(concurrency=1, windows=(Window(100, 1.0),))
+    sim = Simulator(rate_limit=limits, latency=10.0)
+    async with sim.client(org_id=org_id) as cja:
+        slow = asyncio.ensure_future(cja.users.me())
+        await asyncio.sleep(1.0)
+        assert cja._limiter.in_flight == 1
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        assert cja._limiter.in_flight == 0
+        sim.latency = 0.1
+        t0 = now()
+        await cja.users.me()
+        # Not delayed by the cancelled one's concurrency slot (its window slot still counts).
+        assert now() - t0 < 0.5
+
+
+async def test_closing_the_client_ends_requests_in_flight_with_a_clear_error(
+    org_id: str,
+) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=5.0)
+    cja = sim.client(org_id=org_id)
+    running = [asyncio.ensure_future(cja.users.me()) for _ in range(8)]
+    await asyncio.sleep(1.0)
+    await cja.aclose()
+    results = await asyncio.gather(*running, return_exceptions=True)
+    assert all(isinstance(r, ClientClosedError) for r in results)
+    assert cja._limiter.in_flight == 0 and cja._limiter.waiting == 0
+    with pytest.raises(ClientClosedError):
+        await cja.users.me()
+
+
+# -- paging ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["analytics", "spring"])
+async def test_both_page_objects_walk_every_item_once(shape: Any, org_id: str) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, page_shape=shape, dataviews=95)
+    async with sim.client(org_id=org_id) as cja:
+        page = await cja.dataviews.list(limit=10, page=9)
+        assert (page.number, page.total_elements, page.total_pages) == (9, 95, 10)
+        assert page.is_last and len(page.items) == 5
+        ids = [dv.id async for dv in cja.dataviews.list(limit=10)]
+        pages = [p.number async for p in cja.dataviews.list(limit=10, page=3).pages()]
+    assert len(ids) == len(set(ids)) == 95
+    assert pages == list(range(3, 10))
+    assert sim.stats.requests == 1 + 10 + 7  # never a request past the last page
+
+
+async def test_bare_array_pages_stop_on_a_short_page(sim: Simulator, org_id: str) -> None:
+    @sim.route("GET", "/things")
+    async def things(_sim: Simulator, req: Request) -> Response:
+        limit, page = int(req.param("limit") or 10), int(req.param("page") or 0)
+        items = [{"id": f"t{i}"} for i in range(23)][page * limit : (page + 1) * limit]
+        return Response.json(items)
+
+    async with sim.client(org_id=org_id) as cja:
+        pager = cja.dataviews._pager(DataView, "/things", {}, limit=10)
+        ids = [dv.id async for dv in pager]
+    assert ids == [f"t{i}" for i in range(23)]
+
+
+async def test_breaking_out_of_a_walk_cancels_the_pages_fetched_ahead(
+    cja: Client, sim: Simulator
+) -> None:
+    async for _ in cja.dataviews.list(limit=10):
+        break
+    await asyncio.sleep(5)
+    assert cja._limiter.in_flight == 0 and cja._limiter.waiting == 0
+    assert sim.stats.requests <= 1 + 2 * FAST_LIMITS.concurrency
+
+
+# -- models ---------------------------------------------------------------------------
+
+
+async def test_get_change_update_keeps_every_member(cja: Client, sim: Simulator) -> None:
+    first = (await cja.dataviews.list(limit=1)).items[0]
+    assert first.id
+    before = await cja.dataviews.get(first.id)
+    stored_before = dict(sim.org(cja.org_id).collection("dataviews", lambda *a: [])[first.id])
+    before.name = "Renamed"
+    await cja.dataviews.update(first.id, before)
+    stored_after = sim.org(cja.org_id).collection("dataviews", lambda *a: [])[first.id]
+    changed = {k for k in stored_before if stored_before[k] != stored_after.get(k)}
+    assert changed <= {"name", "modifiedDate"}
+    assert set(stored_after) == set(stored_before)
+    assert before.extra  # the simulator's members the model does not know came back too
+
+
+async def test_created_model_sends_only_what_was_set(sim: Simulator, org_id: str) -> None:
+    transport = LossyTransport(httpx.ASGITransport(app=sim), fail=lambda r: False)
+    async with sim.client(org_id=org_id, transport=transport) as cja:
+        created = await cja.dataviews.create(DataView(name="n", parent_data_group_id="dg"))
+    body = json.loads(
+        next(
+            r for r in transport.sent if r.method == "POST" and not r.url.path.startswith("/ims/")
+        ).content
+    )
+    assert body == {"name": "n", "parentDataGroupId": "dg"}
+    assert created.id and created.name == "n"
+
+
+# -- construction ---------------------------------------------------------------------
+
+
+def test_http_is_refused_except_for_loopback() -> None:
+    creds = OAuthCredentials(client_id="id", client_secret="s")
+    with pytest.raises(ValueError, match="https"):
+        Client(org_id="o@AdobeOrg", credentials=creds, base_url="http://cja.adobe.io")
+    for url in ("http://127.0.0.1:8000", "http://localhost", "http://[::1]:9"):
+        Client(org_id="o@AdobeOrg", credentials=creds, base_url=url)
+    with pytest.raises(ValueError, match="token_url"):
+        Client(
+            org_id="o@AdobeOrg",
+            credentials=OAuthCredentials(
+                client_id="i", client_secret="s", token_url="http://x.io/t"
+            ),
+        )
+
+
+def test_reprs_hide_secrets() -> None:
+    creds = OAuthCredentials(client_id="id", client_secret="hunter2-secret")
+    static = StaticToken(access_token="eyJ-token-value", client_id="id")
+    client = Client(org_id="o@AdobeOrg", credentials=creds)
+    for text in (repr(creds), str(creds), repr(static), repr(client)):
+        assert "hunter2-secret" not in text and "eyJ-token-value" not in text
+
+
+def test_credentials_from_environment_and_console_json(tmp_path: Any) -> None:
+    env = {"CJA_CLIENT_ID": "cid", "CJA_CLIENT_SECRET": "sec", "CJA_SCOPES": "openid, AdobeID"}
+    creds = OAuthCredentials.from_env(environ=env)
+    assert (creds.client_id, creds.client_secret, creds.scopes) == (
+        "cid",
+        "sec",
+        ("openid", "AdobeID"),
+    )
+    with pytest.raises(ValueError, match="CJA_CLIENT_SECRET"):
+        OAuthCredentials.from_env(environ={"CJA_CLIENT_ID": "x"})
+
+    console = {
+        "CLIENT_SECRETS": ["p8e-secret"],
+        "ORG_ID": "ABC@AdobeOrg",
+        "SCOPES": ["openid", "AdobeID", "read_organizations"],
+        "CLIENT_ID": "console-id",
+        "TECHNICAL_ACCOUNT_ID": "x@techacct.adobe.com",
+    }
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(console))
+    creds = OAuthCredentials.from_console_json(path)
+    assert (creds.client_id, creds.client_secret) == ("console-id", "p8e-secret")
+    assert creds.scopes == ("openid", "AdobeID", "read_organizations")
+    client = Client.from_console_json(path)
+    assert client.org_id == "ABC@AdobeOrg"
+
+    project = {
+        "project": {
+            "org": {"ims_org_id": "P@AdobeOrg"},
+            "workspace": {
+                "details": {
+                    "credentials": [
+                        {
+                            "oauth_server_to_server": {
+                                "client_id": "pid",
+                                "client_secrets": ["ps"],
+                                "scopes": ["openid"],
+                            }
+                        }
+                    ]
+                }
+            },
+        }
+    }
+    assert Client.from_console_json(project).org_id == "P@AdobeOrg"
+
+
+def test_client_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CJA_ORG_ID", "ENV@AdobeOrg")
+    monkeypatch.setenv("CJA_CLIENT_ID", "cid")
+    monkeypatch.setenv("CJA_CLIENT_SECRET", "sec")
+    client = Client.from_env()
+    assert client.org_id == "ENV@AdobeOrg"
