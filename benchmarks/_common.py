@@ -47,7 +47,9 @@ class Table:
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.headers))]
         lines = [self.title, "=" * len(self.title)]
         for index, row in enumerate(cells):
-            lines.append("  ".join(cell.rjust(width) for cell, width in zip(row, widths)))
+            lines.append(
+                "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
+            )
             if index == 0:
                 lines.append("  ".join("-" * width for width in widths))
         lines.extend(f"* {note}" for note in self.notes)
@@ -57,7 +59,9 @@ class Table:
         """A GitHub-flavoured markdown table with its title and notes."""
         lines = [f"**{self.title}**", ""]
         lines.append("| " + " | ".join(self.headers) + " |")
-        lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.headers))) + "|")
+        lines.append(
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.headers))) + "|"
+        )
         lines.extend("| " + " | ".join(row) + " |" for row in self.rows)
         if self.notes:
             lines.append("")

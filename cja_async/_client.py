@@ -7,9 +7,9 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar, overload
 
 import anyio
 import attrs
@@ -26,14 +26,27 @@ from ._auth import (
     _load_json,
 )
 from ._config import RateLimit
-from ._limits import OrgLimiter, limiter_for_org
+from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend
 from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, backoff_delay, parse_retry_after
 from ._version import __version__
 from .resources import DataViews, Users
+from .resources.annotations import Annotations
+from .resources.assets import Assets
+from .resources.audit_logs import AuditLogs
+from .resources.calculated_metrics import CalculatedMetrics
+from .resources.connections import Connections
+from .resources.date_ranges import DateRanges
+from .resources.projects import Projects
+from .resources.reports import Reports
+from .resources.segments import Segments
+from .resources.shares import Shares
+from .resources.tags import Tags
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "Client", "ClientStats"]
 
 logger = logging.getLogger("cja_async.client")
+
+T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://cja.adobe.io"
 # Reports may run up to 300 s at Adobe; connecting should never take long.
@@ -96,6 +109,7 @@ class Client:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 5,
         transport: httpx.AsyncBaseTransport | None = None,
+        limiter_backend: LimiterBackend | None = None,
     ) -> None:
         if not isinstance(org_id, str) or not org_id.strip():
             raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
@@ -125,12 +139,26 @@ class Client:
             self._auth = OAuthTokenCache(credentials, self._http)
         else:
             self._auth = StaticTokenSource(credentials)
-        self._limiter: OrgLimiter = limiter_for_org(org_id, rate_limit)
+        backend = InProcessLimiterBackend() if limiter_backend is None else limiter_backend
+        if not isinstance(backend, LimiterBackend):
+            raise TypeError("limiter_backend must have a limiter_for(org_id, rate_limit) method")
+        self._limiter: Limiter = backend.limiter_for(org_id, rate_limit)
         self._closed = False
         self._scopes: set[anyio.CancelScope] = set()
 
         self.users = Users(self)
         self.dataviews = DataViews(self)
+        self.connections = Connections(self)
+        self.segments = Segments(self)
+        self.projects = Projects(self)
+        self.assets = Assets(self)
+        self.calculated_metrics = CalculatedMetrics(self)
+        self.date_ranges = DateRanges(self)
+        self.tags = Tags(self)
+        self.shares = Shares(self)
+        self.annotations = Annotations(self)
+        self.audit_logs = AuditLogs(self)
+        self.reports = Reports(self)
 
     @classmethod
     def from_env(cls, prefix: str = "CJA_", **kwargs: Any) -> Self:
@@ -185,6 +213,7 @@ class Client:
         """Whether :meth:`aclose` was called."""
         return self._closed
 
+    @overload
     async def request(
         self,
         method: str,
@@ -194,54 +223,82 @@ class Client:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        parse: None = None,
+    ) -> Any: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        parse: Callable[[Any], T],
+    ) -> T: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        parse: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
         ``path`` must already be escaped (resources build it). ``idempotent`` overrides the
         method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
+        ``parse`` turns the decoded JSON into the result; if it fails (the body is not the
+        expected shape) the error is a ``ResponseDecodeError`` naming the request.
         """
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
+        call = _Call(method, path, params, json, headers, idempotent, parse)
         with anyio.CancelScope() as scope:
             self._scopes.add(scope)
             try:
-                return await self._request(method, path, params, json, headers, idempotent)
+                return await self._request(call)
             finally:
                 self._scopes.discard(scope)
         raise errors.ClientClosedError(
             "the client was closed while this request ran", method=method, path=path
         )
 
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: Any,
-        extra_headers: Mapping[str, str] | None,
-        idempotent: bool | None,
-    ) -> Any:
+    async def _request(self, call: _Call) -> Any:
+        method, path, params = call.method, call.path, call.params
+        idempotent = call.idempotent
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
+        body = call.body
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         attempt = 0  # retries made so far
         renewed = False
         maybe_done = False  # an earlier attempt may have been carried out, its answer lost
         while True:
-            token = await self._auth.token()
-            request = self._http.build_request(
-                method,
-                path,
-                params=params,
-                content=content,
-                headers=self._headers(token, content, extra_headers),
-            )
+            # Fetch a token before queueing, so a slot is not held while the identity server
+            # answers; then ask again once admitted: the wait may have outlived the token.
+            await self._auth.token()
             waited = await self._limiter.acquire()
             self.stats.limiter_wait += waited
-            self.stats.requests += 1
-            reached_server = True
+            reached_server = False
             failure: httpx.TransportError | None = None
             try:
+                token = await self._auth.token()
+                request = self._http.build_request(
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers=self._headers(token, content, call.headers),
+                )
+                self.stats.requests += 1
+                reached_server = True  # from here on, the server may have seen it
                 response = await self._http.send(request)
             except httpx.TransportError as exc:
                 failure = exc
@@ -276,7 +333,17 @@ class Client:
                 "%s %s -> %d (attempt %d, waited %.3fs)", method, path, status, attempt + 1, waited
             )
             if status < 300:
-                return _decode(response, method, path)
+                try:
+                    return _parse(response, call)
+                except errors.ResponseDecodeError:
+                    # Garbage from a proxy or a cut-short body is worth one more read;
+                    # a body of the wrong shape will be wrong again and fails below.
+                    if not (idempotent and attempt < self.max_retries and _not_json(response)):
+                        raise
+                attempt += 1
+                self.stats.retries += 1
+                await asyncio.sleep(backoff_delay(attempt))
+                continue
             if status == 404 and method == "DELETE" and maybe_done:
                 return None  # the earlier attempt deleted it; its answer was lost
             error = _status_error(response, method, path)
@@ -341,18 +408,52 @@ def _request_id(response: httpx.Response) -> str | None:
     return value
 
 
-def _decode(response: httpx.Response, method: str, path: str) -> Any:
-    if not response.content.strip():
-        return None
+@attrs.frozen
+class _Call:
+    """One API call as the resource asked for it (the pipeline's input)."""
+
+    method: str
+    path: str
+    params: Mapping[str, str] | None
+    body: Any
+    headers: Mapping[str, str] | None
+    idempotent: bool | None
+    parse: Callable[[Any], Any] | None
+
+
+def _not_json(response: httpx.Response) -> bool:
     try:
-        return json.loads(response.content)
-    except ValueError as exc:
+        json.loads(response.content or b"null")
+    except ValueError:
+        return True
+    return False
+
+
+def _parse(response: httpx.Response, call: _Call) -> Any:
+    """The decoded (and parsed) body of a success, or ``ResponseDecodeError`` saying why not."""
+    where = {"method": call.method, "path": call.path, "request_id": _request_id(response)}
+    if response.content.strip():
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise errors.ResponseDecodeError(
+                f"HTTP {response.status_code} with a body that is not JSON", **where
+            ) from exc
+    else:
+        data = None
+    if call.parse is None:
+        return data
+    try:
+        return call.parse(data)
+    except Exception as exc:  # any failure to read the body is the body's fault
         raise errors.ResponseDecodeError(
-            f"HTTP {response.status_code} with a body that is not JSON",
-            method=method,
-            path=path,
-            request_id=_request_id(response),
+            f"the response is not of the expected shape: {_short(exc)}", **where
         ) from exc
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _status_error(response: httpx.Response, method: str, path: str) -> errors.APIStatusError:

@@ -35,6 +35,27 @@ for _primitive in _PRIMITIVES:
     converter.register_structure_hook(_primitive, lambda value, _type: value)
 
 
+def _is_list(tp: Any) -> bool:
+    return typing.get_origin(tp) is list
+
+
+def _make_list_structure(tp: Any) -> Callable[[Any, Any], list[Any]]:
+    (item_type,) = typing.get_args(tp) or (Any,)
+    item_hook = _identity if item_type is Any else converter.get_structure_hook(item_type)
+
+    def structure_list(value: Any, _type: Any) -> list[Any]:
+        # cattrs would iterate any iterable (a string becomes a list of characters); a JSON
+        # array is the only thing that may fill a list field.
+        if not isinstance(value, list):
+            raise TypeError(f"expected a JSON array, got {type(value).__name__}")
+        return [None if item is None else item_hook(item, item_type) for item in value]
+
+    return structure_list
+
+
+converter.register_structure_hook_factory(_is_list, _make_list_structure)
+
+
 def camel(name: str) -> str:
     """``parent_data_group_id`` -> ``parentDataGroupId``."""
     head, *rest = name.split("_")

@@ -24,10 +24,18 @@ import math
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
 from ._config import RateLimit
 
-__all__ = ["LimiterCore", "OrgLimiter", "limiter_for_org"]
+__all__ = [
+    "InProcessLimiterBackend",
+    "Limiter",
+    "LimiterBackend",
+    "LimiterCore",
+    "OrgLimiter",
+    "limiter_for_org",
+]
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -208,6 +216,58 @@ class OrgLimiter:
         """Hold every request of this org for ``seconds`` (a 429's ``Retry-After``)."""
         with self._lock:
             self._core.pause(self._clock(), seconds)
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """What the client needs of an org's limiter (in-process or shared through Redis).
+
+    ``release`` is synchronous so that it can run in any ``finally`` (also while a task is
+    being cancelled); a backend that needs I/O to release schedules it.
+    """
+
+    rate_limit: RateLimit
+
+    async def acquire(self) -> float:
+        """Wait for this org's turn; returns the seconds waited."""
+        ...
+
+    def release(self, *, reached_server: bool = True) -> None:
+        """Give back the slot of a finished, failed or cancelled request."""
+        ...
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request of the org for ``seconds`` (a 429's ``Retry-After``)."""
+        ...
+
+    @property
+    def in_flight(self) -> int:
+        """Requests of this process admitted and not yet released."""
+        ...
+
+    @property
+    def waiting(self) -> int:
+        """Tasks of this process queued for a slot."""
+        ...
+
+
+@runtime_checkable
+class LimiterBackend(Protocol):
+    """Where the limiters come from: one per org, shared by every client of that org."""
+
+    def limiter_for(self, org_id: str, rate_limit: RateLimit) -> Limiter:
+        """The limiter of ``org_id``; every client of one org must pass the same limits."""
+        ...
+
+
+class InProcessLimiterBackend:
+    """The default backend: one :class:`OrgLimiter` per org in this process."""
+
+    def limiter_for(self, org_id: str, rate_limit: RateLimit) -> Limiter:
+        return limiter_for_org(org_id, rate_limit)
+
+    def __repr__(self) -> str:
+        return "InProcessLimiterBackend()"
 
 
 _registry: dict[str, OrgLimiter] = {}

@@ -103,9 +103,21 @@ class AsyncPager(Generic[T]):
         return self._items()
 
     async def _items(self) -> AsyncIterator[T]:
+        # Offset paging over a list that changes while we walk shifts items across page
+        # boundaries: an item added before the cursor shows the previous page's last items
+        # again. Skipping ids seen on the last few pages (as many as can be in flight at once,
+        # plus one) drops those repeats and keeps memory bounded, unlike a set of every id.
+        recent: deque[set[object]] = deque(maxlen=self._lookahead + 1)
         async for page in self.pages():
+            seen_now: set[object] = set()
             for item in page.items:
+                key = getattr(item, "id", None)
+                if isinstance(key, str | int):
+                    if key in seen_now or any(key in ids for ids in recent):
+                        continue
+                    seen_now.add(key)
                 yield item
+            recent.append(seen_now)
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Every page from the first one asked for, in order."""

@@ -7,19 +7,34 @@ does the rest. Arguments are checked before anything is sent, so a bad call rais
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+import attrs
+import httpx
+
 from .._convert import structure, unstructure
-from .._exceptions import ResponseDecodeError
+from .._exceptions import NotFoundError
 from .._paging import AsyncPager, Page, parse_page
 
 if TYPE_CHECKING:
     from .._client import Client
 
-__all__ = ["Resource", "check_id", "check_limit", "check_page", "path", "query"]
+__all__ = [
+    "MAX_URL_LENGTH",
+    "Resource",
+    "check_id",
+    "check_limit",
+    "check_page",
+    "chunk_ids",
+    "paging",
+    "path",
+    "query",
+    "unique_ids",
+]
 
 T = TypeVar("T")
 
@@ -143,11 +158,32 @@ class Resource:
         body: Any = None,
         idempotent: bool | None = None,
     ) -> T:
-        data = await self._client.request(
-            method, url, params=params, json=body, idempotent=idempotent
+        return await self._client.request(
+            method,
+            url,
+            params=params,
+            json=body,
+            idempotent=idempotent,
+            parse=lambda data: structure(data, model),
         )
-        result: T = self._structure(data, model, method, url)
-        return result
+
+    async def _call_list(
+        self,
+        model: type[T],
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> list[T]:
+        """A call whose answer is documented both as one object and as an array of them
+        (replacing tags or shares): always a list."""
+
+        def parse(data: Any) -> list[T]:
+            items = data if isinstance(data, list) else [data]
+            return structure(items, list[model])  # type: ignore[valid-type]
+
+        return await self._client.request(method, url, params=params, json=body, parse=parse)
 
     async def _send(self, method: str, url: str, *, params: Mapping[str, str] | None = None) -> Any:
         """A call whose answer is not modelled (deletes): the decoded JSON."""
@@ -189,38 +225,165 @@ class Resource:
                 else:
                     paged[limit_key] = str(limit)
                     paged[page_key] = str(number)
-            data = await self._client.request(
-                method, url, params=paged, json=sent, headers=headers, idempotent=True
-            )
-            try:
+
+            def parse(data: Any) -> Page[T]:
                 raw = parse_page(data, number, limit, whole=whole)
-            except (TypeError, ValueError) as exc:
-                raise ResponseDecodeError(
-                    f"expected a page of {model.__name__}: {exc}", method=method, path=url
-                ) from exc
-            items = self._structure(raw.items, list[model], method, url)  # type: ignore[valid-type]
-            return Page(
-                items=items,
-                number=raw.number,
-                total_elements=raw.total_elements,
-                total_pages=raw.total_pages,
-                is_last=raw.is_last,
+                items: list[T] = structure(raw.items, list[model])  # type: ignore[valid-type]
+                return attrs.evolve(raw, items=items)
+
+            return await self._client.request(
+                method, url, params=paged, json=sent, headers=headers, idempotent=True, parse=parse
             )
 
-        lookahead = 2 * self._client.rate_limit.concurrency
-        return AsyncPager(fetch, first_page=page, lookahead=lookahead)
+        return self._walk(fetch, page)
 
-    @staticmethod
-    def _structure(data: Any, model: Any, method: str, url: str) -> Any:
+    def _walk(self, fetch: Callable[[int], Awaitable[Page[T]]], first_page: int) -> AsyncPager[T]:
+        """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way
+        (reports page through their JSON body and list their items under ``rows``)."""
+        # Ask ahead as far as the limiter can run pages at once, twice over, so a slow
+        # page never idles the budget while memory stays bounded.
+        lookahead = 2 * self._client.rate_limit.concurrency
+        return AsyncPager(fetch, first_page=first_page, lookahead=lookahead)
+
+    async def _get_many(
+        self,
+        model: type[T],
+        url: str,
+        ids: Iterable[str],
+        *,
+        params: Mapping[str, str] | None = None,
+        id_param: str = "filterByIds",
+        max_limit: int = 1000,
+        name: str = "ids",
+    ) -> list[T]:
+        """Fetch many items by id through a list endpoint's ``id_param`` filter.
+
+        The ids are deduplicated and packed into as few requests as the URL length allows
+        (each URL stays under ``MAX_URL_LENGTH``, base URL and ``params`` included); the
+        chunks run concurrently through the org's limiter. Returns one item per entry of
+        ``ids``, in that order (a repeated id gives the same item again). Raises
+        ``NotFoundError`` naming the ids the server did not return (``.missing_ids``).
+        """
+        ordered = ids_in_order(ids)  # once: ``ids`` may be a one-shot iterator
+        wanted = unique_ids(ordered, name)
+        if not wanted:
+            return []
+        fixed = dict(params or {})
+        probe = httpx.QueryParams({**fixed, "limit": str(max_limit), "page": "0", id_param: ""})
+        overhead = len(str(self._client.base_url).rstrip("/")) + len(url) + 1 + len(str(probe))
+        chunks = chunk_ids(wanted, MAX_URL_LENGTH - overhead, max_limit)
+
+        async def fetch(chunk: list[str]) -> list[T]:
+            chunk_params = {**fixed, id_param: ",".join(chunk)}
+            pager = self._pager(model, url, chunk_params, limit=len(chunk))
+            return [item async for item in pager]
+
+        tasks = [asyncio.ensure_future(fetch(chunk)) for chunk in chunks]
         try:
-            return structure(data, model)
-        except Exception as exc:
-            name = getattr(model, "__name__", str(model))
-            raise ResponseDecodeError(
-                f"the response is not a valid {name}: {exc}", method=method, path=url
-            ) from exc
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            # One chunk failed: stop the others instead of leaving them to run unobserved.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        found: dict[str, T] = {}
+        for items in results:
+            for item in items:
+                item_id = getattr(item, "id", None)
+                if isinstance(item_id, str):
+                    found.setdefault(item_id, item)
+        missing = [item_id for item_id in wanted if item_id not in found]
+        if missing:
+            shown = ", ".join(missing[:20]) + (", ..." if len(missing) > 20 else "")
+            error = NotFoundError(
+                f"{len(missing)} of {len(wanted)} ids not found: {shown}",
+                status_code=404,
+                error_code="resource_not_found",
+                method="GET",
+                path=url,
+            )
+            error.missing_ids = tuple(missing)
+            raise error
+        return [found[item_id] for item_id in ordered]
+
+
+def bodies_of(items: object, cls: type[Any], name: str) -> list[Any]:
+    """The JSON array body for a non-empty sequence of ``cls`` models."""
+    if isinstance(items, cls | str) or not isinstance(items, Sequence):
+        raise TypeError(f"{name} must be a sequence of {cls.__name__}")
+    if not items:
+        raise ValueError(f"{name} must not be empty")
+    for item in items:
+        if not isinstance(item, cls):
+            raise TypeError(f"{name} must hold {cls.__name__} objects, got {type(item).__name__}")
+    return [body_of(item) for item in items]
 
 
 def body_of(model: object) -> Any:
     """The JSON body for a model (unknown members included, absent members absent)."""
     return unstructure(model)
+
+
+# Gateways and proxies commonly refuse URLs much longer than this; staying under it keeps
+# bulk fetches portable while still packing dozens of ids into one request.
+MAX_URL_LENGTH = 2000
+
+
+def ids_in_order(ids: Iterable[str]) -> list[str]:
+    """``ids`` as a list (a plain ``str`` is refused: it would iterate characters)."""
+    if isinstance(ids, str | bytes):
+        raise TypeError("ids must be a sequence of ids, not a single string")
+    return list(ids)
+
+
+def unique_ids(ids: Iterable[str], name: str = "ids") -> list[str]:
+    """The ids checked with ``check_id`` and deduplicated, first occurrence first."""
+    seen: dict[str, None] = {}
+    for index, item in enumerate(ids_in_order(ids)):
+        seen.setdefault(check_id(item, f"{name}[{index}]"), None)
+    return list(seen)
+
+
+def chunk_ids(ids: Sequence[str], room: int, max_per_chunk: int) -> list[list[str]]:
+    """Split ids into comma-joined groups whose URL-encoded length fits in ``room``.
+
+    Greedy in order, which is optimal here: every id costs its encoded length plus one
+    encoded comma, so packing in order minimises the number of groups. An id too long to
+    share a URL still gets a group of its own (the server may yet accept it).
+    """
+    comma = _encoded_length(",")
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for item in ids:
+        cost = _encoded_length(item) + (comma if current else 0)
+        if current and (used + cost > room or len(current) >= max_per_chunk):
+            chunks.append(current)
+            current, used = [], 0
+            cost = _encoded_length(item)
+        current.append(item)
+        used += cost
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _encoded_length(value: str) -> int:
+    # Exactly what httpx sends: it percent-encodes commas and most punctuation.
+    return len(str(httpx.QueryParams({"": value}))) - 1
+
+
+def paging(
+    pagination: bool | None, limit: int | None, page: int | None
+) -> tuple[int | None, int, bool]:
+    """(limit, page, whole) for a list that may be asked for unpaginated.
+
+    ``pagination=False`` answers the whole result as one bare array, so ``limit`` and
+    ``page`` would be ignored by the server: passing them is a mistake worth reporting.
+    """
+    if pagination is False:
+        if limit is not None or page is not None:
+            raise ValueError("limit and page do not apply with pagination=False")
+        return None, 0, True
+    return (10 if limit is None else limit), (0 if page is None else page), False

@@ -6,14 +6,37 @@ from collections.abc import Sequence
 from typing import Literal
 
 from .._paging import AsyncPager
-from ..models.dataviews import DataView
+from ..models._common import ValidationResult
+from ..models.dataviews import DataView, Dimension, Metric
 from ._base import SORT_DIRECTIONS, Resource, body_of, check_id, path, query
 
 SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 
+# Components are listed as ``variables/x`` and ``metrics/x``, but fetched by the bare id.
+_DIMENSION_PREFIX = "variables/"
+_METRIC_PREFIX = "metrics/"
+
+# A data view holds hundreds of components: bigger pages spend less of the request budget.
+_COMPONENT_PAGE = 100
+
+
+def _component_id(value: object, prefix: str, name: str) -> str:
+    """The id as the path wants it: without the ``prefix`` the lists show."""
+    component_id = check_id(value, name)
+    if component_id.startswith(prefix):
+        component_id = check_id(component_id[len(prefix) :], name)
+    return component_id
+
+
+def _data_view_arg(data_view: object) -> DataView:
+    if not isinstance(data_view, DataView):
+        raise TypeError(f"data_view must be a DataView, got {type(data_view).__name__}")
+    return data_view
+
 
 class DataViews(Resource):
-    """Data views: list, get, create, update (whole overwrite), delete."""
+    """Data views: list, get, create, update (whole overwrite), copy, validate, delete;
+    and the dimensions and metrics of a data view."""
 
     def list(
         self,
@@ -56,14 +79,12 @@ class DataViews(Resource):
     ) -> DataView:
         """Create a data view; returns it with its new ``id``. Not retried after it may have
         reached the server (see ``OutcomeUnknownError``)."""
-        if not isinstance(data_view, DataView):
-            raise TypeError(f"data_view must be a DataView, got {type(data_view).__name__}")
         return await self._call(
             DataView,
             "POST",
             "/data/dataviews",
             params=query(expansion=expansion),
-            body=body_of(data_view),
+            body=body_of(_data_view_arg(data_view)),
         )
 
     async def update(
@@ -72,13 +93,94 @@ class DataViews(Resource):
         """Overwrite a data view whole. Fetch it, change it, send it back: members this
         version of cja-async does not know are kept."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
-        if not isinstance(data_view, DataView):
-            raise TypeError(f"data_view must be a DataView, got {type(data_view).__name__}")
-        return await self._call(
-            DataView, "PUT", url, params=query(expansion=expansion), body=body_of(data_view)
-        )
+        body = body_of(_data_view_arg(data_view))
+        return await self._call(DataView, "PUT", url, params=query(expansion=expansion), body=body)
 
     async def delete(self, data_view_id: str) -> None:
         """Delete a data view."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
         await self._send("DELETE", url)
+
+    async def copy(self, data_view_id: str, *, expansion: Sequence[str] | None = None) -> DataView:
+        """Copy a data view; returns the new copy (with its own ``id``). Not retried after
+        it may have reached the server: a retry could make a second copy."""
+        url = path("/data/dataviews/copy/{}", check_id(data_view_id, "data_view_id"))
+        return await self._call(
+            DataView, "PUT", url, params=query(expansion=expansion), idempotent=False
+        )
+
+    async def validate(self, data_view: DataView) -> ValidationResult:
+        """Check a data view definition without saving it; ``.valid`` tells the verdict."""
+        return await self._call(
+            ValidationResult,
+            "POST",
+            "/data/dataviews/validate",
+            body=body_of(_data_view_arg(data_view)),
+            idempotent=True,  # it only reads, so a lost answer can be asked again
+        )
+
+    def list_dimensions(
+        self,
+        data_view_id: str,
+        *,
+        include_type: Sequence[str] | None = None,
+        locale: str | None = None,
+        expansion: Sequence[str] | None = None,
+        limit: int = _COMPONENT_PAGE,
+        page: int = 0,
+    ) -> AsyncPager[Dimension]:
+        """The dimensions of a data view; ``include_type=["hidden"]`` adds hidden ones.
+        Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
+        url = path("/data/dataviews/{}/dimensions", check_id(data_view_id, "data_view_id"))
+        params = query(include_type=include_type, locale=locale, expansion=expansion)
+        return self._pager(Dimension, url, params, limit=limit, page=page)
+
+    async def get_dimension(
+        self,
+        data_view_id: str,
+        dimension_id: str,
+        *,
+        locale: str | None = None,
+        expansion: Sequence[str] | None = None,
+    ) -> Dimension:
+        """One dimension; ``dimension_id`` with or without its ``variables/`` prefix."""
+        url = path(
+            "/data/dataviews/{}/dimensions/{}",
+            check_id(data_view_id, "data_view_id"),
+            _component_id(dimension_id, _DIMENSION_PREFIX, "dimension_id"),
+        )
+        params = query(locale=locale, expansion=expansion)
+        return await self._call(Dimension, "GET", url, params=params)
+
+    def list_metrics(
+        self,
+        data_view_id: str,
+        *,
+        include_type: Sequence[str] | None = None,
+        locale: str | None = None,
+        expansion: Sequence[str] | None = None,
+        limit: int = _COMPONENT_PAGE,
+        page: int = 0,
+    ) -> AsyncPager[Metric]:
+        """The metrics of a data view; ``include_type=["hidden"]`` adds hidden ones.
+        Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
+        url = path("/data/dataviews/{}/metrics", check_id(data_view_id, "data_view_id"))
+        params = query(include_type=include_type, locale=locale, expansion=expansion)
+        return self._pager(Metric, url, params, limit=limit, page=page)
+
+    async def get_metric(
+        self,
+        data_view_id: str,
+        metric_id: str,
+        *,
+        locale: str | None = None,
+        expansion: Sequence[str] | None = None,
+    ) -> Metric:
+        """One metric; ``metric_id`` with or without its ``metrics/`` prefix."""
+        url = path(
+            "/data/dataviews/{}/metrics/{}",
+            check_id(data_view_id, "data_view_id"),
+            _component_id(metric_id, _METRIC_PREFIX, "metric_id"),
+        )
+        params = query(locale=locale, expansion=expansion)
+        return await self._call(Metric, "GET", url, params=params)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._connections import connections_of
+from ._dataview_components import DEFAULT_COMPONENT_FIELDS, components_of, copy_components
 from ._errors import not_found, service_error
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expand, expansion_of, paged, sort_items
@@ -51,7 +53,16 @@ def _iso(moment: datetime) -> str:
 
 def _seed_dataviews(org: OrgState, rng: random.Random, count: int) -> Iterator[JSON]:
     owners = list(org_users(org).values())
-    groups = [f"dg_{rng.getrandbits(96):024x}" for _ in range(_GROUPS_PER_ORG)]
+    # Data views sit on the org's connections (those listed by default), so a view's
+    # ``parentDataGroupId`` can be fetched with ``connections.get``. The draws stay, so the
+    # rest of the seeded data does not depend on how connections are seeded.
+    for _ in range(_GROUPS_PER_ORG):
+        rng.getrandbits(96)
+    groups = [
+        c["id"]
+        for c in connections_of(org).values()
+        if c["owner"].get("type") != "systemUser" and not c.get("isDisabled")
+    ][:_GROUPS_PER_ORG]
     for index in range(count):
         owner = rng.choice(owners)
         group_index = rng.randrange(len(groups))
@@ -151,15 +162,20 @@ def _external(view: Mapping[str, Any], member: str) -> Any:
     return external.get(member) if isinstance(external, dict) else None
 
 
-@router.route("POST", "/data/dataviews")
-async def create_dataview(sim: Simulator, req: Request) -> Response:
-    """Create a data view from the body, keeping every member sent; answer the stored object."""
-    body = _body_object(req)
-    missing = [
+def _missing_fields(body: Mapping[str, Any]) -> list[str]:
+    """The members a data view must have that ``body`` lacks (or has empty)."""
+    return [
         key
         for key in ("name", "parentDataGroupId")
         if not isinstance(body.get(key), str) or not body[key]
     ]
+
+
+@router.route("POST", "/data/dataviews")
+async def create_dataview(sim: Simulator, req: Request) -> Response:
+    """Create a data view from the body, keeping every member sent; answer the stored object."""
+    body = _body_object(req)
+    missing = _missing_fields(body)
     if missing:
         return service_error(
             400,
@@ -201,3 +217,59 @@ async def delete_dataview(sim: Simulator, req: Request) -> Response:
     store, view = _live(sim, req)
     store[view["id"]] = {**view, "isDeleted": True, "modifiedDate": sim.now_iso()}
     return Response.json({"result": "success", "message": f"Data view {view['id']} deleted"})
+
+
+@router.route("PUT", "/data/dataviews/copy/{dataViewId}")
+async def copy_dataview(sim: Simulator, req: Request) -> Response:
+    """A new data view like the one named, with its components; ``name`` gets " (copy)"."""
+    store, view = _live(sim, req)
+    org = sim.org(req.org_id)
+    now = sim.now_iso()
+    copied = {**view, "id": org.new_id("dv_", store), "createdDate": now, "modifiedDate": now}
+    copied["name"] = f"{view.get('name', '')} (copy)"
+    store[copied["id"]] = copied
+    copy_components(org, view["id"], copied["id"])
+    return Response.json(copied)
+
+
+@router.route("POST", "/data/dataviews/validate")
+async def validate_dataview(sim: Simulator, req: Request) -> Response:
+    """``{valid, message, validator_version}``: valid when create would accept the body."""
+    missing = _missing_fields(_body_object(req))
+    message = f"Missing required field(s): {', '.join(missing)}" if missing else "Valid"
+    return Response.json({"valid": not missing, "message": message, "validator_version": "1.0"})
+
+
+def _component_route(kind: str, prefix: str, label: str) -> None:
+    """List and get routes for the ``kind`` (``dimensions``/``metrics``) of a data view."""
+
+    def render(req: Request) -> Callable[[Mapping[str, Any]], JSON]:
+        fields = expansion_of(req) | DEFAULT_COMPONENT_FIELDS
+        return lambda item: {k: v for k, v in item.items() if k in fields}
+
+    async def list_components(sim: Simulator, req: Request) -> Response:
+        _store, view = _live(sim, req)
+        items = components_of(sim.org(req.org_id), view["id"])[kind]
+        include = req.csv_param("includeType")
+        if set(include) - {"hidden"}:
+            raise bad_parameter("includeType must be hidden")
+        if "hidden" not in include:
+            items = [item for item in items if not item.get("hidden")]
+        return Response.json(paged(items, req, "analytics", render=render(req)))
+
+    async def get_component(sim: Simulator, req: Request) -> Response:
+        _store, view = _live(sim, req)
+        # Fetched by the bare id (``daterangeday``), listed with the prefix.
+        wanted = prefix + req.path_params["componentId"]
+        items = components_of(sim.org(req.org_id), view["id"])[kind]
+        item = next((item for item in items if item["id"] == wanted), None)
+        if item is None:
+            raise ApiError(not_found(f"Could not find {label} {wanted} in {view['id']}"))
+        return Response.json(render(req)(item))
+
+    router.add("GET", f"/data/dataviews/{{dataViewId}}/{kind}", list_components)
+    router.add("GET", f"/data/dataviews/{{dataViewId}}/{kind}/{{componentId}}", get_component)
+
+
+_component_route("dimensions", "variables/", "dimension")
+_component_route("metrics", "metrics/", "metric")

@@ -104,7 +104,9 @@ class Router:
                 continue
             if route.method != method:
                 allowed.add(route.method)
-            elif best is None or route.specificity > best[0].specificity:
+            elif best is None or route.specificity >= best[0].specificity:
+                # ">=": of equally specific routes the latest added wins, so a test can
+                # override a built-in endpoint with ``sim.route``.
                 best = (route, match.groupdict())
         if best is not None:
             return best

@@ -16,7 +16,9 @@ import httpx
 
 from cja_async._config import RateLimit, Window
 
-from . import _dataviews, _users
+from . import _assets, _connections, _dataviews, _projects, _segments, _users
+from . import _annotations, _audit_logs, _calculated_metrics, _date_ranges, _shares, _tags
+from . import _reports
 from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
 from ._http import ApiError, Receive, Response, Scope, Send
 from ._paging import PageShape
@@ -42,7 +44,21 @@ DEFAULT_CLIENT_SECRET = "sim-secret"
 DEFAULT_ORG_ID = "SIMORG@AdobeOrg"
 
 # Every resource module contributes its router; add new modules here.
-_RESOURCE_ROUTERS: tuple[Router, ...] = (_users.router, _dataviews.router)
+_RESOURCE_ROUTERS: tuple[Router, ...] = (
+    _users.router,
+    _dataviews.router,
+    _connections.router,
+    _segments.router,
+    _projects.router,
+    _assets.router,
+    _calculated_metrics.router,
+    _date_ranges.router,
+    _tags.router,
+    _shares.router,
+    _annotations.router,
+    _audit_logs.router,
+    _reports.router,
+)
 
 # Frozen, so sharing one default instance between simulators is safe.
 _DEFAULT_RATE_LIMIT = RateLimit()
@@ -78,6 +94,10 @@ class Faults:
     ``error_rate``: answer an admitted API request with a status from
     ``error_statuses`` (after the latency). ``slow_rate``: add ``slow_seconds``
     to the latency. ``token_error_rate``: the token endpoint answers 503.
+    ``garbage_rate``: carry the request out, then answer 200 with an HTML page instead
+    of JSON (a misbehaving proxy). ``cut_rate``: carry it out, then send the headers and
+    half the body and drop the connection (in-process, the client's transport raises
+    ``httpx.RemoteProtocolError`` exactly as it would on a socket).
     Mutable: change it on a running simulator to start or stop an outage.
     """
 
@@ -88,6 +108,8 @@ class Faults:
     slow_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
     slow_seconds: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
     token_error_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
+    garbage_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
+    cut_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
 
 
 @attrs.frozen
@@ -339,6 +361,8 @@ class Simulator:
             stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
         try:
             response = await self._serve(req, org)
+            if self._draw(self.faults.cut_rate, org):
+                await _send_cut_short(send, response, request_id)
             await _send(send, response, request_id)
         finally:
             # In flight until the response is fully sent, as the gateway counts it.
@@ -362,9 +386,20 @@ class Simulator:
         try:
             route, params = self.router.resolve(req.method, req.path)
             req.path_params = params
-            return await route.handler(self, req)
+            response = await route.handler(self, req)
         except ApiError as error:
             return error.response
+        if self._draw(faults.garbage_rate, org):
+            return Response(status=200, body=_PROXY_PAGE, content_type="text/html")
+        return response
+
+    def _draw(self, rate: float, org: OrgState) -> bool:
+        """Whether a fault of probability ``rate`` strikes now (counted if it does)."""
+        if not rate or self._rng.random() >= rate:
+            return False
+        for stats in (self.stats, org.stats):
+            stats.faults_injected += 1
+        return True
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -390,7 +425,26 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _send(send: Send, response: Response, request_id: str) -> None:
+_PROXY_PAGE = b"<html><body><h1>502 Bad Gateway</h1>The proxy got no answer.</body></html>"
+
+
+async def _send_cut_short(send: Send, response: Response, request_id: str) -> None:
+    """Start the response, send half its body, then drop the connection."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": _headers(response, request_id),
+        }
+    )
+    half = response.body[: len(response.body) // 2]
+    await send({"type": "http.response.body", "body": half, "more_body": True})
+    # Under uvicorn an exception here closes the socket mid-body; under httpx.ASGITransport
+    # it reaches the client as the very error a cut socket gives.
+    raise httpx.RemoteProtocolError("simulated: connection closed in the middle of the body")
+
+
+def _headers(response: Response, request_id: str) -> list[tuple[bytes, bytes]]:
     headers = [
         (b"content-type", response.content_type.encode("latin-1")),
         (b"content-length", str(len(response.body)).encode("latin-1")),
@@ -400,5 +454,10 @@ async def _send(send: Send, response: Response, request_id: str) -> None:
         (name.lower().encode("latin-1"), value.encode("latin-1"))
         for name, value in response.headers
     )
+    return headers
+
+
+async def _send(send: Send, response: Response, request_id: str) -> None:
+    headers = _headers(response, request_id)
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body, "more_body": False})

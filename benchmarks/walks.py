@@ -1,0 +1,349 @@
+"""Walks and bursts under Adobe's limits (10x speed), in real time: cja-async vs raw httpx.
+
+Every run gets a fresh simulator and a fresh org, so no window carries over between runs. A
+*walk* of n requests lists data views with ``limit=1`` from a simulator holding exactly n of
+them (one item per page keeps the simulator's own cost per request negligible, so the
+measurement is of the scheduling). A *burst* is n concurrent ``get`` calls.
+
+Implementations, all against the same simulator over ``httpx.ASGITransport``:
+
+- ``cja-async``: ``async for dv in cja.dataviews.list(limit=1)`` / ``gather(cja.dataviews.get)``.
+- ``seq+sleep``: one request after the other; on 429 sleep a fixed 3 s (Adobe's advice of
+  30 s, scaled 10x like the windows) and try again.
+- ``aiolimiter 60/6``: ``AsyncLimiter(60, 6)`` (60 per minute, scaled) and ``Semaphore(6)``;
+  the pages after the first are gathered; on 429 sleep ``Retry-After`` and try again.
+- ``aiolimiter 1/0.1``: ``AsyncLimiter(1, 0.1)`` (1 per second, scaled) and ``Semaphore(6)``.
+
+The yardstick is ``RateLimit.least_possible_time(n, latency)``. Ratios are wall time over it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+
+from cja_async import RateLimit
+from cja_async.testing import Simulator
+from cja_async.testing._dataviews import dataviews_of
+
+from ._common import (
+    FAST_LIMITS,
+    SPEED,
+    Context,
+    RawAPI,
+    Report,
+    Table,
+    fmt_ratio,
+    fresh_org,
+    mark,
+    median,
+    ratio,
+    raw_api,
+)
+
+NAME = "walks"
+IMPLS = ("cja-async", "seq+sleep", "aiolimiter 60/6", "aiolimiter 1/0.1")
+FIXED_SLEEP = 30.0 / SPEED
+LATENCIES = (0.05, 0.5)
+
+
+@dataclass
+class Run:
+    """One timed run of one implementation."""
+
+    impl: str
+    mode: str
+    n: int
+    latency: float
+    wall: float
+    least: float
+    rejected_429: int
+    admitted: int
+    # Simulator-clock arrival times of admitted requests, and client-side times of 429
+    # answers, both relative to the start of the run.
+    starts: list[float] = field(default_factory=list, repr=False)
+    rejections: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def ratio(self) -> float:
+        """Wall time over the least possible time."""
+        return ratio(self.wall, self.least)
+
+
+def least_walk_time(limit: RateLimit, n: int, latency: float) -> float:
+    """The least possible time for a pager walk: page 0 must come back before the others
+    can be asked for (it tells how many there are); the rest as ``least_possible_time``."""
+    if n <= 0:
+        return 0.0
+    ends = [latency]
+    for index in range(1, n):
+        start = ends[0]
+        if index >= limit.concurrency:
+            start = max(start, ends[index - limit.concurrency])
+        for window in limit.windows:
+            if index >= window.requests:
+                start = max(start, ends[index - window.requests] + window.seconds)
+        ends.append(start + latency)
+    return max(ends)
+
+
+# -- the raw-httpx baselines ------------------------------------------------------------
+
+
+class _Recorder:
+    """Client-side record of the 429 answers a baseline met."""
+
+    def __init__(self, t0: float) -> None:
+        self.t0 = t0
+        self.rejections: list[float] = []
+
+    def rejected(self) -> None:
+        self.rejections.append(time.monotonic() - self.t0)
+
+
+Get = Callable[[str, dict[str, str] | None], Awaitable[Any]]
+
+
+def _sequential_get(api: RawAPI, rec: _Recorder) -> Get:
+    async def get(path: str, params: dict[str, str] | None = None) -> Any:
+        while True:
+            response = await api.get(path, params)
+            if response.status_code != 429:
+                response.raise_for_status()
+                return response.json()
+            rec.rejected()
+            await asyncio.sleep(FIXED_SLEEP)
+
+    return get
+
+
+def _limited_get(api: RawAPI, rec: _Recorder, limiter: AsyncLimiter) -> Get:
+    semaphore = asyncio.Semaphore(FAST_LIMITS.concurrency)
+
+    async def get(path: str, params: dict[str, str] | None = None) -> Any:
+        while True:
+            async with semaphore, limiter:
+                response = await api.get(path, params)
+            if response.status_code != 429:
+                response.raise_for_status()
+                return response.json()
+            rec.rejected()
+            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+
+    return get
+
+
+async def _raw_walk(get: Get, concurrent: bool) -> int:
+    """Page 0 tells the page count; the rest one by one, or all gathered at once."""
+    first = await get("/data/dataviews", {"limit": "1", "page": "0"})
+    total = first["totalPages"]
+    pages = [{"limit": "1", "page": str(number)} for number in range(1, total)]
+    if concurrent:
+        bodies = await asyncio.gather(*(get("/data/dataviews", params) for params in pages))
+    else:
+        bodies = [await get("/data/dataviews", params) for params in pages]
+    return len(first["content"]) + sum(len(body["content"]) for body in bodies)
+
+
+async def _raw_burst(get: Get, ids: list[str], concurrent: bool) -> int:
+    paths = [f"/data/dataviews/{view_id}" for view_id in ids]
+    if concurrent:
+        bodies = await asyncio.gather(*(get(path, None) for path in paths))
+    else:
+        bodies = [await get(path, None) for path in paths]
+    return len(bodies)
+
+
+async def _run_raw(impl: str, sim: Simulator, org: str, mode: str, ids: list[str]) -> list[float]:
+    t0 = time.monotonic()
+    rec = _Recorder(t0)
+    async with raw_api(sim, org) as api:
+        if impl == "seq+sleep":
+            get, concurrent = _sequential_get(api, rec), False
+        elif impl == "aiolimiter 60/6":
+            get, concurrent = _limited_get(api, rec, AsyncLimiter(60, 60 / SPEED)), True
+        else:
+            get, concurrent = _limited_get(api, rec, AsyncLimiter(1, 1 / SPEED)), True
+        if mode == "walk":
+            count = await _raw_walk(get, concurrent)
+        else:
+            count = await _raw_burst(get, ids, concurrent)
+    if count != len(ids):
+        raise AssertionError(f"{impl} {mode} saw {count} items, expected {len(ids)}")
+    return rec.rejections
+
+
+async def _run_cja(sim: Simulator, org: str, mode: str, ids: list[str]) -> list[float]:
+    async with sim.client(org_id=org, rate_limit=FAST_LIMITS) as cja:
+        if mode == "walk":
+            count = 0
+            async for _view in cja.dataviews.list(limit=1):
+                count += 1
+        else:
+            count = len(await asyncio.gather(*(cja.dataviews.get(i) for i in ids)))
+    if count != len(ids):
+        raise AssertionError(f"cja-async {mode} saw {count} items, expected {len(ids)}")
+    return []  # its 429s, if any, are counted by the simulator
+
+
+async def run_one(impl: str, mode: str, n: int, latency: float) -> Run:
+    """One timed run on a fresh simulator and org."""
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=latency, dataviews=n)
+    org = fresh_org("walk")
+    # Seed the org's data before the clock starts (it is created on first use otherwise).
+    ids = list(dataviews_of(sim, sim.org(org)))
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()  # the simulator's clock is the loop's clock
+    start = time.perf_counter()
+    if impl == "cja-async":
+        rejections = await _run_cja(sim, org, mode, ids)
+    else:
+        rejections = await _run_raw(impl, sim, org, mode, ids)
+    wall = time.perf_counter() - start
+    stats = sim.org_stats(org)
+    return Run(
+        impl=impl,
+        mode=mode,
+        n=n,
+        latency=latency,
+        wall=wall,
+        least=FAST_LIMITS.least_possible_time(n, latency),
+        rejected_429=stats.rejected_429,
+        admitted=len(stats.starts),
+        starts=[s - t0 for s in stats.starts],
+        rejections=rejections,
+    )
+
+
+TARGETS = {12: 1.20, 50: 1.05, 250: 1.03, 1000: 1.03}
+
+
+def _cases(quick: bool) -> list[tuple[float, str, int]]:
+    cases: list[tuple[float, str, int]] = []
+    for latency in LATENCIES:
+        cases.append((latency, "burst", 12))
+        sizes = [12, 50, 250]
+        if latency == 0.05 and not quick:
+            sizes.append(1000)
+        cases.extend((latency, "walk", n) for n in sizes)
+    return cases
+
+
+async def run(ctx: Context) -> Report:
+    """Run every case; repeat the short ones three times and keep the median."""
+    report = Report(NAME)
+    results: list[dict[str, Any]] = []
+    rows: list[list[str]] = []
+    misses: list[str] = []
+    for impl in IMPLS:  # warm-up, untimed: imports, converter hooks, first-call caches
+        await run_one(impl, "burst", 12, 0.01)
+    for latency, mode, n in _cases(ctx.quick):
+        repeats = 3 if n <= 50 else 1
+        runs: dict[str, list[Run]] = {impl: [] for impl in IMPLS}
+        for _ in range(repeats):
+            for impl in IMPLS:  # interleaved, so drifting machine load hits all alike
+                runs[impl].append(await run_one(impl, mode, n, latency))
+        least = FAST_LIMITS.least_possible_time(n, latency)
+        summary: dict[str, dict[str, float]] = {}
+        for impl, impl_runs in runs.items():
+            summary[impl] = {
+                "wall_median": median([r.wall for r in impl_runs]),
+                "ratio_median": median([r.ratio for r in impl_runs]),
+                "rejected_429": sum(r.rejected_429 for r in impl_runs),
+            }
+            if n == 250 and mode == "walk" and latency == 0.05:
+                ctx.shared.setdefault("timeline", {})[impl] = asdict(impl_runs[-1])
+        ours = summary["cja-async"]
+        target = TARGETS[n]
+        within = ours["ratio_median"] <= target
+        if mode == "walk" and n == 12:
+            # A walk cannot beat page 0 + the rest: judged against that, the burst row
+            # carries the 12-request target.
+            floor = least_walk_time(FAST_LIMITS, n, latency)
+            within = ours["wall_median"] <= floor * target
+        beaten = all(
+            summary[impl]["rejected_429"] > 0 or summary[impl]["wall_median"] > ours["wall_median"]
+            for impl in IMPLS[1:]
+        )
+        met = within and beaten and ours["rejected_429"] == 0
+        if not met:
+            misses.append(f"{mode} {n} @ {latency * 1000:.0f} ms")
+        row = [f"{latency * 1000:.0f} ms", mode, str(n), f"{least:.2f}"]
+        for impl in IMPLS:
+            s = summary[impl]
+            row.append(f"{fmt_ratio(s['ratio_median'])} ({int(s['rejected_429'])})")
+        row.extend([f"<= {target:.2f}", mark(met)])
+        rows.append(row)
+        print("  " + " | ".join(row), flush=True)
+        results.append(
+            {
+                "latency": latency,
+                "mode": mode,
+                "n": n,
+                "repeats": repeats,
+                "least_possible": least,
+                "least_walk": least_walk_time(FAST_LIMITS, n, latency) if mode == "walk" else None,
+                "target_ratio": target,
+                "met": met,
+                "summary": summary,
+                "runs": [
+                    {k: v for k, v in asdict(r).items() if k not in ("starts", "rejections")}
+                    for impl_runs in runs.values()
+                    for r in impl_runs
+                ],
+            }
+        )
+    notes = [
+        "Cells: wall time / least possible time (RateLimit.least_possible_time), then the "
+        "429 answers the simulator gave, summed over the repeats (n <= 50: median of 3 runs).",
+        "Limits at 10x speed: 6 in flight, 60 per 6 s, 12 per 0.6 s; fresh org per run.",
+        "Met: cja-async has no 429, is within the target, and is faster than every baseline "
+        "that had no 429.",
+        f"A walk of 12 must fetch page 0 before it knows the page count: its least time is "
+        f"{least_walk_time(FAST_LIMITS, 12, 0.05):.2f} s at 50 ms and "
+        f"{least_walk_time(FAST_LIMITS, 12, 0.5):.2f} s at 500 ms, and it is judged against "
+        "that; the burst of 12 carries the 12-request target.",
+    ]
+    if misses:
+        notes.append("Missed: " + "; ".join(misses) + ".")
+    report.tables.append(
+        Table(
+            "Walks and bursts vs the least possible time (ratio, 429s)",
+            ["latency", "mode", "n", "least s", *IMPLS, "target", "met"],
+            rows,
+            notes,
+        )
+    )
+    report.data = {"cases": results, "limits": repr(FAST_LIMITS), "impls": list(IMPLS)}
+    report.charts.append(_chart(ctx, results))
+    return report
+
+
+def _chart(ctx: Context, results: list[dict[str, Any]]) -> Any:
+    from ._common import pyplot, save_figure
+
+    plt = pyplot()
+    figure, axes = plt.subplots(1, len(LATENCIES), figsize=(12, 4.5), squeeze=False)
+    for ax, latency in zip(axes[0], LATENCIES, strict=True):
+        cases = [c for c in results if c["latency"] == latency]
+        labels = [f"{c['mode']} {c['n']}" for c in cases]
+        width = 0.8 / len(IMPLS)
+        for index, impl in enumerate(IMPLS):
+            values = [c["summary"][impl]["ratio_median"] for c in cases]
+            positions = [i + (index - (len(IMPLS) - 1) / 2) * width for i in range(len(cases))]
+            bars = ax.bar(positions, values, width, label=impl)
+            for bar, case in zip(bars, cases, strict=True):
+                if case["summary"][impl]["rejected_429"]:
+                    bar.set_hatch("//")
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_xticks(range(len(cases)), labels)
+        ax.set_title(f"latency {latency * 1000:.0f} ms")
+        ax.set_ylabel("wall time / least possible")
+    axes[0][0].legend(fontsize=8, title="hatched: got 429s", title_fontsize=8)
+    figure.suptitle("Walks and bursts at 10x speed (lower is better, 1.0 is optimal)")
+    return save_figure(ctx, figure, NAME)

@@ -1,0 +1,112 @@
+"""``cja.date_ranges``: saved date ranges."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from .._paging import AsyncPager
+from ..models.date_ranges import DateRange
+from ._base import Resource, body_of, check_id, path, query
+
+# Known values, for readers and editors; Adobe adds more, so any str is accepted.
+IncludeType = Literal["all", "shared", "templates"]
+Expansion = Literal["definition", "modified", "ownerFullName", "sharesFullName", "shares", "tags"]
+
+
+def _check(date_range: object) -> DateRange:
+    if not isinstance(date_range, DateRange):
+        raise TypeError(f"date_range must be a DateRange, got {type(date_range).__name__}")
+    return date_range
+
+
+class DateRanges(Resource):
+    """Date ranges: list, get, create, update (partial), delete."""
+
+    def list(
+        self,
+        *,
+        expansion: Sequence[Expansion | str] | None = None,
+        include_type: Sequence[IncludeType | str] | None = None,
+        filter_by_ids: Sequence[str] | None = None,
+        locale: str | None = None,
+        limit: int = 10,
+        page: int = 0,
+    ) -> AsyncPager[DateRange]:
+        """Date ranges the caller owns (``include_type`` adds shared ones or templates)."""
+        params = query(
+            expansion=expansion,
+            include_type=include_type,
+            filter_by_ids=filter_by_ids,
+            locale=locale,
+        )
+        return self._pager(DateRange, "/dateranges", params, limit=limit, page=page)
+
+    async def get(
+        self,
+        date_range_id: str,
+        *,
+        expansion: Sequence[Expansion | str] | None = None,
+        locale: str | None = None,
+    ) -> DateRange:
+        """One date range."""
+        url = path("/dateranges/{}", check_id(date_range_id, "date_range_id"))
+        return await self._call(
+            DateRange, "GET", url, params=query(expansion=expansion, locale=locale)
+        )
+
+    async def get_many(
+        self,
+        date_range_ids: Iterable[str],
+        *,
+        expansion: Sequence[Expansion | str] | None = None,
+        include_type: Sequence[IncludeType | str] | None = ("templates",),
+        locale: str | None = None,
+    ) -> builtins.list[DateRange]:
+        """Many date ranges by id, in the order of ``date_range_ids``, in as few requests as
+        the URL length allows (``filterByIds``). Raises ``NotFoundError`` naming the ids not
+        found. ``include_type`` defaults to templates too, so any id ``get`` finds is found.
+        """
+        params = query(expansion=expansion, include_type=include_type, locale=locale)
+        return await self._get_many(
+            DateRange, "/dateranges", date_range_ids, params=params, name="date_range_ids"
+        )
+
+    async def create(
+        self,
+        date_range: DateRange,
+        *,
+        expansion: Sequence[Expansion | str] | None = None,
+        locale: str | None = None,
+    ) -> DateRange:
+        """Create a date range (``name`` and ``definition``); returns it with its new ``id``.
+        Not retried after it may have reached the server."""
+        body = body_of(_check(date_range))
+        return await self._call(
+            DateRange,
+            "POST",
+            "/dateranges",
+            params=query(expansion=expansion, locale=locale),
+            body=body,
+        )
+
+    async def update(
+        self,
+        date_range_id: str,
+        date_range: DateRange,
+        *,
+        expansion: Sequence[Expansion | str] | None = None,
+        locale: str | None = None,
+    ) -> DateRange:
+        """Change a date range: only the members ``date_range`` has are sent and changed."""
+        url = path("/dateranges/{}", check_id(date_range_id, "date_range_id"))
+        body = body_of(_check(date_range))
+        return await self._call(
+            DateRange, "PUT", url, params=query(expansion=expansion, locale=locale), body=body
+        )
+
+    async def delete(self, date_range_id: str) -> None:
+        """Delete a date range."""
+        url = path("/dateranges/{}", check_id(date_range_id, "date_range_id"))
+        await self._send("DELETE", url)

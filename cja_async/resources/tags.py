@@ -1,0 +1,127 @@
+"""``cja.tags``: the org's tags and the tags on components."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from .._paging import AsyncPager
+from ..models.tags import ComponentTags, Tag
+from ._base import Resource, bodies_of, check_id, check_ids, check_int_id, path, query
+
+# Known values (the spec's list), for readers and editors; Adobe adds component types,
+# so any non-empty str is accepted.
+ComponentType = Literal[
+    "segment",
+    "dashboard",
+    "bookmark",
+    "calculatedMetric",
+    "project",
+    "dateRange",
+    "metric",
+    "dimension",
+    "virtualReportSuite",
+    "scheduledJob",
+    "alert",
+    "classificationSet",
+    "dataView",
+]
+
+
+class Tags(Resource):
+    """Tags: the org's tags, and which tags are on which components."""
+
+    def list(self, *, limit: int = 10, page: int = 0) -> AsyncPager[Tag]:
+        """Every tag of the org."""
+        return self._pager(Tag, "/componentmetadata/tags", {}, limit=limit, page=page)
+
+    async def create(self, tags: Sequence[Tag]) -> builtins.list[Tag]:
+        """Create tags (each with ``name``, optionally ``description`` and the
+        ``components`` to put it on); returns them with their new ids."""
+        body = bodies_of(tags, Tag, "tags")
+        return await self._call(builtins.list[Tag], "POST", "/componentmetadata/tags", body=body)
+
+    async def get(self, tag_id: int) -> Tag:
+        """One tag, by its integer id."""
+        url = path("/componentmetadata/tags/{}", check_int_id(tag_id, "tag_id"))
+        return await self._call(Tag, "GET", url)
+
+    async def delete(self, tag_id: int) -> None:
+        """Delete a tag; it comes off every component that had it."""
+        url = path("/componentmetadata/tags/{}", check_int_id(tag_id, "tag_id"))
+        await self._send("DELETE", url)
+
+    async def remove_all(
+        self, component_ids: Sequence[str], component_type: ComponentType | str
+    ) -> None:
+        """Take every tag off these components (all of one type); the tags stay in the org."""
+        params = query(
+            component_ids=check_ids(component_ids, "component_ids"),
+            component_type=check_id(component_type, "component_type"),
+        )
+        await self._send("DELETE", "/componentmetadata/tags", params=params)
+
+    async def of_component(
+        self, component_id: str, component_type: ComponentType | str
+    ) -> builtins.list[Tag]:
+        """The tags on one component."""
+        params = query(
+            component_id=check_id(component_id, "component_id"),
+            component_type=check_id(component_type, "component_type"),
+        )
+        return await self._call(
+            builtins.list[Tag],
+            "GET",
+            "/componentmetadata/tags/search",
+            params=params,
+        )
+
+    def search(
+        self,
+        component_type: ComponentType | str,
+        component_ids: Sequence[str],
+        *,
+        data_id: str | None = None,
+        limit: int = 10,
+        page: int = 0,
+    ) -> AsyncPager[ComponentTags]:
+        """The tags on each of these components (all of one type), one item per component."""
+        body: dict[str, Any] = {
+            "componentType": check_id(component_type, "component_type"),
+            "componentIds": check_ids(component_ids, "component_ids"),
+        }
+        if data_id is not None:
+            body["dataId"] = check_id(data_id, "data_id")
+        return self._pager(
+            ComponentTags,
+            "/componentmetadata/tags/component/search",
+            {},
+            limit=limit,
+            page=page,
+            method="POST",
+            body=body,
+        )
+
+    async def component_ids(
+        self, tag_names: Sequence[str], component_type: ComponentType | str
+    ) -> builtins.list[str]:
+        """Ids of the components of ``component_type`` that carry any of ``tag_names``."""
+        params = query(
+            tag_names=check_ids(tag_names, "tag_names"),
+            component_type=check_id(component_type, "component_type"),
+        )
+        return await self._call(
+            builtins.list[str],
+            "GET",
+            "/componentmetadata/tags/tagnames",
+            params=params,
+        )
+
+    async def replace(self, items: Sequence[ComponentTags]) -> builtins.list[ComponentTags]:
+        """Set the tags of components: each component ends up with exactly the tags given
+        (tags named but missing are created; tags not given come off). Overwrites."""
+        body = bodies_of(items, ComponentTags, "items")
+        return await self._call_list(
+            ComponentTags, "PUT", "/componentmetadata/tags/tagitems", body=body
+        )

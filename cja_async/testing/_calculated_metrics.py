@@ -1,0 +1,316 @@
+"""Calculated metrics: ``/calculatedmetrics`` and the function catalogue.
+
+Lists show ``id`` and a few basic members; ``expansion`` adds more (``tags`` come from the
+tags store). Deleting is soft: gone from lists unless ``includeType=deleted``, still
+fetchable by id. ``PUT`` is a partial update. Templates and internal metrics appear only
+when ``includeType`` asks for them; ``pagination=false`` answers a bare array of all.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._audit_logs import record_audit
+from ._component_helpers import (
+    body_object,
+    bool_param,
+    caller_id,
+    filter_by_ids,
+    found,
+    iso,
+    owner_of,
+    random_moment,
+    render,
+)
+from ._dataviews import dataviews_of
+from ._errors import not_found
+from ._http import ApiError, Response
+from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
+from ._request import Request
+from ._router import Router
+from ._state import OrgState
+from ._tags import component_tags, set_component_tags, tags_of
+from ._users import org_users
+
+if TYPE_CHECKING:
+    from ._simulator import Simulator
+
+__all__ = ["CALCULATED_METRICS_PER_ORG", "FUNCTIONS", "calculated_metrics_of", "router"]
+
+CALCULATED_METRICS_PER_ORG = 40
+router = Router()
+
+_BASE = ("name", "description", "rsid", "dataId", "owner", "polarity", "precision", "type")
+_SORT = {"id": "id", "name": "name", "modified_date": "modified"}
+_BASE_METRICS = ("metrics/visits", "metrics/visitors", "metrics/occurrences", "metrics/revenue")
+_OPERATORS = ("divide", "multiply", "add", "subtract")
+_TYPES = ("DECIMAL", "PERCENT", "CURRENCY", "TIME")
+
+
+def _function(func: str, name: str, category: str, params: tuple[str, ...]) -> JSON:
+    return {
+        "id": func,
+        "name": name,
+        "category": category,
+        "persistable": True,
+        "namespace": "ootb",
+        "description": f"{name} of its arguments",
+        "exampleKey": f"example.{func}",
+        "example": f"{func}({', '.join(params)})",
+        "definition": {
+            "func": func,
+            "parameters": [
+                {"func": "metric", "name": param, "type": "metric", "friendlyName": param}
+                for param in params
+            ],
+            "formula": {},
+            "version": [1, 0, 0],
+        },
+    }
+
+
+FUNCTIONS: tuple[JSON, ...] = (
+    _function("divide", "Divide", "basic", ("col1", "col2")),
+    _function("multiply", "Multiply", "basic", ("col1", "col2")),
+    _function("add", "Add", "basic", ("col1", "col2")),
+    _function("subtract", "Subtract", "basic", ("col1", "col2")),
+    _function("abs", "Absolute value", "advanced", ("col",)),
+    _function("col-sum", "Column sum", "advanced", ("col",)),
+    _function("col-max", "Column maximum", "advanced", ("col",)),
+    _function("col-min", "Column minimum", "advanced", ("col",)),
+    _function("mean", "Mean", "statistical", ("col",)),
+    _function("sqrt", "Square root", "advanced", ("col",)),
+)
+_FUNCTION_IDS = {function["id"] for function in FUNCTIONS}
+# Nodes of a definition that are not catalogue functions.
+_LEAVES = {"calc-metric", "metric", "number", "segment-ref", "segment"}
+
+
+def _seed(sim: Simulator, org: OrgState, rng: random.Random) -> Iterator[JSON]:
+    users = list(org_users(org).values())
+    views = sorted(dataviews_of(sim, org))[:8] or ["dv_none"]
+    tag_ids = sorted(tags_of(org))
+    for index in range(CALCULATED_METRICS_PER_ORG):
+        owner = rng.choice(users)
+        created = random_moment(rng)
+        first, second = rng.sample(_BASE_METRICS, 2)
+        operator = rng.choice(_OPERATORS)
+        view = rng.choice(views)
+        metric_id = f"cm_{rng.getrandbits(96):024x}"
+        if tag_ids and index % 4 == 0:
+            set_component_tags(org, "calculatedMetric", metric_id, rng.sample(tag_ids, 2))
+        yield {
+            "id": metric_id,
+            "name": f"{first[8:].title()} {operator} {second[8:]} {index + 1}",
+            "description": f"Simulated calculated metric {index + 1}",
+            "rsid": view,
+            "dataId": view,
+            "owner": owner_of(owner),
+            "polarity": rng.choice(("positive", "negative")),
+            "precision": rng.choice((0, 1, 2)),
+            "type": rng.choice(_TYPES),
+            "definition": {
+                "func": "calc-metric",
+                "formula": {
+                    "func": operator,
+                    "col1": {"func": "metric", "name": first},
+                    "col2": {"func": "metric", "name": second},
+                },
+                "version": [1, 0, 0],
+            },
+            "isDeleted": False,
+            "internal": index % 19 == 7,
+            "template": index % 13 == 5,
+            "approved": rng.random() < 0.3,
+            "favorite": rng.random() < 0.2,
+            "categories": [rng.choice(("Revenue", "Engagement", "Conversion"))],
+            "created": iso(created),
+            "modified": iso(created),
+            # A member no client model declares: it must survive a round trip.
+            "migratedIds": [],
+        }
+
+
+def calculated_metrics_of(sim: Simulator, org: OrgState) -> dict[str, JSON]:
+    """The org's calculated metrics by id."""
+    return org.collection("calculatedmetrics", lambda state, rng: _seed(sim, state, rng))
+
+
+def _shown(org: OrgState, metric: Mapping[str, Any], expansion: set[str], base: bool) -> JSON:
+    shown = render(metric, _BASE, expansion) if base else dict(metric)
+    if "tags" in expansion:
+        shown["tags"] = component_tags(org, "calculatedMetric", str(metric["id"]))
+    if "ownerFullName" not in expansion and isinstance(shown.get("owner"), dict):
+        shown["owner"] = {"imsUserId": shown["owner"].get("imsUserId")}
+    return shown
+
+
+@router.route("GET", "/calculatedmetrics")
+async def list_calculated_metrics(sim: Simulator, req: Request) -> Response:
+    """Filters, ``includeType``, sorting, expansion, paging (or ``pagination=false``)."""
+    org = sim.org(req.org_id)
+    include = set(req.csv_param("includeType"))
+    metrics = filter_by_ids(calculated_metrics_of(sim, org).values(), req)
+    for flag, member in (("deleted", "isDeleted"), ("templates", "template")):
+        if flag not in include:
+            metrics = [m for m in metrics if m.get(member) is not True]
+    if "internal" not in include and "all" not in include:
+        metrics = [m for m in metrics if m.get("internal") is not True]
+    data_ids = set(req.csv_param("dataIds"))
+    if data_ids:
+        metrics = [m for m in metrics if m.get("dataId") in data_ids]
+    owner = req.param("ownerId")
+    if owner:
+        metrics = [m for m in metrics if (m.get("owner") or {}).get("imsUserId") == owner]
+    for flag in ("favorite", "approved"):
+        wanted = bool_param(req, flag)
+        if wanted is not None:
+            metrics = [m for m in metrics if bool(m.get(flag)) is wanted]
+    ordered, sort = sort_items(metrics, req, _SORT)
+    expansion = expansion_of(req)
+    pagination = bool_param(req, "pagination")
+    if pagination is False:
+        return Response.json([_shown(org, m, expansion, True) for m in ordered])
+    body = paged(
+        ordered, req, sim.page_shape, sort=sort, render=lambda m: _shown(org, m, expansion, True)
+    )
+    return Response.json(body)
+
+
+def _check_definition(body: Mapping[str, Any]) -> None:
+    if "definition" in body and not isinstance(body["definition"], dict):
+        raise bad_parameter("Definition must be formatted as a JSON Object")
+
+
+@router.route("POST", "/calculatedmetrics")
+async def create_calculated_metric(sim: Simulator, req: Request) -> Response:
+    """Create from the body (``name``, ``dataId`` or ``rsid``, ``definition`` required)."""
+    body = body_object(req)
+    _check_definition(body)
+    missing = [key for key in ("name", "definition") if not body.get(key)]
+    if not body.get("dataId") and not body.get("rsid"):
+        missing.append("dataId")
+    if missing:
+        raise bad_parameter(f"Missing required field(s): {', '.join(missing)}")
+    org = sim.org(req.org_id)
+    store = calculated_metrics_of(sim, org)
+    now = sim.now_iso()
+    data_id = body.get("dataId") or body.get("rsid")
+    metric = {
+        "rsid": data_id,
+        **body,
+        "dataId": data_id,
+        "id": org.new_id("cm_", store),
+        "owner": {"imsUserId": caller_id(req)},
+        "isDeleted": False,
+        "created": now,
+        "modified": now,
+    }
+    store[metric["id"]] = metric
+    record_audit(sim, req, "CREATE", "CALCULATED_METRIC", metric["id"], metric.get("name"))
+    return Response.json(metric)
+
+
+@router.route("POST", "/calculatedmetrics/validate")
+async def validate_calculated_metric(sim: Simulator, req: Request) -> Response:
+    """Check the formula: known functions, metrics named ``metrics/...``, a data view."""
+    body = body_object(req)
+    definition = body.get("definition")
+    if not isinstance(definition, dict):
+        raise bad_parameter(
+            "Invalid input; name, dataview ID, and definition are all required. "
+            "Definition must be formatted as a JSON object."
+        )
+    metrics: list[str] = []
+    functions: list[str] = []
+    errors: list[JSON] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+            return
+        if not isinstance(node, dict):
+            return
+        func = node.get("func")
+        if func == "metric":
+            name = node.get("name")
+            if not isinstance(name, str) or not name.startswith("metrics/"):
+                errors.append({"message": f"Unknown metric {name!r}"})
+            else:
+                metrics.append(name)
+        elif isinstance(func, str) and func not in _LEAVES:
+            if func in _FUNCTION_IDS:
+                functions.append(func)
+            else:
+                errors.append({"message": f"Unknown function {func!r}"})
+        for key, child in node.items():
+            if key != "func":
+                walk(child)
+
+    walk(definition)
+    if definition.get("func") != "calc-metric" or not isinstance(definition.get("formula"), dict):
+        errors.append({"message": "definition must be a calc-metric with a formula"})
+    answer: JSON = {
+        "valid": not errors,
+        "identityMetrics": [{"identity": name} for name in dict.fromkeys(metrics)],
+        "functions": list(dict.fromkeys(functions)),
+        "validator_version": "1.0.0",
+        "supported_products": ["oberon", "frag"],
+        "supported_schema": ["schema_oberon", "schema_frag"],
+    }
+    if errors:
+        answer["errors"] = errors
+        answer["message"] = errors[0]["message"]
+    return Response.json(answer)
+
+
+@router.route("GET", "/calculatedmetrics/functions")
+async def list_functions(sim: Simulator, req: Request) -> Response:
+    """The function catalogue, a bare array."""
+    return Response.json(list(FUNCTIONS))
+
+
+@router.route("GET", "/calculatedmetrics/functions/{id}")
+async def get_function(sim: Simulator, req: Request) -> Response:
+    """One function of the catalogue."""
+    for function in FUNCTIONS:
+        if function["id"] == req.path_params["id"]:
+            return Response.json(function)
+    raise ApiError(not_found(f"Calculated metric function {req.path_params['id']} not found"))
+
+
+@router.route("GET", "/calculatedmetrics/{id}")
+async def get_calculated_metric(sim: Simulator, req: Request) -> Response:
+    """The stored metric (deleted ones too); ``expansion=tags`` adds its tags."""
+    org = sim.org(req.org_id)
+    store = calculated_metrics_of(sim, org)
+    metric = found(store, req.path_params["id"], "calculated metric", deleted_ok=True)
+    return Response.json(_shown(org, metric, expansion_of(req) | {"ownerFullName"}, False))
+
+
+@router.route("PUT", "/calculatedmetrics/{id}")
+async def update_calculated_metric(sim: Simulator, req: Request) -> Response:
+    """Partial update: members in the body replace the stored ones, the rest stay."""
+    org = sim.org(req.org_id)
+    store = calculated_metrics_of(sim, org)
+    metric = found(store, req.path_params["id"], "calculated metric", deleted_ok=False)
+    body = body_object(req)
+    _check_definition(body)
+    updated = {**metric, **body, "id": metric["id"], "modified": sim.now_iso()}
+    store[metric["id"]] = updated
+    record_audit(sim, req, "EDIT", "CALCULATED_METRIC", metric["id"], updated.get("name"))
+    return Response.json(updated)
+
+
+@router.route("DELETE", "/calculatedmetrics/{id}")
+async def delete_calculated_metric(sim: Simulator, req: Request) -> Response:
+    """Soft delete."""
+    org = sim.org(req.org_id)
+    store = calculated_metrics_of(sim, org)
+    metric = found(store, req.path_params["id"], "calculated metric", deleted_ok=False)
+    store[metric["id"]] = {**metric, "isDeleted": True, "modified": sim.now_iso()}
+    record_audit(sim, req, "DELETE", "CALCULATED_METRIC", metric["id"], metric.get("name"))
+    return Response.json({"result": "success", "message": f"Deleted {metric['id']}"})

@@ -1,0 +1,111 @@
+"""Helpers the modules of calculated metrics, date ranges, annotations, tags, shares and
+audit logs share: body and parameter parsing, filters, lookups, timestamps.
+
+The simulated caller is its credential's technical account and is treated as an org
+admin: lists show every live component of the org, whoever owns it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ._errors import not_found
+from ._http import ApiError
+from ._paging import JSON, bad_parameter
+from ._request import Request
+from ._users import technical_account_id
+
+__all__ = [
+    "SEEDED_SINCE",
+    "body_array",
+    "body_object",
+    "bool_param",
+    "caller_id",
+    "filter_by_ids",
+    "found",
+    "iso",
+    "owner_of",
+    "parse_instant",
+    "random_moment",
+    "render",
+]
+
+SEEDED_SINCE = datetime(2021, 1, 1, tzinfo=UTC)
+
+
+def caller_id(req: Request) -> str:
+    """The IMS user id the request acts as: its credential's technical account."""
+    return technical_account_id(req.client_id)
+
+
+def body_object(req: Request) -> dict[str, Any]:
+    """The JSON body as an object, else 400."""
+    body = req.json()
+    if not isinstance(body, dict):
+        raise bad_parameter("The request body must be a JSON object")
+    return body
+
+
+def body_array(req: Request) -> list[dict[str, Any]]:
+    """The JSON body as an array of objects, else 400."""
+    body = req.json()
+    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+        raise bad_parameter("The request body must be a JSON array of objects")
+    return body
+
+
+def bool_param(req: Request, name: str) -> bool | None:
+    """Query parameter ``name`` as ``true``/``false`` (any case), else 400; absent: None."""
+    raw = req.param(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() not in ("true", "false"):
+        raise bad_parameter(f"{name} must be true or false, got {raw!r}")
+    return raw.lower() == "true"
+
+
+def filter_by_ids(items: Iterable[JSON], req: Request, name: str = "filterByIds") -> list[JSON]:
+    """Only the items whose ``id`` the ``filterByIds`` parameter lists (all when absent)."""
+    wanted = set(req.csv_param(name))
+    return [item for item in items if not wanted or item.get("id") in wanted]
+
+
+def found(store: Mapping[str, JSON], item_id: str, what: str, *, deleted_ok: bool) -> JSON:
+    """The stored item, else 404; a soft-deleted one only when ``deleted_ok``."""
+    item = store.get(item_id)
+    if item is None or (item.get("isDeleted") is True and not deleted_ok):
+        raise ApiError(not_found(f"Could not find {what} with id {item_id}"))
+    return item
+
+
+def render(item: Mapping[str, Any], base: Iterable[str], expansion: Iterable[str]) -> JSON:
+    """What a list shows of an item: ``id``, the ``base`` members and the expanded ones."""
+    wanted = {"id", *base, *expansion}
+    return {key: value for key, value in item.items() if key in wanted}
+
+
+def parse_instant(text: str, name: str) -> datetime:
+    """An ISO 8601 instant (``Z``, ``+00:00`` or ``-07`` offsets; none means UTC), else 400."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise bad_parameter(f"{name} must be an ISO 8601 date-time, got {text!r}") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def iso(moment: datetime) -> str:
+    """``2021-03-04T05:06:07Z``: how seeded timestamps are written."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def random_moment(rng: random.Random, days: int = 3 * 365) -> datetime:
+    """A seeded instant after :data:`SEEDED_SINCE`."""
+    return SEEDED_SINCE + timedelta(seconds=rng.randrange(days * 86400))
+
+
+def owner_of(user: Mapping[str, Any]) -> JSON:
+    """The ``owner`` member for a seeded org user."""
+    return {"imsUserId": user["id"], "name": user["fullName"]}

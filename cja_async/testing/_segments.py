@@ -1,0 +1,541 @@
+"""Segments: ``/segments`` (list, create), ``/segments/validate`` and ``/segments/{id}``.
+
+The calling credential acts as an org admin here, so lists show every owner's segments;
+``includeType`` adds the kinds a default list leaves out (templates, internal, deleted).
+Deleted segments leave every list but can still be fetched by id, as the guide says.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ._dataviews import dataviews_of
+from ._errors import not_found, service_error
+from ._http import ApiError, Response
+from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
+from ._request import Request
+from ._router import Router
+from ._state import OrgState
+from ._users import org_users, technical_account_id
+
+if TYPE_CHECKING:
+    from ._simulator import Simulator
+
+__all__ = [
+    "ADOBE_OWNER",
+    "SEGMENTS_PER_ORG",
+    "known_user",
+    "owner_of",
+    "router",
+    "segments_of",
+    "validate_definition",
+]
+
+SEGMENTS_PER_ORG = 400
+# The owner of seeded templates and internal segments.
+ADOBE_OWNER = "ADOBE0000000000000000000@AdobeID"
+
+router = Router()
+
+_SORT_PROPERTIES = {
+    "id": "id",
+    "name": "name",
+    "modified_date": "modified",
+    "modifiedDate": "modified",
+    "modified": "modified",
+    "performanceScore": "performanceScore",
+}
+_INCLUDE_TYPES = {"shared", "all", "templates", "deleted", "internal"}
+# Members every list item has; the rest come with ``expansion``.
+_BASE_MEMBERS = ("id", "name", "description", "rsid")
+_CONTEXTS = {"hits", "visits", "visitors", "event", "session", "person"}
+_SEEDED_SINCE = datetime(2021, 6, 1, tzinfo=UTC)
+_TAGS = (
+    (1234, "Mobile", "Mobile-related segments"),
+    (1235, "Marketing", "Campaign audiences"),
+    (1236, "Finance", "Revenue and orders"),
+    (1237, "Retention", "Returning people"),
+    (1238, "QA", "Segments used for data checks"),
+)
+_SUBJECTS = (
+    ("Mobile Device Users", "exists", "variables/mobiledevicetype", "hits"),
+    ("High Value Customers", "range", "metrics/revenue", "visits"),
+    ("Home Page Visits", "streq", "variables/page", "visits"),
+    ("Returning Visitors", "range", "metrics/visits", "visitors"),
+    ("Campaign Traffic", "exists", "variables/campaign", "hits"),
+    ("Cart Abandoners", "and", "metrics/cartadditions", "visits"),
+    ("Search Users", "streq", "variables/internalsearchterm", "hits"),
+    ("Loyalty Members", "streq", "variables/loyaltytier", "visitors"),
+    ("Email Clickers", "exists", "variables/emailcampaign", "hits"),
+    ("Checkout Starters", "range", "metrics/checkouts", "visits"),
+)
+_REGIONS = ("", " - EMEA", " - Americas", " - APAC", " (QA)", " v2")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _pred(kind: str, attr: str, rng: random.Random) -> JSON:
+    val = {"func": "attr", "name": attr}
+    if kind == "exists":
+        return {"func": "exists", "description": f"{attr.split('/')[-1]} exists", "val": val}
+    if kind == "range":
+        low = rng.choice((1, 2, 100, 500))
+        return {"func": "range", "description": f"{attr} >= {low}", "val": val, "low": low}
+    if kind == "streq":
+        text = rng.choice(("Home", "gold", "shoes", "summer-sale"))
+        return {"func": "streq", "description": f"{attr} equals {text}", "val": val, "str": text}
+    return {
+        "func": "and",
+        "preds": [
+            {"func": "exists", "val": val},
+            {
+                "func": "not",
+                "pred": {"func": "exists", "val": {"func": "attr", "name": "metrics/orders"}},
+            },
+        ],
+    }
+
+
+def _definition(kind: str, attr: str, context: str, rng: random.Random) -> JSON:
+    return {
+        "container": {
+            "func": "segment",
+            "context": context,
+            "pred": _pred(kind, attr, rng),
+        },
+        "func": "segment-def",
+        "version": [1, 0, 0],
+    }
+
+
+def owner_of(user_id: str, name: str | None) -> JSON:
+    """An ``owner`` member as the component APIs answer it."""
+    return {"imsUserId": user_id, "ownerId": user_id, "name": name, "type": "imsUser"}
+
+
+def _seed_segments(sim: Simulator, org: OrgState, rng: random.Random) -> Iterator[JSON]:
+    users = list(org_users(org).values())
+    views = list(dataviews_of(sim, org).values())[:12]
+    company = 300000000 + rng.randrange(1000)
+    for index in range(SEGMENTS_PER_ORG):
+        # A few heavy owners, as in real orgs: the first user owns about a quarter.
+        owner = users[0] if rng.random() < 0.25 else rng.choice(users)
+        view = rng.choice(views) if views else {"id": "dv_none", "name": "No data view"}
+        title, kind, attr, context = _SUBJECTS[index % len(_SUBJECTS)]
+        created = _SEEDED_SINCE + timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        modified = created + timedelta(seconds=rng.randrange(200 * 86400))
+        internal = rng.random() < 0.03
+        template = not internal and rng.random() < 0.04
+        published = rng.random() < 0.2
+        tags = [
+            {"id": tag_id, "name": name, "description": description}
+            for tag_id, name, description in rng.sample(_TAGS, rng.choice((0, 0, 1, 1, 2)))
+        ]
+        yield {
+            "id": f"s{company}_{rng.getrandbits(96):024x}",
+            "name": f"{title}{rng.choice(_REGIONS)} {index + 1}",
+            "description": f"Segment for {title.lower()}",
+            "rsid": view["id"],
+            "reportSuiteName": view.get("name"),
+            "dataId": view["id"],
+            "dataName": view.get("name"),
+            # Templates and internal segments are Adobe's, not any user's.
+            "owner": owner_of(ADOBE_OWNER, "Adobe")
+            if internal or template
+            else owner_of(owner["id"], owner["fullName"]),
+            "organization": org.org_id,
+            "definition": _definition(kind, attr, context, rng),
+            "compatibility": {
+                "valid": True,
+                "message": "Segment is valid for all products",
+                "supported_products": ["oberon", "frag"],
+            },
+            "tags": tags,
+            "shares": [],
+            "modified": _iso(modified),
+            "modifiedById": owner["id"],
+            "created": _iso(created),
+            "createdDate": _iso(created),
+            "definitionLastModified": _iso(modified),
+            "recentRecordedAccess": _iso(modified + timedelta(days=rng.randrange(60))),
+            "performanceScore": f"{rng.uniform(0.5, 9.5):.2f}",
+            "performanceScoreWeightVersion": "1.0",
+            "internal": internal,
+            "template": template,
+            "disabled": False,
+            "isDeleted": False,
+            "approved": rng.random() < 0.3,
+            "favorite": rng.random() < 0.1,
+            "publishingStatus": "published" if published else "unpublished",
+            "categories": [],
+            "usageSummary": {
+                "count": rng.randrange(40),
+                "mostRecentTimestamp": None,
+                "itemId": None,
+            },
+        }
+
+
+def segments_of(sim: Simulator, org: OrgState) -> dict[str, JSON]:
+    """The org's segments by id, seeded with ``SEGMENTS_PER_ORG`` of them on first use."""
+
+    def seed(state: OrgState, rng: random.Random) -> Iterator[JSON]:
+        return _seed_segments(sim, state, rng)
+
+    return org.collection("segments", seed)
+
+
+def known_user(sim: Simulator, org: OrgState, req: Request, user_id: str) -> JSON | None:
+    """The org user (or the caller's technical account) ``user_id`` names, else ``None``."""
+    user = org_users(org).get(user_id)
+    if user is not None:
+        return {"id": user_id, "fullName": user.get("fullName")}
+    if user_id == technical_account_id(req.client_id):
+        return {"id": user_id, "fullName": f"Technical account {req.client_id}"}
+    return None
+
+
+# -- validation ----------------------------------------------------------------------
+
+
+def _check_pred(pred: Any, where: str, errors: list[str]) -> None:
+    if not isinstance(pred, dict) or not isinstance(pred.get("func"), str):
+        errors.append(f"{where} must be an object with a 'func'")
+        return
+    func = pred["func"]
+    if func in ("and", "or"):
+        preds = pred.get("preds")
+        if not isinstance(preds, list) or not preds:
+            errors.append(f"{where}.preds must be a non-empty list for '{func}'")
+            return
+        for index, item in enumerate(preds):
+            _check_pred(item, f"{where}.preds[{index}]", errors)
+    elif func in ("not", "container", "without"):
+        if func == "container" and pred.get("context") not in _CONTEXTS:
+            errors.append(f"{where}.context must be one of {sorted(_CONTEXTS)}")
+        _check_pred(pred.get("pred"), f"{where}.pred", errors)
+    else:
+        val = pred.get("val")
+        if not isinstance(val, dict) or not isinstance(val.get("name"), str):
+            errors.append(f"{where}.val must name an attribute ({{'func': 'attr', 'name': ...}})")
+
+
+def validate_definition(definition: Any) -> list[str]:
+    """What is wrong with a segment definition (nothing: an empty list)."""
+    if not isinstance(definition, dict):
+        return ["the definition must be a JSON object"]
+    errors: list[str] = []
+    if definition.get("func") != "segment-def":
+        errors.append("func must be 'segment-def'")
+    container = definition.get("container")
+    if not isinstance(container, dict) or container.get("func") != "segment":
+        errors.append("container must be an object with func 'segment'")
+        return errors
+    if container.get("context") not in _CONTEXTS:
+        errors.append(f"container.context must be one of {sorted(_CONTEXTS)}")
+    _check_pred(container.get("pred"), "container.pred", errors)
+    return errors
+
+
+# -- rendering -------------------------------------------------------------------------
+
+
+def _used_in(sim: Simulator, org: OrgState, segment_id: str) -> list[JSON]:
+    from ._projects import projects_referencing  # the projects module imports this one
+
+    return [
+        {
+            "componentId": project["id"],
+            "componentType": "project",
+            "subType": project.get("type", "project"),
+            "internal": False,
+            "name": project.get("name"),
+            "lastRecordedAccess": 1700000000000,
+        }
+        for project in projects_referencing(sim, org, segment_id)
+    ]
+
+
+def _renderer(
+    sim: Simulator, org: OrgState, fields: set[str]
+) -> Callable[[Mapping[str, Any]], JSON]:
+    def render(segment: Mapping[str, Any]) -> JSON:
+        out = {key: segment[key] for key in _BASE_MEMBERS if key in segment}
+        for key, value in segment.items():
+            if key in fields and key != "owner":
+                out[key] = value
+        if "owner" in segment and fields & {"owner", "ownerFullName"}:
+            owner = dict(segment["owner"])
+            if "ownerFullName" not in fields:
+                owner["name"] = None
+            out["owner"] = owner
+        if "createdDate" in fields and "created" in segment:
+            out["created"] = segment["created"]
+        if "usageSummaryWithRelevancyScore" in fields:
+            out["usageSummary"] = {**segment.get("usageSummary", {}), "relevancyScore": 0.5}
+        if "usedIn" in fields:
+            out["usedIn"] = _used_in(sim, org, str(segment.get("id")))
+        return out
+
+    return render
+
+
+# -- handlers --------------------------------------------------------------------------
+
+
+def _bool_param(req: Request, name: str) -> bool | None:
+    raw = req.param(name)
+    if raw is None:
+        return None
+    if raw.lower() not in ("true", "false"):
+        raise bad_parameter(f"{name} must be true or false, got {raw!r}")
+    return raw.lower() == "true"
+
+
+def _date_param(req: Request, name: str) -> datetime | None:
+    raw = req.param(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_parameter(f"{name} must be an ISO 8601 date, got {raw!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _modified(segment: Mapping[str, Any]) -> datetime | None:
+    raw = segment.get("modified")
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _visible(segment: Mapping[str, Any], include: set[str]) -> bool:
+    if segment.get("isDeleted") is True and "deleted" not in include:
+        return False
+    if segment.get("template") is True and "templates" not in include:
+        return False
+    return not (segment.get("internal") is True and "internal" not in include)
+
+
+@router.route("GET", "/segments")
+async def list_segments(sim: Simulator, req: Request) -> Response:
+    """Segments after every filter, sorted, expanded and paged (or a bare array)."""
+    org = sim.org(req.org_id)
+    include = {value.lower() for value in req.csv_param("includeType")}
+    unknown = include - _INCLUDE_TYPES
+    if unknown:
+        raise bad_parameter(
+            f"includeType must be among {sorted(_INCLUDE_TYPES)}, got {sorted(unknown)}"
+        )
+    published = (req.param("filterByPublishedSegments") or "all").lower()
+    if published not in ("all", "true", "false"):
+        raise bad_parameter(
+            f"filterByPublishedSegments must be all, true or false, got {published!r}"
+        )
+    _bool_param(req, "cached")
+    pagination = _bool_param(req, "pagination")
+    after = _date_param(req, "filterByModifiedAfter")
+    views = set(req.csv_param("rsids")) | set(req.csv_param("dataIds"))
+    ids = set(req.csv_param("filterByIds"))
+    tags = {tag.lower() for tag in req.csv_param("tagNames")}
+    owner_id = req.param("ownerId")
+    name = (req.param("name") or "").lower()
+
+    def keep(segment: Mapping[str, Any]) -> bool:
+        if not _visible(segment, include):
+            return False
+        if ids and segment.get("id") not in ids:
+            return False
+        if views and segment.get("rsid") not in views and segment.get("dataId") not in views:
+            return False
+        owner = segment.get("owner")
+        if owner_id and (not isinstance(owner, dict) or owner.get("imsUserId") != owner_id):
+            return False
+        if name and name not in str(segment.get("name", "")).lower():
+            return False
+        if tags and not any(
+            isinstance(tag, dict) and str(tag.get("name", "")).lower() in tags
+            for tag in segment.get("tags") or []
+        ):
+            return False
+        if published != "all" and (segment.get("publishingStatus") == "published") != (
+            published == "true"
+        ):
+            return False
+        if after is not None:
+            modified = _modified(segment)
+            if modified is None or modified <= after:
+                return False
+        return True
+
+    chosen = [segment for segment in segments_of(sim, org).values() if keep(segment)]
+    ordered, sort = sort_items(chosen, req, _SORT_PROPERTIES)
+    render = _renderer(sim, org, expansion_of(req))
+    if pagination is False:
+        return Response.json([render(segment) for segment in ordered])
+    return Response.json(paged(ordered, req, sim.page_shape, sort=sort, render=render))
+
+
+def _definition_error(definition: Any) -> ApiError | None:
+    if not isinstance(definition, dict):
+        return bad_parameter("Definition must be formatted as a JSON Object")
+    errors = validate_definition(definition)
+    if errors:
+        return ApiError(
+            service_error(
+                400, "invalid_segment_definition", "Invalid segment definition", {"errors": errors}
+            )
+        )
+    return None
+
+
+def _data_view_names(sim: Simulator, org: OrgState, segment: JSON) -> None:
+    """Mirror ``rsid``/``dataId`` and fill in the data view's name, as the service does."""
+    view_id = segment.get("rsid") or segment.get("dataId")
+    if not isinstance(view_id, str):
+        return
+    segment["rsid"] = segment["dataId"] = view_id
+    view = dataviews_of(sim, org).get(view_id)
+    if view is not None:
+        segment["reportSuiteName"] = segment["dataName"] = view.get("name")
+
+
+def _body_object(req: Request) -> dict[str, Any]:
+    body = req.json()
+    if not isinstance(body, dict):
+        raise bad_parameter("The request body must be a JSON object")
+    return body
+
+
+@router.route("POST", "/segments")
+async def create_segment(sim: Simulator, req: Request) -> Response:
+    """Create a segment owned by the caller; answer it whole, with its new id."""
+    org = sim.org(req.org_id)
+    body = _body_object(req)
+    missing = [key for key in ("name",) if not isinstance(body.get(key), str) or not body[key]]
+    if not isinstance(body.get("rsid") or body.get("dataId"), str):
+        missing.append("rsid")
+    if "definition" not in body:
+        missing.append("definition")
+    if missing:
+        return service_error(
+            400,
+            "invalid_parameters",
+            f"Missing required field(s): {', '.join(missing)}",
+            {"missing": missing},
+        )
+    error = _definition_error(body["definition"])
+    if error is not None:
+        raise error
+    store = segments_of(sim, org)
+    caller = technical_account_id(req.client_id)
+    now = sim.now_iso()
+    company = next(iter(store), "s300000000_").split("_")[0]
+    segment: JSON = {
+        **body,
+        "id": f"{company}_{org.new_id('', store)}",
+        "owner": owner_of(caller, f"Technical account {req.client_id}"),
+        "organization": org.org_id,
+        "created": now,
+        "createdDate": now,
+        "modified": now,
+        "modifiedById": caller,
+        "definitionLastModified": now,
+        "isDeleted": False,
+        "compatibility": {
+            "valid": True,
+            "message": "Segment is valid for all products",
+            "supported_products": ["oberon", "frag"],
+        },
+    }
+    _data_view_names(sim, org, segment)
+    store[segment["id"]] = segment
+    return Response.json(segment)
+
+
+@router.route("POST", "/segments/validate")
+async def validate_segment(sim: Simulator, req: Request) -> Response:
+    """Validate a definition (the raw JSON body); ``rsid`` must name a known data view."""
+    definition = req.json()
+    if not isinstance(definition, dict):
+        raise bad_parameter("Bad JSON input; request not formatted correctly")
+    errors = validate_definition(definition)
+    rsid = req.param("rsid")
+    if rsid and rsid not in dataviews_of(sim, sim.org(req.org_id)):
+        errors.append(f"unknown data view {rsid}")
+    body: JSON = {
+        "valid": not errors,
+        "message": "Segment definition is valid" if not errors else "; ".join(errors),
+        "validator_version": "1.0.0",
+        "supported_products": ["oberon", "frag"] if not errors else [],
+        "supported_schema": ["schema_oberon", "schema_frag"] if not errors else [],
+        "supported_features": [],
+        "errors": errors,
+    }
+    return Response.json(body)
+
+
+def _stored(sim: Simulator, req: Request) -> tuple[dict[str, JSON], JSON]:
+    store = segments_of(sim, sim.org(req.org_id))
+    segment_id = req.path_params["id"]
+    segment = store.get(segment_id)
+    if segment is None:
+        raise ApiError(not_found(f"Could not find segment with id {segment_id}"))
+    return store, segment
+
+
+@router.route("GET", "/segments/{id}")
+async def get_segment(sim: Simulator, req: Request) -> Response:
+    """One segment, deleted or not, with the members ``expansion`` asks for."""
+    org = sim.org(req.org_id)
+    _store, segment = _stored(sim, req)
+    return Response.json(_renderer(sim, org, expansion_of(req))(segment))
+
+
+@router.route("PUT", "/segments/{id}")
+async def update_segment(sim: Simulator, req: Request) -> Response:
+    """A partial update: members in the body change, the others stay."""
+    org = sim.org(req.org_id)
+    store, segment = _stored(sim, req)
+    if segment.get("isDeleted") is True:
+        raise ApiError(not_found(f"Segment {segment['id']} is deleted"))
+    body = _body_object(req)
+    if "definition" in body:
+        error = _definition_error(body["definition"])
+        if error is not None:
+            raise error
+    updated: JSON = {**segment, **body, "id": segment["id"], "modified": sim.now_iso()}
+    if "definition" in body:
+        updated["definitionLastModified"] = updated["modified"]
+    if "owner" in body:
+        owner = body["owner"]
+        user_id = owner.get("imsUserId") if isinstance(owner, dict) else None
+        user = known_user(sim, org, req, user_id) if isinstance(user_id, str) else None
+        if user is None:
+            raise bad_parameter(f"owner must name a user of this organization, got {owner!r}")
+        updated["owner"] = owner_of(user["id"], user["fullName"])
+    if "rsid" in body or "dataId" in body:
+        updated["rsid"] = body.get("rsid", body.get("dataId"))
+        updated["dataId"] = updated["rsid"]
+        _data_view_names(sim, org, updated)
+    store[segment["id"]] = updated
+    return Response.json(updated)
+
+
+@router.route("DELETE", "/segments/{id}")
+async def delete_segment(sim: Simulator, req: Request) -> Response:
+    """Mark the segment deleted: it leaves lists but ``GET /segments/{id}`` still finds it."""
+    store, segment = _stored(sim, req)
+    if segment.get("isDeleted") is True:
+        raise ApiError(not_found(f"Segment {segment['id']} is already deleted"))
+    store[segment["id"]] = {**segment, "isDeleted": True, "modified": sim.now_iso()}
+    return Response.json({"result": "success", "message": f"Segment {segment['id']} deleted"})

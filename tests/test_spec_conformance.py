@@ -1,0 +1,151 @@
+"""Every request the client sends conforms to Adobe's OpenAPI spec (or the guide that
+documents it): recorded while ``api_calls.CALLS`` run against the simulator, then checked
+mechanically by ``spec_check.check_request``."""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import httpx
+import pytest
+from api_calls import CALLS
+from spec_check import (
+    GUIDE_ONLY,
+    RecordedRequest,
+    RecordingTransport,
+    check_request,
+    find_operation,
+    load_spec,
+)
+
+from cja_async import Client
+from cja_async.resources._base import Resource
+from cja_async.testing import Simulator
+
+
+def public_methods(client: Client) -> set[tuple[str, str]]:
+    """(attribute, method) for every public method of every resource on ``client``."""
+    base = {name for name, _ in inspect.getmembers(Resource)}
+    return {
+        (attr, name)
+        for attr, resource in vars(client).items()
+        if isinstance(resource, Resource)
+        for name, member in inspect.getmembers(type(resource), callable)
+        if not name.startswith("_") and name not in base
+    }
+
+
+@pytest.mark.anyio
+async def test_every_public_resource_method_has_a_call(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id) as client:
+        methods = public_methods(client)
+    assert ("connections", "backfills") in methods  # the discovery finds resources at all
+    missing = sorted(methods - set(CALLS))
+    assert not missing, f"add these to tests/api_calls.py: {missing}"
+    stale = sorted(set(CALLS) - methods)
+    assert not stale, f"tests/api_calls.py calls methods that do not exist: {stale}"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("key", sorted(CALLS), ids=[".".join(k) for k in sorted(CALLS)])
+async def test_requests_conform_to_the_spec(
+    key: tuple[str, str], sim: Simulator, org_id: str
+) -> None:
+    recorder = RecordingTransport(httpx.ASGITransport(app=sim))
+    async with sim.client(org_id=org_id, transport=recorder) as cja:
+        await CALLS[key](cja)
+    resource, method = key
+    assert recorder.requests, f"{resource}.{method} sent nothing"
+    problems = [problem for req in recorder.requests for problem in check_request(req)]
+    assert not problems, "\n".join(problems)
+
+
+# -- the checker itself catches what it claims to -------------------------------------------
+
+_HEADERS = {"authorization": "Bearer t", "x-api-key": "k", "x-gw-ims-org-id": "o@AdobeOrg"}
+
+
+def _req(
+    method: str,
+    path: str,
+    query: tuple[tuple[str, str], ...] = (),
+    body: object = None,
+    headers: dict[str, str] | None = None,
+) -> RecordedRequest:
+    raw = b"" if body is None else json.dumps(body).encode()
+    sent = dict(_HEADERS if headers is None else headers)
+    if body is not None:
+        sent["content-type"] = "application/json"
+    return RecordedRequest(method, tuple(path.strip("/").split("/")), query, sent, raw)
+
+
+def test_checker_accepts_a_conforming_request() -> None:
+    query = (("limit", "10"), ("cached", "true"), ("expansion", "name,owner"))
+    assert check_request(_req("GET", "/data/dataviews", query)) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ((("limit", "ten"),), "not an integer"),
+        ((("cached", "yes"),), "not a boolean"),
+        ((("cached", "True"),), "not a boolean"),
+        ((("expansion", "name,bogus"),), "not in the enum"),
+        ((("includeType", "deleted;shared"),), "not in the enum"),
+        ((("color", "red"),), "not declared"),
+        ((("page", "1"), ("page", "2")), "more than once"),
+    ],
+)
+def test_checker_flags_bad_query_parameters(
+    query: tuple[tuple[str, str], ...], expected: str
+) -> None:
+    problems = check_request(_req("GET", "/data/dataviews", query))
+    assert problems and expected in problems[0], problems
+
+
+def test_checker_flags_missing_required_parameters() -> None:
+    # DELETE /componentmetadata/tags requires componentIds and componentType.
+    problems = " ".join(check_request(_req("DELETE", "/componentmetadata/tags", headers={})))
+    for name in ("componentIds", "componentType", "Authorization", "x-api-key"):
+        assert repr(name) in problems
+
+
+def test_checker_validates_bodies_against_the_schema() -> None:
+    good = {"name": "n", "parentDataGroupId": "dg_1", "sessionDefinition": [{"numPeriods": 3}]}
+    assert check_request(_req("POST", "/data/dataviews", body=good)) == []
+    bad = {"name": 5, "sessionDefinition": [{"granularity": "FORTNIGHT"}]}
+    problems = " ".join(check_request(_req("POST", "/data/dataviews", body=bad)))
+    assert "body at name" in problems and "FORTNIGHT" in problems
+    # No requestBody declared: no body may be sent.
+    assert "declares no requestBody" in " ".join(
+        check_request(_req("PUT", "/data/dataviews/copy/dv_1", body={}))
+    )
+
+
+def test_checker_resolves_refs_to_components() -> None:
+    # PUT /componentmetadata/assets/{id}/transfer's body is an array of $ref TransferData.
+    ok = [{"componentType": "segment", "componentIds": ["s1"]}]
+    assert check_request(_req("PUT", "/componentmetadata/assets/u/transfer", body=ok)) == []
+    bad = [{"componentType": "segment", "componentIds": "s1"}]
+    assert check_request(_req("PUT", "/componentmetadata/assets/u/transfer", body=bad))
+
+
+def test_checker_matches_templates_and_knows_guide_only_operations() -> None:
+    assert check_request(_req("GET", "/data/nowhere"))[0].endswith("nor in GUIDE_ONLY")
+    # A literal segment beats a parameter: configurationSettings is not a connection id.
+    op = find_operation("GET", ("data", "connections", "configurationSettings"))
+    assert op is not None and op.source.startswith("docs/")
+    op = find_operation("GET", ("data", "connections", "search"))
+    assert op is not None and op.template == "/data/connections/search"
+    problems = check_request(
+        _req("GET", "/data/connections/c/datasets/d/backfills", (("includeStatus", "queued"),))
+    )
+    assert problems and "not in the enum" in problems[0]
+    assert "is empty" in check_request(_req("GET", "/data/dataviews/ "))[0]
+
+
+def test_guide_only_operations_are_really_missing_from_the_spec() -> None:
+    paths = load_spec()["paths"]
+    for method, template in GUIDE_ONLY:
+        assert method.lower() not in paths.get(template, {}), f"{template} is in the spec now"
