@@ -2,6 +2,7 @@
 Adobe's rate limits and still finishes bulk work as fast as those limits allow."""
 
 from ._auth import OAuthCredentials, StaticToken
+from ._cache import CacheStats, ResponseCache
 from ._client import Client, ClientStats
 from ._config import RateLimit, Window
 from ._exceptions import (
@@ -27,6 +28,7 @@ __all__ = [
     "APIStatusError",
     "AsyncPager",
     "AuthenticationError",
+    "CacheStats",
     "BadRequestError",
     "CJAError",
     "Client",
@@ -40,6 +42,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "ResponseCache",
     "ResponseDecodeError",
     "ServerError",
     "StaticToken",

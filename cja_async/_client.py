@@ -25,6 +25,15 @@ from ._auth import (
     _console_fields,
     _load_json,
 )
+from ._cache import (
+    CachedResponse,
+    CacheKey,
+    CacheStats,
+    OrgCache,
+    ResponseCache,
+    cache_for_org,
+    cache_key,
+)
 from ._config import RateLimit
 from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend
 from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, backoff_delay, parse_retry_after
@@ -110,6 +119,7 @@ class Client:
         max_retries: int = 5,
         transport: httpx.AsyncBaseTransport | None = None,
         limiter_backend: LimiterBackend | None = None,
+        cache: ResponseCache | None = None,
     ) -> None:
         if not isinstance(org_id, str) or not org_id.strip():
             raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
@@ -143,6 +153,10 @@ class Client:
         if not isinstance(backend, LimiterBackend):
             raise TypeError("limiter_backend must have a limiter_for(org_id, rate_limit) method")
         self._limiter: Limiter = backend.limiter_for(org_id, rate_limit)
+        if cache is not None and not isinstance(cache, ResponseCache):
+            raise TypeError("cache must be a ResponseCache or None")
+        self._cache: OrgCache | None = None if cache is None else cache_for_org(org_id, cache)
+        self.cache_stats = CacheStats()
         self._closed = False
         self._scopes: set[anyio.CancelScope] = set()
 
@@ -260,12 +274,27 @@ class Client:
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
         call = _Call(method, path, params, json, headers, idempotent, parse)
+        if self._cache is not None:
+            if method == "GET":
+                key = cache_key(self._auth.client_id, method, path, params, headers)
+                hit = self._cache.get(key)
+                if hit is not None:  # no limiter slot, nothing sent
+                    self.cache_stats.hits += 1
+                    return _parse(hit.status_code, hit.content, hit.request_id, call)
+                self.cache_stats.misses += 1
+                call = attrs.evolve(call, cache_key=key)
+            elif self._cache.invalidate(method, path):
+                self.cache_stats.invalidations += 1
         with anyio.CancelScope() as scope:
             self._scopes.add(scope)
             try:
                 return await self._request(call)
             finally:
                 self._scopes.discard(scope)
+                if self._cache is not None and method != "GET":
+                    # Again once the write is done (or failed: it may have happened), so no
+                    # answer cached while it ran survives it.
+                    self._cache.invalidate(method, path)
         raise errors.ClientClosedError(
             "the client was closed while this request ran", method=method, path=path
         )
@@ -334,12 +363,19 @@ class Client:
             )
             if status < 300:
                 try:
-                    return _parse(response, call)
+                    request_id = _request_id(response)
+                    result = _parse(status, response.content, request_id, call)
                 except errors.ResponseDecodeError:
                     # Garbage from a proxy or a cut-short body is worth one more read;
                     # a body of the wrong shape will be wrong again and fails below.
                     if not (idempotent and attempt < self.max_retries and _not_json(response)):
                         raise
+                else:
+                    if call.cache_key is not None and self._cache is not None:
+                        self._cache.put(
+                            call.cache_key, CachedResponse(status, response.content, request_id)
+                        )
+                    return result
                 attempt += 1
                 self.stats.retries += 1
                 await asyncio.sleep(backoff_delay(attempt))
@@ -419,6 +455,7 @@ class _Call:
     headers: Mapping[str, str] | None
     idempotent: bool | None
     parse: Callable[[Any], Any] | None
+    cache_key: CacheKey | None = None
 
 
 def _not_json(response: httpx.Response) -> bool:
@@ -429,15 +466,15 @@ def _not_json(response: httpx.Response) -> bool:
     return False
 
 
-def _parse(response: httpx.Response, call: _Call) -> Any:
+def _parse(status: int, content: bytes, request_id: str | None, call: _Call) -> Any:
     """The decoded (and parsed) body of a success, or ``ResponseDecodeError`` saying why not."""
-    where = {"method": call.method, "path": call.path, "request_id": _request_id(response)}
-    if response.content.strip():
+    where = {"method": call.method, "path": call.path, "request_id": request_id}
+    if content.strip():
         try:
-            data = json.loads(response.content)
+            data = json.loads(content)
         except ValueError as exc:
             raise errors.ResponseDecodeError(
-                f"HTTP {response.status_code} with a body that is not JSON", **where
+                f"HTTP {status} with a body that is not JSON", **where
             ) from exc
     else:
         data = None

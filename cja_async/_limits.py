@@ -261,29 +261,40 @@ class LimiterBackend(Protocol):
 
 
 class InProcessLimiterBackend:
-    """The default backend: one :class:`OrgLimiter` per org in this process."""
+    """The default backend: one :class:`OrgLimiter` per org in this process.
+
+    ``InProcessLimiterBackend(private=True)`` keeps a registry of its own instead of the
+    process-wide one: a simulator uses that, since its orgs are not Adobe's.
+    """
+
+    def __init__(self, *, private: bool = False) -> None:
+        self._registry: dict[str, OrgLimiter] | None = {} if private else None
 
     def limiter_for(self, org_id: str, rate_limit: RateLimit) -> Limiter:
-        return limiter_for_org(org_id, rate_limit)
+        return limiter_for_org(org_id, rate_limit, registry=self._registry)
 
     def __repr__(self) -> str:
-        return "InProcessLimiterBackend()"
+        return f"InProcessLimiterBackend(private={self._registry is not None})"
 
 
 _registry: dict[str, OrgLimiter] = {}
 _registry_lock = threading.Lock()
 
 
-def limiter_for_org(org_id: str, rate_limit: RateLimit) -> OrgLimiter:
-    """The process-wide limiter of ``org_id``, created on first use.
+def limiter_for_org(
+    org_id: str, rate_limit: RateLimit, *, registry: dict[str, OrgLimiter] | None = None
+) -> OrgLimiter:
+    """The process-wide limiter of ``org_id`` (or the one in ``registry``), made on first use.
 
     Every client of one org must agree on its limits: a second, different ``RateLimit``
     for the same org is a mistake that would let two budgets run side by side.
     """
+    if registry is None:
+        registry = _registry
     with _registry_lock:
-        limiter = _registry.get(org_id)
+        limiter = registry.get(org_id)
         if limiter is None:
-            limiter = _registry[org_id] = OrgLimiter(rate_limit)
+            limiter = registry[org_id] = OrgLimiter(rate_limit)
         elif limiter.rate_limit != rate_limit:
             raise ValueError(
                 f"org {org_id!r} already has a limiter with {limiter.rate_limit!r}; every "

@@ -39,6 +39,7 @@ from cja_async.testing import TOKEN_PATH
 __all__ = [
     "EXTRA_BODIES",
     "EXTRA_PARAMS",
+    "GUIDE_BODIES",
     "GUIDE_ONLY",
     "OPEN_ENUMS",
     "GuideOperation",

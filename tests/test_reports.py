@@ -662,8 +662,8 @@ from cja_async.testing import Simulator
 
 
 async def main() -> None:
-    sim = Simulator()  # or Client(...) against Adobe
-    async with sim.client() as cja:
+    sim = Simulator()  # an in-process CJA; use Client(...) against Adobe
+    async with sim.client(org_id="REPORTS-EXAMPLE@AdobeOrg") as cja:
         view = (await cja.dataviews.list(limit=1)).items[0].id
 
         # One page of a classic report: pages by visits in Q1 2024, for mobile visits only.
@@ -693,16 +693,16 @@ async def main() -> None:
             segments=[mobile],  # or saved segment ids
             search="( CONTAINS 'product' ) OR ( MATCH 'home' )",
             sort=["-metrics/visits"],
-            limit=5,
+            limit=20,
         )
         report = await cja.reports.run(request)
-        print(report.total_elements, "pages; totals:", report.totals)
-        for row in report.rows or []:
+        print(report.total_elements, "items; totals:", report.totals)
+        for row in (report.rows or [])[:3]:
             print(row.value, row.data)
 
         # Every row, page by page (pages after the first are fetched concurrently).
-        async for row in cja.reports.rows(request):
-            pass
+        visits = [row.data[0] async for row in cja.reports.rows(request) if row.data]
+        print(len(visits), "rows")
 
         # A breakdown of every channel by device type in ONE request (up to 5 dimensions).
         both = ReportRequest(
@@ -718,8 +718,8 @@ async def main() -> None:
         # table.to_pandas() / table.to_polars() with the 'pandas' / 'polars' extras.
 
         # Top items of a dimension (the last 90 days by default).
-        top = cja.reports.top_items(view, "variables/page", search_and="product", limit=50)
-        async for item in top:
+        top = await cja.reports.top_items(view, "variables/page", search_and="product", limit=3)
+        for item in top.items:
             print(item.item_id, item.value, item.data)
 
 
@@ -730,4 +730,4 @@ asyncio.run(main())
 def test_readme_reports_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(README_REPORTS, "README_REPORTS", "exec"), {"__name__": "__readme__"})
     out = capsys.readouterr().out
-    assert "pages; totals:" in out and "variables/marketingchannel" in out
+    assert "items; totals:" in out and "variables/marketingchannel" in out

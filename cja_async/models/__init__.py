@@ -2,6 +2,21 @@
 
 from ._base import Model
 from ._common import DeleteResult, Owner, ValidationResult
+from .annotations import Annotation, AnnotationFilter, AnnotationMetric, AnnotationScope
+from .assets import AssetCount, TransferFailure, TransferResult
+from .audit_logs import AuditComponent, AuditLog, AuditLogCriteria, AuditLogField, AuditUser
+from .calculated_metrics import (
+    AlternateVariableNames,
+    CalculatedMetric,
+    FunctionDefinition,
+    FunctionParameter,
+    IdentityMetric,
+    MetricAuthorization,
+    MetricCompatibility,
+    MetricFunction,
+    MetricValidation,
+    MetricWarning,
+)
 from .connections import (
     Backfill,
     BackfillSummary,
@@ -32,27 +47,8 @@ from .dataviews import (
     PersistenceSetting,
     SessionDefinition,
 )
-from .users import LicenseGroup, OrgUser, Role, User
-from .assets import AssetCount, TransferFailure, TransferResult
-from .projects import Project, ProjectValidation
-from .segments import Segment, SegmentValidation
-from .annotations import Annotation, AnnotationFilter, AnnotationMetric, AnnotationScope
-from .audit_logs import AuditComponent, AuditLog, AuditLogCriteria, AuditLogField, AuditUser
-from .calculated_metrics import (
-    AlternateVariableNames,
-    CalculatedMetric,
-    FunctionDefinition,
-    FunctionParameter,
-    IdentityMetric,
-    MetricAuthorization,
-    MetricCompatibility,
-    MetricFunction,
-    MetricValidation,
-    MetricWarning,
-)
 from .date_ranges import DateRange
-from .shares import ComponentShares, Share
-from .tags import ComponentTags, Tag, TaggedComponent
+from .projects import Project, ProjectValidation
 from .reports import (
     Report,
     ReportColumnDimension,
@@ -66,6 +62,10 @@ from .reports import (
     ReportSearch,
     ReportSummary,
 )
+from .segments import Segment, SegmentValidation
+from .shares import ComponentShares, Share
+from .tags import ComponentTags, Tag, TaggedComponent
+from .users import LicenseGroup, OrgUser, Role, User
 
 __all__ = [
     "AlternateVariableNames",

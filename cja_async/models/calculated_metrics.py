@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from ._base import Model, json_name, model
-from ._common import Owner, ValidationResult
+from ._common import Owner
 
 
 @model
@@ -115,13 +115,20 @@ class CalculatedMetric(Model):
 
 
 @model
-class MetricValidation(ValidationResult):
+class MetricValidation(CalculatedMetric):
     """The answer of ``calculated_metrics.validate``: ``valid`` plus what the formula uses.
 
-    The guide shows these members at the top level; the spec answers a whole calculated
-    metric whose ``compatibility`` holds them. :attr:`is_valid` reads either.
+    The guide shows these members at the top level; the spec answers the whole calculated
+    metric, whose ``compatibility`` holds them. Both shapes are modelled, and
+    :attr:`is_valid` reads either.
     """
 
+    valid: bool | None = None
+    message: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    validator_version: str | None = attrs.field(
+        default=None, metadata=json_name("validator_version")
+    )
     identity_metrics: list[IdentityMetric] | None = None
     identity_dimensions: list[str] | None = None
     segments: list[str] | None = None
@@ -132,7 +139,6 @@ class MetricValidation(ValidationResult):
     supported_schema: list[str] | None = attrs.field(
         default=None, metadata=json_name("supported_schema")
     )
-    compatibility: MetricCompatibility | None = None
 
     @property
     def is_valid(self) -> bool | None:

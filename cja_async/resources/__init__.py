@@ -1,18 +1,18 @@
 """One module per API group; each class is a thin list of typed calls."""
 
-from .connections import Connections
-from .dataviews import DataViews
-from .users import Users
-from .segments import Segments
-from .projects import Projects
-from .assets import Assets
 from .annotations import Annotations
+from .assets import Assets
 from .audit_logs import AuditLogs
 from .calculated_metrics import CalculatedMetrics
+from .connections import Connections
+from .dataviews import DataViews
 from .date_ranges import DateRanges
+from .projects import Projects
+from .reports import Reports
+from .segments import Segments
 from .shares import Shares
 from .tags import Tags
-from .reports import Reports
+from .users import Users
 
 __all__ = [
     "Annotations",

@@ -13,9 +13,13 @@ numbers. Reports aggregate that table the way CJA does in spirit:
 * global filters (date ranges, segments by id or inline, breakdowns, excluded items), metric
   filters, search clauses, ``nonesBehavior``, classic and multi-column sorting, paging,
   ``totals`` / ``filteredTotals`` and the ``col-max`` / ``col-min`` statistics;
-* the multi-dimension form (``dimensions[]``, up to five): one row per combination, with
-  ``itemIds`` and ``values`` per row and ``columns.dimensions`` (Adobe documents the request
-  but not this answer; the shape here is the simulator's reading of it).
+* the multi-dimension form (``dimensions[]``, up to five, each with its own ``search`` and
+  ``nonesBehavior``; the report-wide ``search`` applies to the first dimension): one row per
+  combination, with ``itemIds`` and ``values`` per row and ``columns.dimensions`` (Adobe
+  documents the request but not this answer; the shape here is the simulator's reading);
+* ``GET /reports/topItems``: items ranked by occurrences, the last 90 days before
+  ``DATA_END`` by default (a fixed "now", so answers never drift), with the search
+  parameters and ``lookupNoneValues``.
 
 Segments use simple semantics: predicates test single events; a ``visits`` or ``visitors``
 container keeps every event of a visit (visitor) in which some event matches.

@@ -15,10 +15,23 @@ import attrs
 import httpx
 
 from cja_async._config import RateLimit, Window
+from cja_async._limits import InProcessLimiterBackend
 
-from . import _assets, _connections, _dataviews, _projects, _segments, _users
-from . import _annotations, _audit_logs, _calculated_metrics, _date_ranges, _shares, _tags
-from . import _reports
+from . import (
+    _annotations,
+    _assets,
+    _audit_logs,
+    _calculated_metrics,
+    _connections,
+    _dataviews,
+    _date_ranges,
+    _projects,
+    _reports,
+    _segments,
+    _shares,
+    _tags,
+    _users,
+)
 from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
 from ._http import ApiError, Receive, Response, Scope, Send
 from ._paging import PageShape
@@ -186,6 +199,7 @@ class Simulator:
         self._clients: dict[str, _Client] = {}
         self._tokens: dict[str, _Token] = {}
         self._orgs: dict[str, OrgState] = {}
+        self._limiters = InProcessLimiterBackend(private=True)
         self.add_client(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID)
 
     # -- public helpers ---------------------------------------------------------------
@@ -227,6 +241,9 @@ class Simulator:
         )
         kwargs.setdefault("rate_limit", self.rate_limit or _UNLIMITED)
         kwargs.setdefault("transport", httpx.ASGITransport(app=self))
+        # This simulator's orgs share budgets among its clients only, never with clients of
+        # a real org (or another simulator) that happen to use the same org id.
+        kwargs.setdefault("limiter_backend", self._limiters)
         return Client(org_id=org_id, credentials=credentials, base_url=_SIM_BASE_URL, **kwargs)
 
     def revoke_tokens(self) -> None:

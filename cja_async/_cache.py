@@ -1,0 +1,205 @@
+"""The opt-in response cache: GET answers kept per org, dropped when a write touches them.
+
+Adobe's responses carry no caching headers worth obeying, so this is our own policy on top,
+as the Segments guide asks ("cache results to save API calls"): with 60 requests a minute per
+org, a request saved is time saved for the whole org.
+
+Storage is ``cachetools.TLRUCache``: least-recently-used eviction with a time-to-live per
+entry, so one bounded store serves every resource group with its own TTL. It is small and
+well kept, and works on whole responses, which is what we need: we store the raw body and
+parse it again on every hit, so no two callers ever share a mutable model. (hishel caches
+at the httpx transport level by HTTP semantics, which Adobe's headers do not support.)
+
+One store per org per process, shared by every client of that org; the key holds the
+credential (client id, and a digest of any user token) with the method, path and query, so
+one org's or one user's data never answers another's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["CacheStats", "ResponseCache", "cache_group"]
+
+# Path prefix -> resource group (the client attribute's name), longest prefixes first.
+_GROUPS: tuple[tuple[str, str], ...] = (
+    ("/componentmetadata/assets", "assets"),
+    ("/componentmetadata/shares", "shares"),
+    ("/componentmetadata/tags", "tags"),
+    ("/calculatedmetrics", "calculated_metrics"),
+    ("/auditlogs", "audit_logs"),
+    ("/configuration", "users"),
+    ("/data/connections", "connections"),
+    ("/data/dataviews", "dataviews"),
+    ("/annotations", "annotations"),
+    ("/dateranges", "date_ranges"),
+    ("/projects", "projects"),
+    ("/reports", "reports"),
+    ("/segments", "segments"),
+)
+# Writes to these change what other groups' answers show (tags and shares are expanded into
+# component lists; a transfer changes owners): they drop the whole org's cache.
+_WIDE_GROUPS = frozenset({"assets", "shares", "tags"})
+# POSTs that only read: validation, searches, reports.
+_READ_ONLY_SUFFIXES = ("/validate", "/search", "/reports")
+
+
+def cache_group(path: str) -> str:
+    """The resource group of an API path (``/segments/s1`` -> ``segments``)."""
+    for prefix, group in _GROUPS:
+        if path == prefix or path.startswith(prefix + "/"):
+            return group
+    return "other"
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{attribute.name} must be a positive number, got {value!r}")
+
+
+def _ttls(value: Mapping[str, float]) -> Mapping[str, float]:
+    ttls = dict(value)
+    for group, ttl in ttls.items():
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not ttl > 0:
+            raise ValueError(f"ttl_by_group[{group!r}] must be a positive number, got {ttl!r}")
+    return ttls
+
+
+@attrs.frozen
+class ResponseCache:
+    """Turn on the response cache: ``Client(..., cache=ResponseCache(ttl=300))``.
+
+    ``ttl`` seconds for every GET answer, or ``ttl_by_group`` per resource group (the client
+    attribute names: ``{"segments": 60, "dataviews": 3600}``). ``max_entries`` bounds the
+    org's store; the least recently used entry goes first.
+    """
+
+    ttl: float = attrs.field(default=300.0, validator=_positive)
+    ttl_by_group: Mapping[str, float] = attrs.field(factory=dict, converter=_ttls)
+    max_entries: int = attrs.field(default=2048, validator=_positive)
+
+    def ttl_for(self, group: str) -> float:
+        """The time-to-live of an answer of ``group``."""
+        return float(self.ttl_by_group.get(group, self.ttl))
+
+
+@attrs.define
+class CacheStats:
+    """One client's use of the cache; every hit is a request saved."""
+
+    hits: int = 0
+    misses: int = 0
+    invalidations: int = 0
+
+    @property
+    def requests_saved(self) -> int:
+        """Requests the cache answered instead of the API."""
+        return self.hits
+
+
+CacheKey = tuple[str, str, str, str, tuple[tuple[str, str], ...], str]
+
+
+@attrs.frozen
+class CachedResponse:
+    """A GET answer as it came: parsed anew on every hit."""
+
+    status_code: int
+    content: bytes
+    request_id: str | None
+
+
+def _now() -> float:
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:
+        return time.monotonic()
+
+
+class OrgCache:
+    """The store of one org, shared by its clients (thread-safe: clients may be on threads)."""
+
+    def __init__(self, policy: ResponseCache) -> None:
+        try:  # the ``cache`` extra, imported only when the cache is on
+            from cachetools import TLRUCache
+        except ImportError as exc:
+            raise ImportError(
+                "the response cache needs cachetools: pip install 'cja-async[cache]'"
+            ) from exc
+
+        self.policy = policy
+        self._lock = threading.Lock()
+        self._store: TLRUCache[CacheKey, CachedResponse] = TLRUCache(
+            maxsize=policy.max_entries,
+            ttu=lambda key, _value, now: now + policy.ttl_for(key[0]),
+            timer=_now,
+        )
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._store)
+
+    def get(self, key: CacheKey) -> CachedResponse | None:
+        with self._lock:
+            return self._store.get(key)
+
+    def put(self, key: CacheKey, response: CachedResponse) -> None:
+        with self._lock:
+            self._store[key] = response
+
+    def invalidate(self, method: str, path: str) -> bool:
+        """Drop what a ``method path`` request may change; ``False`` if it only reads."""
+        if method in ("GET", "HEAD") or (
+            method == "POST" and path.rstrip("/").endswith(_READ_ONLY_SUFFIXES)
+        ):
+            return False
+        group = cache_group(path)
+        with self._lock:
+            if group in _WIDE_GROUPS or group == "other":
+                self._store.clear()
+            else:
+                for key in [k for k in self._store.keys() if k[0] == group]:  # noqa: SIM118
+                    self._store.pop(key, None)
+        return True
+
+
+def cache_key(
+    client_id: str,
+    method: str,
+    path: str,
+    params: Mapping[str, str] | None,
+    headers: Mapping[str, str] | None,
+) -> CacheKey:
+    """The key of a GET: group, credential, method, path, sorted query, user-token digest."""
+    user = ""
+    if headers:
+        # A per-user header (x-user-auth) changes the answer; keep a digest, never the token.
+        joined = "\n".join(f"{k.lower()}:{v}" for k, v in sorted(headers.items()))
+        user = hashlib.sha256(joined.encode()).hexdigest()
+    query = tuple(sorted((params or {}).items()))
+    return (cache_group(path), client_id, method, path, query, user)
+
+
+_registry: dict[str, OrgCache] = {}
+_registry_lock = threading.Lock()
+
+
+def cache_for_org(org_id: str, policy: ResponseCache) -> OrgCache:
+    """The process-wide response cache of ``org_id`` (one policy per org, like the limiter)."""
+    with _registry_lock:
+        cache = _registry.get(org_id)
+        if cache is None:
+            cache = _registry[org_id] = OrgCache(policy)
+        elif cache.policy != policy:
+            raise ValueError(
+                f"org {org_id!r} already has a response cache with {cache.policy!r}; every "
+                "client of one org in a process must use the same cache policy"
+            )
+        return cache

@@ -1,0 +1,161 @@
+"""The opt-in response cache: hits, misses, expiry, invalidation, isolation, bounds."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+
+import anyio
+import pytest
+from conftest import FAST_LIMITS
+
+from cja_async import Client, ResponseCache
+from cja_async.models import DataView
+from cja_async.testing import Simulator
+
+pytestmark = pytest.mark.anyio
+
+
+def api_requests(sim: Simulator) -> int:
+    return sim.stats.requests
+
+
+async def test_cache_is_off_by_default(cja: Client, sim: Simulator) -> None:
+    await cja.users.me()
+    await cja.users.me()
+    assert api_requests(sim) == 2
+    assert cja.cache_stats.hits == 0
+
+
+async def test_walking_the_same_list_twice_costs_nothing_the_second_time(
+    sim: Simulator, org_id: str
+) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache(ttl=60)) as cja:
+        first = [dv async for dv in cja.dataviews.list(expansion=["name"], limit=50)]
+        sent = api_requests(sim)
+        second = [dv async for dv in cja.dataviews.list(expansion=["name"], limit=50)]
+        assert api_requests(sim) == sent
+        assert [d.id for d in first] == [d.id for d in second]
+        assert cja.cache_stats.hits == sent and cja.cache_stats.requests_saved == sent
+        assert cja.cache_stats.misses == sent
+
+
+async def test_a_hit_takes_no_limiter_slot(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        await cja.users.me()
+        await anyio.sleep(10)
+        t0 = asyncio.get_running_loop().time()
+        await asyncio.gather(*(cja.users.me() for _ in range(500)))
+        assert asyncio.get_running_loop().time() == t0  # not a tick of waiting
+    assert api_requests(sim) == 1
+
+
+async def test_entries_expire_after_their_ttl_per_group(sim: Simulator, org_id: str) -> None:
+    policy = ResponseCache(ttl=100, ttl_by_group={"users": 5})
+    async with sim.client(org_id=org_id, cache=policy) as cja:
+        first = (await cja.dataviews.list(limit=1)).items[0].id or ""
+        await cja.users.me()
+        await cja.dataviews.get(first)
+        await anyio.sleep(6)
+        await cja.users.me()  # expired: 5 s
+        await cja.dataviews.get(first)  # still fresh: 100 s
+        assert cja.cache_stats.hits == 1 and cja.cache_stats.misses == 4
+
+
+async def test_writes_drop_what_they_touch(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        page = await cja.dataviews.list(expansion=["name"], limit=5)
+        target = page.items[0].id or ""
+        view = await cja.dataviews.get(target)
+        me = await cja.users.me()
+
+        view.name = "Changed"
+        await cja.dataviews.update(target, view)
+        assert (await cja.dataviews.get(target)).name == "Changed"
+        relisted = await cja.dataviews.list(expansion=["name"], limit=5)
+        assert relisted.items[0].name == "Changed"
+        # Other groups were left alone.
+        before = api_requests(sim)
+        assert (await cja.users.me()) == me
+        assert api_requests(sim) == before
+
+        await cja.dataviews.delete(target)
+        ids = [dv.id async for dv in cja.dataviews.list(limit=50)]
+        assert target not in ids
+
+        created = await cja.dataviews.create(DataView(name="New", parent_data_group_id="dg"))
+        ids = [dv.id async for dv in cja.dataviews.list(limit=50)]
+        assert created.id in ids
+
+
+async def test_every_write_method_invalidates_its_group(sim: Simulator, org_id: str) -> None:
+    """Any non-GET of a group (except validate/search reads) empties that group's entries."""
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        assert cja._cache is not None
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            await cja.dataviews.list(limit=3)
+            await cja.users.me()
+            size = len(cja._cache)
+            assert cja._cache.invalidate(method, "/data/dataviews/dv_1")
+            assert len(cja._cache) == size - 1  # the list is gone, the user stays
+        await cja.dataviews.list(limit=3)
+        assert not cja._cache.invalidate("POST", "/data/dataviews/validate")
+        assert cja._cache.invalidate("PUT", "/componentmetadata/tags/tagitems")
+        assert len(cja._cache) == 0  # tags show in every component list: all dropped
+
+
+async def test_one_org_never_answers_another(sim: Simulator) -> None:
+    policy = ResponseCache()
+    async with (
+        sim.client(org_id="CACHEA@AdobeOrg", cache=policy) as a,
+        sim.client(org_id="CACHEB@AdobeOrg", cache=policy) as b,
+    ):
+        me_a = await a.users.me()
+        me_b = await b.users.me()
+    assert me_a.email != me_b.email
+    assert b.cache_stats.hits == 0
+
+
+async def test_clients_of_one_org_share_the_cache(sim: Simulator, org_id: str) -> None:
+    policy = ResponseCache()
+    async with sim.client(org_id=org_id, cache=policy) as a:
+        await a.users.me()
+    async with sim.client(org_id=org_id, client_id=f"client-{org_id}", cache=policy) as b:
+        await b.users.me()
+        assert b.cache_stats.hits == 1
+
+
+async def test_the_store_is_bounded_least_recently_used_first(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache(max_entries=3)) as cja:
+        ids = [dv.id or "" async for dv in cja.dataviews.list(limit=10)][:5]
+        assert cja._cache is not None
+        for dv_id in ids:
+            await cja.dataviews.get(dv_id)
+        assert len(cja._cache) == 3
+        sent = api_requests(sim)
+        await cja.dataviews.get(ids[-1])  # recent: a hit
+        await cja.dataviews.get(ids[0])  # evicted: sent again
+        assert api_requests(sim) == sent + 1
+
+
+async def test_cached_models_are_not_shared_between_callers(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        target = (await cja.dataviews.list(limit=1)).items[0].id or ""
+        one = await cja.dataviews.get(target)
+        one.name = "mutated by caller one"
+        assert one.session_definition is not None
+        one.session_definition.clear()
+        two = await cja.dataviews.get(target)
+        assert cja.cache_stats.hits == 1
+        assert two.name != "mutated by caller one" and two.session_definition
+
+
+def test_bad_cache_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="ttl"):
+        ResponseCache(ttl=0)
+    with pytest.raises(ValueError, match="ttl_by_group"):
+        ResponseCache(ttl_by_group={"segments": -1})
+    with pytest.raises(ValueError, match="max_entries"):
+        ResponseCache(max_entries=0)
+    assert "cache" in inspect.signature(Client).parameters
+    assert FAST_LIMITS  # the fixtures' limits are what these tests ran under
