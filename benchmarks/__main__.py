@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import json
 import platform
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cja_async import __version__
 
-from ._common import Context, Report
+from ._common import Context, Report, Table
 
 # Run order: the CPU-bound measurements first, then the long real-time ones; ``timeline``
 # after ``walks`` so it can reuse the 250-request walks.
@@ -46,26 +48,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _summary(reports: list[Report], ctx: Context, seconds: float) -> str:
+def _summary(ctx: Context) -> str:
+    """Markdown of every benchmark whose JSON is in the output directory (this run's or an
+    earlier one's: ``--only`` re-runs part and keeps the rest)."""
     lines = [
         "## Performance",
         "",
-        f"Measured with `nox -s bench` (`python -m benchmarks{' --quick' if ctx.quick else ''}`)"
-        f" on {datetime.now(UTC):%Y-%m-%d}, cja-async {__version__}, Python "
-        f"{platform.python_version()}, against the bundled simulator in real time at 10x speed "
-        "(6 in flight, 60 per 6 s, 12 per 0.6 s). Every figure is a ratio taken in the same run.",
+        "Measured with `nox -s bench` against the bundled simulator in real time at 10x speed "
+        "(6 in flight, 60 per 6 s, 12 per 0.6 s), on a shared 2-core machine. Every figure is a "
+        "ratio taken in the same run; `benchmarks/README.md` says what each one measures.",
         "",
     ]
-    for report in reports:
-        if report.skipped:
-            lines.extend([f"**{report.name}**: {report.skipped}", ""])
+    for name in BENCHMARKS:
+        source = ctx.out / f"{name}.json"
+        if not source.exists():
             continue
-        for table in report.tables:
-            lines.extend([table.markdown(), ""])
-        for chart in report.charts:
-            lines.extend([f"![{report.name}]({chart.name})", ""])
-    lines.append(f"_Whole run: {seconds / 60:.1f} min._")
-    return "\n".join(lines) + "\n"
+        saved = json.loads(source.read_text())
+        run = saved.get("run", {})
+        if saved.get("skipped"):
+            lines.extend([f"**{name}**: {saved['skipped']}", ""])
+            continue
+        for table in saved.get("tables", []):
+            lines.extend([Table(**table).markdown(), ""])
+        for chart in saved.get("charts", []):
+            lines.extend([f"![{name}]({chart})", ""])
+        lines.extend(
+            [
+                f"<sub>{name}: {run.get('date', '?')}, cja-async {run.get('version', '?')}, "
+                f"Python {run.get('python', '?')}{', --quick' if run.get('quick') else ''}, "
+                f"{run.get('seconds', 0):.0f} s.</sub>",
+                "",
+            ]
+        )
+    return "\n".join(lines)
 
 
 async def _main(names: Sequence[str], ctx: Context) -> list[Report]:
@@ -75,13 +90,28 @@ async def _main(names: Sequence[str], ctx: Context) -> list[Report]:
         started = time.perf_counter()
         module = importlib.import_module(f"benchmarks.{name}")
         report: Report = await module.run(ctx)
-        if not report.skipped:
-            ctx.write_json(name, {"name": name, "quick": ctx.quick, **report.data})
-            for table in report.tables:
-                print(table.text(), flush=True)
-            for chart in report.charts:
-                print(f"chart: {chart}")
-        print(f"({time.perf_counter() - started:.0f} s)", flush=True)
+        seconds = time.perf_counter() - started
+        run = {
+            "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "version": __version__,
+            "python": platform.python_version(),
+            "quick": ctx.quick,
+            "seconds": seconds,
+        }
+        saved = {
+            "name": name,
+            "run": run,
+            "skipped": report.skipped,
+            "tables": [asdict(table) for table in report.tables],
+            "charts": [chart.name for chart in report.charts],
+            **report.data,
+        }
+        ctx.write_json(name, saved)
+        for table in report.tables:
+            print(table.text(), flush=True)
+        for chart in report.charts:
+            print(f"chart: {chart}")
+        print(f"({seconds:.0f} s)", flush=True)
         reports.append(report)
     return reports
 
@@ -96,10 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     names = [name for name in BENCHMARKS if name in names]
     ctx = Context(out=args.out, quick=args.quick)
-    started = time.perf_counter()
-    reports = asyncio.run(_main(names, ctx))
+    asyncio.run(_main(names, ctx))
     summary = ctx.path("summary.md")
-    summary.write_text(_summary(reports, ctx, time.perf_counter() - started))
+    summary.write_text(_summary(ctx))
     print(f"\nsummary: {summary}")
     return 0
 

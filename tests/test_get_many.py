@@ -54,6 +54,8 @@ async def test_500_segments_in_as_few_requests_as_urls_allow(
     room = MAX_URL_LENGTH - overhead
     payload = sum(encoded(i) for i in wanted) + encoded(",") * (len(wanted) - 1)
     assert len(urls) <= math.ceil(payload / room) + 1
+    # The bulk-by-id target: at most ceil(n/100) + 1 requests for realistic segment ids.
+    assert len(urls) <= math.ceil(len(wanted) / 100) + 1
     # Every id went exactly once, and the chunks ran side by side.
     sent_ids = [i for sent in recorder.sent for i in sent.params["filterByIds"].split(",")]
     assert sorted(sent_ids) == sorted(wanted)
