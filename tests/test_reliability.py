@@ -321,3 +321,52 @@ async def test_redirects_are_not_followed_with_credentials(sim: Simulator, org_i
         with pytest.raises(CJAError):
             await cja.request("GET", "/moved")
     assert all(r.url.host == "127.0.0.1" for r in sent)
+
+
+# -- split writes ------------------------------------------------------------------------
+
+
+async def test_a_split_transfer_reports_what_moved_and_a_rerun_moves_only_the_rest(
+    sim: Simulator, org_id: str
+) -> None:
+    async with sim.client(org_id=org_id, max_retries=1) as cja:
+        users = [u.id or "" async for u in cja.users.list(limit=100)]
+        giver, taker = users[0], users[1]
+        projects = [p.id or "" async for p in cja.projects.list(owner_id=giver, limit=1000)]
+        segments = [s.id or "" async for s in cja.segments.list(owner_id=giver, limit=1000)]
+        assert len(projects) + len(segments) > 100  # two requests at least
+
+        url = f"/componentmetadata/assets/{taker}/transfer"
+        original, _ = sim.router.resolve("PUT", url)
+        seen: list[Any] = []
+        healthy = False
+
+        @sim.route("PUT", "/componentmetadata/assets/{recipientImsUserId}/transfer")
+        async def second_part_fails(s: Simulator, req: Request) -> Response:
+            seen.append(req.json())
+            if len(seen) >= 2 and not healthy:
+                return Response.json({"errorCode": "unexpected_error"}, 500)
+            return await original.handler(s, req)
+
+        result = await cja.assets.transfer(taker, {"project": projects, "segment": segments})
+        assert result.status == "status_partial_success"
+        failed = {(e.component_type, e.component_id) for e in result.errors or []}
+        sent_later = {
+            (p["componentType"], i) for body in seen[1:] for p in body for i in p["componentIds"]
+        }
+        assert failed == sent_later  # exactly the ids of the parts that failed
+        still_with_giver = {
+            ("project", p.id) async for p in cja.projects.list(owner_id=giver, limit=1000)
+        }
+        still_with_giver |= {
+            ("segment", s.id) async for s in cja.segments.list(owner_id=giver, limit=1000)
+        }
+        assert still_with_giver == failed  # and everything else moved
+
+        healthy = True
+        seen.clear()
+        rerun = await cja.assets.transfer(taker, result.not_moved())
+        assert rerun.ok
+        resent = {(p["componentType"], i) for body in seen for p in body for i in p["componentIds"]}
+        assert resent == failed  # only what was left was sent
+        assert not [p async for p in cja.projects.list(owner_id=giver, limit=1000)]

@@ -40,3 +40,12 @@ class TransferResult(Model):
     def ok(self) -> bool:
         """Whether every component moved."""
         return self.status == STATUS_SUCCESS and not self.errors
+
+    def not_moved(self) -> dict[str, list[str]]:
+        """The components that did not move, in ``transfer``'s own input shape, so that
+        ``await cja.assets.transfer(recipient, result.not_moved())`` retries only those."""
+        left: dict[str, list[str]] = {}
+        for failure in self.errors or []:
+            if failure.component_type and failure.component_id:
+                left.setdefault(failure.component_type, []).append(failure.component_id)
+        return left
