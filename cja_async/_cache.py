@@ -26,6 +26,8 @@ from typing import Any
 
 import attrs
 
+from ._registry import OrgRegistry
+
 __all__ = ["CacheStats", "ResponseCache", "cache_group"]
 
 # Path prefix -> resource group (the client attribute's name), longest prefixes first.
@@ -187,19 +189,11 @@ def cache_key(
     return (cache_group(path), client_id, method, path, query, user)
 
 
-_registry: dict[str, OrgCache] = {}
-_registry_lock = threading.Lock()
+_caches: OrgRegistry[ResponseCache, OrgCache] = OrgRegistry(
+    OrgCache, lambda cache: cache.policy, "response cache"
+)
 
 
 def cache_for_org(org_id: str, policy: ResponseCache) -> OrgCache:
     """The process-wide response cache of ``org_id`` (one policy per org, like the limiter)."""
-    with _registry_lock:
-        cache = _registry.get(org_id)
-        if cache is None:
-            cache = _registry[org_id] = OrgCache(policy)
-        elif cache.policy != policy:
-            raise ValueError(
-                f"org {org_id!r} already has a response cache with {cache.policy!r}; every "
-                "client of one org in a process must use the same cache policy"
-            )
-        return cache
+    return _caches.get(org_id, policy)

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
 from ._config import RateLimit
+from ._registry import OrgRegistry
 
 __all__ = [
     "InProcessLimiterBackend",
@@ -268,36 +269,29 @@ class InProcessLimiterBackend:
     """
 
     def __init__(self, *, private: bool = False) -> None:
-        self._registry: dict[str, OrgLimiter] | None = {} if private else None
+        self._private = private
+        self._registry = _new_registry() if private else None
 
     def limiter_for(self, org_id: str, rate_limit: RateLimit) -> Limiter:
-        return limiter_for_org(org_id, rate_limit, registry=self._registry)
+        if self._registry is None:
+            return limiter_for_org(org_id, rate_limit)
+        return self._registry.get(org_id, rate_limit)
 
     def __repr__(self) -> str:
-        return f"InProcessLimiterBackend(private={self._registry is not None})"
+        return f"InProcessLimiterBackend(private={self._private})"
 
 
-_registry: dict[str, OrgLimiter] = {}
-_registry_lock = threading.Lock()
+def _new_registry() -> OrgRegistry[RateLimit, OrgLimiter]:
+    return OrgRegistry(OrgLimiter, lambda limiter: limiter.rate_limit, "rate_limit")
 
 
-def limiter_for_org(
-    org_id: str, rate_limit: RateLimit, *, registry: dict[str, OrgLimiter] | None = None
-) -> OrgLimiter:
-    """The process-wide limiter of ``org_id`` (or the one in ``registry``), made on first use.
+_limiters = _new_registry()
+
+
+def limiter_for_org(org_id: str, rate_limit: RateLimit) -> OrgLimiter:
+    """The process-wide limiter of ``org_id``, made on first use.
 
     Every client of one org must agree on its limits: a second, different ``RateLimit``
     for the same org is a mistake that would let two budgets run side by side.
     """
-    if registry is None:
-        registry = _registry
-    with _registry_lock:
-        limiter = registry.get(org_id)
-        if limiter is None:
-            limiter = registry[org_id] = OrgLimiter(rate_limit)
-        elif limiter.rate_limit != rate_limit:
-            raise ValueError(
-                f"org {org_id!r} already has a limiter with {limiter.rate_limit!r}; every "
-                "client of one org in a process must use the same rate_limit"
-            )
-        return limiter
+    return _limiters.get(org_id, rate_limit)

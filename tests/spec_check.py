@@ -16,7 +16,7 @@ makes; ``check_request`` compares one with the operation of ``openapi.json`` it 
 
 Adding an operation the spec lacks, or a parameter or body documented elsewhere: add an
 entry to ``GUIDE_ONLY`` / ``EXTRA_PARAMS`` / ``EXTRA_BODIES`` / ``OPEN_ENUMS`` with the
-source that documents it.
+source that documents it; a body member the spec types wrongly goes in ``BODY_FIXES``.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import jsonschema
 from cja_async.testing import TOKEN_PATH
 
 __all__ = [
+    "BODY_FIXES",
     "EXTRA_BODIES",
     "EXTRA_PARAMS",
     "GUIDE_BODIES",
@@ -48,8 +49,10 @@ __all__ = [
     "RecordingTransport",
     "check_request",
     "find_operation",
+    "fix_target",
     "load_postman",
     "load_spec",
+    "operations",
     "spec_dir",
 ]
 
@@ -158,7 +161,25 @@ GUIDE_ONLY: dict[tuple[str, str], GuideOperation] = {
 }
 
 # Query parameters of spec operations that the spec forgets but other sources document.
+_SEGMENTS_GUIDE = "docs/segments-api.txt"
 EXTRA_PARAMS: dict[tuple[str, str], tuple[str, Mapping[str, Schema]]] = {
+    ("GET", "/segments"): (
+        f"{_SEGMENTS_GUIDE}, 'GET multiple segments': rsids in the example request, tagNames"
+        " and filterByPublishedSegments (all, true, false) in the parameter table",
+        {
+            "rsids": {"type": "array", "items": {"type": "string"}},
+            "tagNames": {"type": "array", "items": {"type": "string"}},
+            "filterByPublishedSegments": {"type": "string", "enum": ["all", "true", "false"]},
+        },
+    ),
+    ("POST", "/segments/validate"): (
+        f"{_SEGMENTS_GUIDE}, 'Validate a segment': rsid in the example request and the table",
+        {"rsid": {"type": "string"}},
+    ),
+    ("DELETE", "/segments/{id}"): (
+        f"{_SEGMENTS_GUIDE}, 'Delete a segment': locale in the parameter table",
+        {"locale": {"type": "string"}},
+    ),
     ("GET", "/data/dataviews/{dataviewId}/dimensions"): (
         "ENDPOINTS.md: the list is an analytics page (guides, cjapy) paged by page/limit",
         _PAGING,
@@ -214,9 +235,61 @@ GUIDE_BODIES: dict[tuple[str, str], tuple[str, Schema]] = {
 # (source, JSON schema in the spec's terms; "$ref": "#/components/..." works).
 EXTRA_BODIES: dict[tuple[str, str], tuple[str, Schema]] = {}
 
+# Members of spec request bodies that the spec types wrongly, typed as a source documents
+# them: (method, template) -> (source, {member path: schema}). A path names nested members
+# with "/" (``owner/imsUserId``, through ``$ref``s); "" replaces the whole body schema. Every
+# path must exist in the spec (a guard test checks), so a fix cannot outlive the mistake.
+_SEGMENT_DEFINITION_FIX = (
+    f"{_SEGMENTS_GUIDE}, 'Create a segment' and every example: a definition holds strings"
+    ' and arrays ("func": "segment-def", "version": [1, 0, 0]), not only objects',
+    {"definition": {"type": "object"}},
+)
+# The spec's Owner says integer (with "format": "string"); user ids are strings such as
+# "7777777777.e" (segments guide's owner example, asset guide's imsUserId, and the spec's own
+# POST /segments body, which types owner.imsUserId as a string).
+_IMS_USER_ID: Schema = {"type": "string"}
+_OWNER_ID_SOURCE = (
+    f"{_SEGMENTS_GUIDE} ('owner': {{'imsUserId': '7777777777.e'}}) and"
+    " docs/asset-management-api.txt (imsUserId: string)"
+)
+BODY_FIXES: dict[tuple[str, str], tuple[str, Mapping[str, Schema]]] = {
+    ("POST", "/segments"): _SEGMENT_DEFINITION_FIX,
+    ("PUT", "/segments/{id}"): _SEGMENT_DEFINITION_FIX,
+    ("POST", "/segments/validate"): (
+        f"{_SEGMENTS_GUIDE}, 'Validate a segment': the body is the definition object itself"
+        " (the spec says a string)",
+        {"": {"type": "object"}},
+    ),
+    ("POST", "/projects"): (_OWNER_ID_SOURCE, {"owner/imsUserId": _IMS_USER_ID}),
+    ("PUT", "/projects/{id}"): (_OWNER_ID_SOURCE, {"owner/imsUserId": _IMS_USER_ID}),
+    ("POST", "/projects/validate"): (_OWNER_ID_SOURCE, {"project/owner/imsUserId": _IMS_USER_ID}),
+}
+
 # Enum values a source documents beyond the spec's enum: (method, template, param) ->
 # (source, extra values). Every other enum is closed.
-OPEN_ENUMS: dict[tuple[str, str, str], tuple[str, frozenset[str]]] = {}
+_SEGMENT_EXPANSION = frozenset({"reportSuiteName", "publishingStatus", "categories"})
+OPEN_ENUMS: dict[tuple[str, str, str], tuple[str, frozenset[str]]] = {
+    ("GET", "/segments", "includeType"): (
+        f"{_SEGMENTS_GUIDE}, 'GET multiple segments': includeType shared, all, templates",
+        frozenset({"all"}),
+    ),
+    ("GET", "/segments", "expansion"): (
+        f"{_SEGMENTS_GUIDE}, 'GET multiple segments' parameter table",
+        frozenset({"publishingStatus", "categories"}),
+    ),
+    ("GET", "/segments/{id}", "expansion"): (
+        f"{_SEGMENTS_GUIDE}, 'Retrieve a single segment' parameter table",
+        _SEGMENT_EXPANSION,
+    ),
+    ("POST", "/segments", "expansion"): (
+        f"{_SEGMENTS_GUIDE}, 'Create a segment' parameter table",
+        _SEGMENT_EXPANSION,
+    ),
+    ("PUT", "/segments/{id}", "expansion"): (
+        f"{_SEGMENTS_GUIDE}, 'Update a segment' parameter table",
+        _SEGMENT_EXPANSION | {"tags"},
+    ),
+}
 
 
 def spec_dir() -> Path:
@@ -342,6 +415,8 @@ def operations() -> tuple[Operation, ...]:
                 for name, schema in EXTRA_PARAMS[key][1].items():
                     params.setdefault(("query", name), {"name": name, "schema": schema})
             body = _resolve(spec, op["requestBody"]) if "requestBody" in op else None
+            if body is not None and key in BODY_FIXES:
+                body = _fixed_body(spec, body, BODY_FIXES[key][1])
             if body is None and key in EXTRA_BODIES:
                 body = {"content": {"application/json": {"schema": EXTRA_BODIES[key][1]}}}
             if body is None and key in GUIDE_BODIES:
@@ -358,6 +433,35 @@ def operations() -> tuple[Operation, ...]:
         )
         found.append(Operation(method, template, params, body, guide.source))
     return tuple(found)
+
+
+def fix_target(spec: Mapping[str, Any], schema: Any, member_path: str) -> Any:
+    """The spec's schema at ``member_path`` of a body ``schema`` (``KeyError`` if absent)."""
+    node = _resolve(spec, schema)
+    for part in filter(None, member_path.split("/")):
+        node = _resolve(spec, node["properties"][part])
+    return node
+
+
+def _patched(spec: Mapping[str, Any], schema: Any, parts: list[str], fix: Schema) -> Any:
+    if not parts:
+        return fix
+    # Inline the $ref on the way down, so the fix changes this body and not the component.
+    node = dict(_resolve(spec, schema))
+    properties = dict(node["properties"])
+    properties[parts[0]] = _patched(spec, properties[parts[0]], parts[1:], fix)
+    node["properties"] = properties
+    return node
+
+
+def _fixed_body(
+    spec: Mapping[str, Any], body: Mapping[str, Any], fixes: Mapping[str, Schema]
+) -> dict[str, Any]:
+    """The requestBody with every ``BODY_FIXES`` member path replaced by its fix."""
+    schema = body["content"]["application/json"]["schema"]
+    for member_path, fix in fixes.items():
+        schema = _patched(spec, schema, [p for p in member_path.split("/") if p], fix)
+    return {**body, "content": {"application/json": {"schema": schema}}}
 
 
 def _matches(template: tuple[str, ...], segments: tuple[str, ...]) -> bool:

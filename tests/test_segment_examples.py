@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 from virtual_time import VirtualTimeLoop
 
-import cja_async._limits
-
 SEGMENT_EXAMPLE = """\
 import asyncio
 
@@ -90,9 +88,6 @@ def _virtual_run(main: Coroutine[Any, Any, Any]) -> Any:
 @pytest.fixture(autouse=True)
 def virtual_asyncio_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(asyncio, "run", _virtual_run)
-    # The examples use the simulator's default org with Adobe's default limits; other tests
-    # may have registered that org with other limits in this process' shared registry.
-    monkeypatch.setattr(cja_async._limits, "_registry", {})
 
 
 def run(code: str) -> None:
