@@ -106,6 +106,20 @@ class Client:
     Every request goes through the org's limiter, which every ``Client`` of that org in this
     process shares, so parallel work never exceeds Adobe's limits. Requests that fail with
     429, 5xx or a network error are retried (up to ``max_retries``) when that is safe.
+
+    Args:
+        org_id: the IMS org, ``XXXX@AdobeOrg`` (sent as ``x-gw-ims-org-id``).
+        credentials: ``OAuthCredentials`` (tokens fetched and renewed for you) or a
+            ``StaticToken`` minted elsewhere.
+        base_url: the API; ``http://`` only for loopback hosts (simulators, tests).
+        rate_limit: the org's limits; Adobe's documented ones by default. Every client of
+            one org in a process must pass the same value.
+        timeout: seconds, or an ``httpx.Timeout``; by default 300 s for a response (reports
+            can take that long) and 15 s to connect.
+        max_retries: retries of one request after 429, 5xx or network failures.
+        transport: an ``httpx.AsyncBaseTransport`` to send through (a simulator, a proxy).
+        limiter_backend: where the org's limiter lives; in this process by default.
+        cache: turn on the response cache (see ``ResponseCache``); off by default.
     """
 
     def __init__(
@@ -130,8 +144,19 @@ class Client:
         rate_limit = RateLimit() if rate_limit is None else rate_limit
         if not isinstance(rate_limit, RateLimit):
             raise TypeError("rate_limit must be a RateLimit")
+        backend = InProcessLimiterBackend() if limiter_backend is None else limiter_backend
+        if not isinstance(backend, LimiterBackend):
+            raise TypeError("limiter_backend must have a limiter_for(org_id, rate_limit) method")
+        if cache is not None and not isinstance(cache, ResponseCache):
+            raise TypeError("cache must be a ResponseCache or None")
+        if isinstance(credentials, OAuthCredentials):
+            check_url(credentials.token_url, "token_url")
         self.org_id = org_id
         self.base_url = check_url(base_url, "base_url")
+        # Both may refuse a second, different configuration for the org: ask before the
+        # HTTP client exists, so a refusal leaves nothing to close.
+        self._limiter: Limiter = backend.limiter_for(org_id, rate_limit)
+        self._cache: OrgCache | None = None if cache is None else cache_for_org(org_id, cache)
         self.rate_limit = rate_limit
         self.max_retries = max_retries
         self.stats = ClientStats()
@@ -145,17 +170,9 @@ class Client:
         )
         self._auth: TokenSource
         if isinstance(credentials, OAuthCredentials):
-            check_url(credentials.token_url, "token_url")
             self._auth = OAuthTokenCache(credentials, self._http)
         else:
             self._auth = StaticTokenSource(credentials)
-        backend = InProcessLimiterBackend() if limiter_backend is None else limiter_backend
-        if not isinstance(backend, LimiterBackend):
-            raise TypeError("limiter_backend must have a limiter_for(org_id, rate_limit) method")
-        self._limiter: Limiter = backend.limiter_for(org_id, rate_limit)
-        if cache is not None and not isinstance(cache, ResponseCache):
-            raise TypeError("cache must be a ResponseCache or None")
-        self._cache: OrgCache | None = None if cache is None else cache_for_org(org_id, cache)
         self.cache_stats = CacheStats()
         self._closed = False
         self._scopes: set[anyio.CancelScope] = set()

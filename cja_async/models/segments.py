@@ -76,3 +76,8 @@ class SegmentValidation(Model):
     )
     # The spec says strings; other validators answer objects: keep whatever comes.
     errors: list[Any] | None = None
+
+    @property
+    def is_valid(self) -> bool | None:
+        """``valid`` when the answer holds a boolean there, else ``None``."""
+        return self.valid if isinstance(self.valid, bool) else None

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import attrs
 import httpx
 
 from .._convert import structure, unstructure
-from .._exceptions import NotFoundError
+from .._exceptions import BadRequestError, NotFoundError
 from .._paging import AsyncPager, Page, parse_page
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ __all__ = [
     "check_limit",
     "check_page",
     "chunk_ids",
+    "ensure_valid",
     "paging",
     "path",
     "query",
@@ -318,6 +319,55 @@ def bodies_of(items: object, cls: type[Any], name: str) -> list[Any]:
         if not isinstance(item, cls):
             raise TypeError(f"{name} must hold {cls.__name__} objects, got {type(item).__name__}")
     return [body_of(item) for item in items]
+
+
+class Validation(Protocol):
+    """What a ``validate`` call answers, as ``ensure_valid`` reads it."""
+
+    @property
+    def is_valid(self) -> bool | None:
+        """``True``/``False`` when the validator said so, ``None`` when it did not."""
+
+    @property
+    def message(self) -> str | None:
+        """The validator's summary."""
+
+    @property
+    def errors(self) -> Sequence[Any] | None:
+        """The validator's errors: strings or objects, as it answered them."""
+
+
+def _error_text(error: object) -> str:
+    if isinstance(error, Mapping):
+        for key in ("message", "errorDescription", "description"):
+            if isinstance(error.get(key), str):
+                return str(error[key])
+    return str(error)
+
+
+def ensure_valid(result: Validation, *, what: str, path: str) -> None:
+    """Raise ``BadRequestError`` when a validate call (``POST path``) answered invalid.
+
+    The "validate before write" option of create/update (``validate=True``) calls the
+    resource's validate endpoint and then this, so an invalid definition fails the way the
+    write itself would (400) without creating or changing anything. Only an explicit
+    ``valid: false`` counts as invalid: an answer that does not say leaves the decision to
+    the write, which the service checks anyway. ``details`` is the whole validator answer.
+    """
+    if result.is_valid is not False:
+        return
+    texts = [_error_text(error) for error in result.errors or ()]
+    summary = result.message or ""
+    reasons = [summary] if summary else []
+    reasons += [text for text in texts if text and text not in summary]
+    raise BadRequestError(
+        f"the {what} definition is invalid: {'; '.join(reasons) or 'the validator gave no reason'}",
+        status_code=400,
+        error_code="invalid_definition",
+        details=unstructure(result),
+        method="POST",
+        path=path,
+    )
 
 
 def body_of(model: object) -> Any:

@@ -9,7 +9,16 @@ from typing import Any, Literal
 from .._paging import AsyncPager
 from ..models._common import Owner
 from ..models.segments import Segment, SegmentValidation
-from ._base import SORT_DIRECTIONS, Resource, body_of, check_id, paging, path, query
+from ._base import (
+    SORT_DIRECTIONS,
+    Resource,
+    body_of,
+    check_id,
+    ensure_valid,
+    paging,
+    path,
+    query,
+)
 
 __all__ = ["PublishedFilter", "SegmentIncludeType", "Segments", "SortDirection"]
 
@@ -26,6 +35,7 @@ _CHOICES = {
 # What ``get_many`` asks for by default: every kind of segment an id may name, so a
 # deleted or template segment resolves as it does with ``get``.
 _EVERY_KIND: tuple[SegmentIncludeType, ...] = ("shared", "templates", "deleted", "internal")
+_VALIDATE = "/segments/validate"
 
 
 class Segments(Resource):
@@ -126,13 +136,24 @@ class Segments(Resource):
         *,
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
+        validate: bool = False,
     ) -> Segment:
         """Create a segment; returns it with its new ``id``. Not retried after it may have
-        reached the server (see ``OutcomeUnknownError``)."""
+        reached the server (see ``OutcomeUnknownError``).
+
+        ``validate=True`` first checks the definition with :meth:`validate` (one more
+        request, against the segment's ``rsid``/``data_id``) and raises ``BadRequestError``
+        (``error_code="invalid_definition"``) without creating anything if it is invalid.
+        """
         if not isinstance(segment, Segment):
             raise TypeError(f"segment must be a Segment, got {type(segment).__name__}")
         params = query(expansion=expansion, locale=locale)
-        return await self._call(Segment, "POST", "/segments", params=params, body=body_of(segment))
+        body = body_of(segment)
+        if validate:
+            if segment.definition is None:
+                raise ValueError("validate=True needs segment.definition to check")
+            await self._validate_first(body)
+        return await self._call(Segment, "POST", "/segments", params=params, body=body)
 
     async def update(
         self,
@@ -148,6 +169,7 @@ class Segments(Resource):
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
         cached: bool | None = None,
+        validate: bool = False,
     ) -> Segment:
         """Change some members of a segment; returns the whole updated segment.
 
@@ -155,6 +177,11 @@ class Segments(Resource):
         the others stay as they are. Give them as keywords (``name=``, ``description=``,
         ``definition=``, ...) or as a ``Segment`` holding just the members to change
         (keywords win). Setting ``owner`` hands the segment to another user of the org.
+
+        ``validate=True`` checks a definition being sent with :meth:`validate` first (one
+        more request; against the ``rsid``/``data_id`` of this update, if it gives one) and
+        raises ``BadRequestError`` (``error_code="invalid_definition"``) without changing
+        anything if it is invalid. Without a definition in the update it does nothing.
         """
         url = path("/segments/{}", check_id(segment_id, "segment_id"))
         if changes is not None and not isinstance(changes, Segment):
@@ -176,7 +203,16 @@ class Segments(Resource):
         if not body:
             raise ValueError("update needs at least one member to change (name=, ...)")
         params = query(expansion=expansion, locale=locale, cached=cached)
+        if validate and body.get("definition") is not None:
+            await self._validate_first(body)
         return await self._call(Segment, "PUT", url, params=params, body=body)
+
+    async def _validate_first(self, body: Mapping[str, Any]) -> None:
+        """Validate the ``definition`` of a create/update ``body`` against its data view."""
+        result = await self.validate(
+            body["definition"], rsid=body.get("rsid") or body.get("dataId")
+        )
+        ensure_valid(result, what="segment", path=_VALIDATE)
 
     async def validate(
         self, definition: Mapping[str, Any], *, rsid: str | None = None
@@ -195,7 +231,7 @@ class Segments(Resource):
         return await self._call(
             SegmentValidation,
             "POST",
-            "/segments/validate",
+            _VALIDATE,
             params=query(rsid=rsid),
             body=dict(definition),
             idempotent=True,
