@@ -20,8 +20,12 @@ from ._common import Context, Report, Table
 
 # Run order: the CPU-bound measurements first, then the long real-time ones; ``timeline``
 # after ``walks`` so it can reuse the 250-request walks.
-BENCHMARKS = ("overhead", "structuring", "walks", "timeline", "segments", "memory")
-DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+HERE = Path(__file__).resolve().parent
+# Benchmarks contributed alongside optional features, run when their module is present.
+_OPTIONAL = ("redis_workers",)
+_PRESENT = tuple(name for name in _OPTIONAL if (HERE / f"{name}.py").exists())
+BENCHMARKS = ("overhead", "structuring", "walks", "timeline", "segments", "memory", *_PRESENT)
+DEFAULT_OUT = HERE / "results"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -263,25 +263,29 @@ async def run(ctx: Context) -> Report:
                 ctx.shared.setdefault("timeline", {})[impl] = asdict(impl_runs[-1])
         ours = summary["cja-async"]
         target = TARGETS[n]
-        within = ours["ratio_median"] <= target
-        if mode == "walk" and n == 12:
-            # A walk cannot beat page 0 + the rest: judged against that, the burst row
-            # carries the 12-request target.
-            floor = least_walk_time(FAST_LIMITS, n, latency)
-            within = ours["wall_median"] <= floor * target
-        beaten = all(
-            summary[impl]["rejected_429"] > 0
-            or summary[impl]["wall_median"] * TIE >= ours["wall_median"]
+        # A walk cannot beat page 0 alone and then the rest (page 0 tells the page count):
+        # walks are judged against that floor, bursts against the least possible time.
+        floor = least_walk_time(FAST_LIMITS, n, latency) if mode == "walk" else least
+        to_floor = ours["wall_median"] / floor
+        faster = [
+            impl
             for impl in IMPLS[1:]
-        )
-        met = within and beaten and ours["rejected_429"] == 0
+            if summary[impl]["rejected_429"] == 0
+            and summary[impl]["wall_median"] * TIE < ours["wall_median"]
+        ]
+        within = to_floor <= target
+        met = within and not faster and ours["rejected_429"] == 0
         if not met:
-            misses.append(f"{mode} {n} @ {latency * 1000:.0f} ms")
+            why = [] if within else [f"{to_floor:.3f}x the floor"]
+            why += [f"{impl} faster without 429s" for impl in faster]
+            if ours["rejected_429"]:
+                why.append(f"{int(ours['rejected_429'])} x 429")
+            misses.append(f"{mode} {n} @ {latency * 1000:.0f} ms ({', '.join(why)})")
         row = [f"{latency * 1000:.0f} ms", mode, str(n), f"{least:.2f}"]
         for impl in IMPLS:
             s = summary[impl]
             row.append(f"{fmt_ratio(s['ratio_median'])} ({int(s['rejected_429'])})")
-        row.extend([f"<= {target:.2f}", mark(met)])
+        row.extend([f"{floor:.2f}", fmt_ratio(to_floor), f"<= {target:.2f}", mark(met)])
         rows.append(row)
         print("  " + " | ".join(row), flush=True)
         results.append(
@@ -291,7 +295,8 @@ async def run(ctx: Context) -> Report:
                 "n": n,
                 "repeats": repeats,
                 "least_possible": least,
-                "least_walk": least_walk_time(FAST_LIMITS, n, latency) if mode == "walk" else None,
+                "floor": floor,
+                "cja_to_floor": to_floor,
                 "target_ratio": target,
                 "met": met,
                 "summary": summary,
@@ -306,19 +311,23 @@ async def run(ctx: Context) -> Report:
         "Cells: wall time / least possible time (RateLimit.least_possible_time), then the "
         "429 answers the simulator gave, summed over the repeats (n <= 50: median of 3 runs).",
         "Limits at 10x speed: 6 in flight, 60 per 6 s, 12 per 0.6 s; fresh org per run.",
-        "Met: cja-async has no 429, is within the target, and no baseline without 429s is "
-        f"faster by more than {(TIE - 1) * 100:.0f}% (a tie where both are at the optimum).",
-        f"A walk of 12 must fetch page 0 before it knows the page count: its least time is "
-        f"{least_walk_time(FAST_LIMITS, 12, 0.05):.2f} s at 50 ms and "
-        f"{least_walk_time(FAST_LIMITS, 12, 0.5):.2f} s at 500 ms, and it is judged against "
-        "that; the burst of 12 carries the 12-request target.",
+        "Floor: the least possible time for a burst; for a walk, page 0 alone and then the "
+        "rest (no pager knows the page count before page 0), e.g. "
+        f"{least_walk_time(FAST_LIMITS, 12, 0.5):.2f} s instead of 1.00 s for 12 at 500 ms.",
+        "Met: cja-async has no 429, cja / floor is within the target, and no baseline without "
+        f"429s is faster by more than {(TIE - 1) * 100:.0f}% (where a baseline is already at "
+        "the optimum, nobody can be ahead of it).",
+        "The simulator counts a request when it arrives; cja-async frees a window slot only "
+        "`seconds` after the response (safe whenever Adobe counts it). A baseline that spaces "
+        "arrivals can therefore beat the least possible time without a 429 here, by up to one "
+        "latency per window cycle (about 8% at 500 ms).",
     ]
     if misses:
         notes.append("Missed: " + "; ".join(misses) + ".")
     report.tables.append(
         Table(
             "Walks and bursts vs the least possible time (ratio, 429s)",
-            ["latency", "mode", "n", "least s", *IMPLS, "target", "met"],
+            ["latency", "mode", "n", "least s", *IMPLS, "floor s", "cja / floor", "target", "met"],
             rows,
             notes,
         )

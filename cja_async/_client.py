@@ -35,7 +35,7 @@ from ._cache import (
     cache_key,
 )
 from ._config import RateLimit
-from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend
+from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend, settle
 from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, backoff_delay, parse_retry_after
 from ._version import __version__
 from .resources import DataViews, Users
@@ -238,6 +238,7 @@ class Client:
         for scope in list(self._scopes):
             scope.cancel()
         await self._http.aclose()
+        await settle(self._limiter)  # releases scheduled for Redis reach it before we go
 
     @property
     def closed(self) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "LimiterCore",
     "OrgLimiter",
     "limiter_for_org",
+    "settle",
 ]
 
 Clock = Callable[[], float]
@@ -259,6 +260,16 @@ class LimiterBackend(Protocol):
     def limiter_for(self, org_id: str, rate_limit: RateLimit) -> Limiter:
         """The limiter of ``org_id``; every client of one org must pass the same limits."""
         ...
+
+
+async def settle(limiter: Limiter) -> None:
+    """Wait for work ``limiter`` scheduled from ``release``/``pause`` (a Redis round trip).
+
+    ``flush`` is optional, so limiters without background work need no change.
+    """
+    flush = getattr(limiter, "flush", None)
+    if flush is not None:
+        await flush()
 
 
 class InProcessLimiterBackend:

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
 from cja_async import Client
-from cja_async.models import DataView
+from cja_async.models import DataView, Owner, Project, Segment
 
 __all__ = ["CALLS", "Call", "call", "first"]
 
@@ -582,6 +582,236 @@ async def _date_ranges_get_many(cja: Client) -> object:
     return await cja.date_ranges.get_many(
         ids, expansion=["definition"], include_type=["templates"], locale="en_US"
     )
+
+
+# -- segments -------------------------------------------------------------------------------
+
+_SEGMENT_DEFINITION = {
+    "container": {
+        "func": "segment",
+        "context": "visits",
+        "pred": {
+            "func": "range",
+            "description": "Revenue greater than 500",
+            "val": {"func": "attr", "name": "metrics/revenue"},
+            "low": 500,
+            "high": None,
+        },
+    },
+    "func": "segment-def",
+    "version": [1, 0, 0],
+}
+# "publishingStatus" and "categories" are in the segments guide, not in the spec's enum.
+_SEGMENT_EXPANSION = ["definition", "owner", "tags", "modified", "publishingStatus"]
+
+
+async def _a_segment(cja: Client) -> Segment:
+    """A segment with a tag, with what the list filters can select it by."""
+    async for segment in cja.segments.list(
+        expansion=["owner", "tags", "dataId", "modified", "publishingStatus"], limit=100
+    ):
+        if segment.tags and segment.owner is not None and segment.owner.ims_user_id:
+            return segment
+    raise AssertionError("the simulator has no tagged segment with an owner")
+
+
+@call("segments", "list")
+async def _segments_list(cja: Client) -> object:
+    seg = await _a_segment(cja)
+    assert seg.owner is not None and seg.tags and seg.name and seg.rsid
+    page = await cja.segments.list(
+        expansion=_SEGMENT_EXPANSION,
+        include_type=["all", "shared", "templates"],  # "all": the guide's, not the spec's
+        rsids=[seg.rsid],
+        data_ids=[seg.rsid],
+        owner_id=seg.owner.ims_user_id,
+        filter_by_ids=[str(seg.id), "s_unknown"],
+        to_be_used_in_rsid=seg.rsid,
+        name=seg.name,
+        tag_names=[str(seg.tags[0]["name"])],
+        filter_by_published_segments=seg.publishing_status == "published",
+        filter_by_modified_after="2020-01-01T00:00:00Z",
+        locale="en_US",
+        cached=False,
+        pagination=True,
+        limit=10,
+        page=0,
+        sort_direction="DESC",
+        sort_property="modified_date",
+    )
+    assert [s.id for s in page.items] == [seg.id], "every filter keeps the segment"
+    return page
+
+
+@call("segments", "get")
+async def _segments_get(cja: Client) -> object:
+    seg = await first(cja.segments.list())
+    return await cja.segments.get(
+        str(seg.id),
+        expansion=["definition", "reportSuiteName", "categories"],
+        to_be_used_in_rsid=seg.rsid,
+        locale="en_US",
+    )
+
+
+@call("segments", "get_many")
+async def _segments_get_many(cja: Client) -> object:
+    ids = [str(s.id) async for s in cja.segments.list(limit=3)][:3]
+    return await cja.segments.get_many(
+        ids, expansion=["definition"], include_type=["shared", "deleted"], locale="en_US"
+    )
+
+
+@call("segments", "create")
+async def _segments_create(cja: Client) -> object:
+    view = await first(cja.dataviews.list(limit=1))
+    segment = Segment(
+        name="High Value Customers",
+        description="Customers with orders over $500",
+        rsid=view.id,
+        definition=_SEGMENT_DEFINITION,
+    )
+    return await cja.segments.create(
+        segment, expansion=["definition", "reportSuiteName"], locale="en_US", validate=True
+    )
+
+
+@call("segments", "update")
+async def _segments_update(cja: Client) -> object:
+    seg = await _a_segment(cja)
+    assert seg.owner is not None
+    return await cja.segments.update(
+        str(seg.id),
+        Segment(description="from a Segment of changes"),
+        name="Renamed by the conformance test",
+        description="keywords win",
+        definition=_SEGMENT_DEFINITION,
+        rsid=seg.rsid,
+        data_id=seg.rsid,
+        owner=Owner(ims_user_id=seg.owner.ims_user_id),
+        expansion=["definition", "owner", "reportSuiteName", "tags"],
+        locale="en_US",
+        cached=False,
+        validate=True,
+    )
+
+
+@call("segments", "validate")
+async def _segments_validate(cja: Client) -> object:
+    view = await first(cja.dataviews.list(limit=1))
+    return await cja.segments.validate(_SEGMENT_DEFINITION, rsid=str(view.id))
+
+
+@call("segments", "delete")
+async def _segments_delete(cja: Client) -> object:
+    seg = await first(cja.segments.list())
+    return await cja.segments.delete(str(seg.id), locale="en_US")
+
+
+# -- projects -------------------------------------------------------------------------------
+
+_PROJECT_EXPANSION = ["definition", "tags", "shares", "modified", "accessLevel"]
+
+
+@call("projects", "list")
+async def _projects_list(cja: Client) -> object:
+    project = await first(cja.projects.list())
+    assert project.owner is not None and project.owner.ims_user_id
+    page = await cja.projects.list(
+        owner_id=project.owner.ims_user_id,
+        filter_by_ids=[str(project.id)],
+        include_type=["all", "shared"],
+        expansion=_PROJECT_EXPANSION,
+        locale="en_US",
+        pagination=True,
+        limit=10,
+        page=0,
+    )
+    assert [p.id for p in page.items] == [project.id]
+    return page
+
+
+@call("projects", "get")
+async def _projects_get(cja: Client) -> object:
+    project = await first(cja.projects.list())
+    return await cja.projects.get(
+        str(project.id), expansion=["definition", "externalReferences"], locale="en_US"
+    )
+
+
+@call("projects", "get_many")
+async def _projects_get_many(cja: Client) -> object:
+    ids = [str(p.id) async for p in cja.projects.list(limit=3)][:3]
+    return await cja.projects.get_many(
+        ids, expansion=["definition"], include_type=["shared"], locale="en_US"
+    )
+
+
+def _new_project(rsid: str) -> Project:
+    return Project(
+        name="Created by the conformance test",
+        description="one freeform panel",
+        rsid=rsid,
+        type="project",
+        definition={"version": "13", "panels": [{"id": "panel-0", "name": "Panel 1"}]},
+        version_notes="first",
+    )
+
+
+@call("projects", "create")
+async def _projects_create(cja: Client) -> object:
+    view = await first(cja.dataviews.list(limit=1))
+    return await cja.projects.create(
+        _new_project(str(view.id)), expansion=["definition"], locale="en_US"
+    )
+
+
+@call("projects", "update")
+async def _projects_update(cja: Client) -> object:
+    # Fetched whole and sent back, owner (with its string imsUserId) included.
+    project = await cja.projects.get(
+        str((await first(cja.projects.list())).id), expansion=_PROJECT_EXPANSION
+    )
+    assert project.owner is not None
+    project.description = "Updated by the conformance test"
+    return await cja.projects.update(
+        str(project.id), project, expansion=["definition"], locale="en_US"
+    )
+
+
+@call("projects", "delete")
+async def _projects_delete(cja: Client) -> object:
+    project = await first(cja.projects.list())
+    return await cja.projects.delete(str(project.id), locale="en_US")
+
+
+@call("projects", "validate")
+async def _projects_validate(cja: Client) -> object:
+    project = await cja.projects.get(str((await first(cja.projects.list())).id))
+    return await cja.projects.validate(project, locale="en_US")
+
+
+# -- assets ---------------------------------------------------------------------------------
+
+
+@call("assets", "counts")
+async def _assets_counts(cja: Client) -> object:
+    seg = await _a_segment(cja)
+    assert seg.owner is not None and seg.owner.ims_user_id
+    return await cja.assets.counts(seg.owner.ims_user_id)
+
+
+@call("assets", "transfer")
+async def _assets_transfer(cja: Client) -> object:
+    user = await first(cja.users.list())
+    seg = await first(cja.segments.list())
+    project = await first(cja.projects.list())
+    assert user.id is not None
+    result = await cja.assets.transfer(
+        user.id, {"segment": [str(seg.id)], "project": [str(project.id)]}
+    )
+    assert result.ok, result
+    return result
 
 
 # -- reports --------------------------------------------------------------------------------

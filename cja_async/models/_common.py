@@ -38,4 +38,6 @@ class ValidationResult(Model):
     validator_version: str | None = attrs.field(
         default=None, metadata=json_name("validator_version")
     )
-    errors: list[dict[str, Any]] | None = None
+    # Not in the spec's data view answer; its sibling, the segment validator, types errors as
+    # strings and the calculated-metric one answers objects: keep whatever comes.
+    errors: list[Any] | None = None

@@ -125,7 +125,7 @@ class MetricValidation(CalculatedMetric):
 
     valid: bool | None = None
     message: str | None = None
-    errors: list[dict[str, Any]] | None = None
+    errors: list[Any] | None = None
     validator_version: str | None = attrs.field(
         default=None, metadata=json_name("validator_version")
     )

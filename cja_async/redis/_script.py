@@ -131,12 +131,20 @@ if op == 'acquire' then
   end
   result = {admitted, num(wait), num(lease_wait), in_flight}
 elseif op == 'release' then
-  local id, reached = ARGV[first_arg], ARGV[first_arg + 1]
-  local removed = redis.call('ZREM', leases, id)
-  if removed == 1 and reached == '1' then
-    for i = 1, n do free_slot(i, id, now) end
+  -- (id, reached, age) triples: age is how long ago the response came, on the releasing
+  -- host's own monotonic clock. now - age is never earlier than the true moment (Redis ran
+  -- this after the host measured age), so backdating stays on the safe side.
+  local removed = 0
+  for k = first_arg, #ARGV, 3 do
+    local id, reached, age = ARGV[k], ARGV[k + 1], tonumber(ARGV[k + 2])
+    if redis.call('ZREM', leases, id) == 1 then
+      removed = removed + 1
+      if reached == '1' then
+        for i = 1, n do free_slot(i, id, now - math.max(0, age)) end
+      end
+    end
   end
-  if removed == 1 then reaped = reaped + 1 end
+  reaped = reaped + removed
   result = removed
 elseif op == 'renew' then
   -- A lease lost to reaping (this process stalled past its limit) is put back: the request

@@ -22,4 +22,10 @@ __all__ = [
     "Shares",
     "Tags",
     "Reports",
-    "Assets", "Connections", "DataViews", "Projects", "Segments", "Users"]
+    "Assets",
+    "Connections",
+    "DataViews",
+    "Projects",
+    "Segments",
+    "Users",
+]

@@ -356,10 +356,14 @@ def ensure_valid(result: Validation, *, what: str, path: str) -> None:
     """
     if result.is_valid is not False:
         return
-    texts = [_error_text(error) for error in result.errors or ()]
     summary = result.message or ""
     reasons = [summary] if summary else []
-    reasons += [text for text in texts if text and text not in summary]
+    # Validators often repeat their errors in the message ("a; b"): say each reason once.
+    said = {summary, *summary.split("; ")}
+    for text in map(_error_text, result.errors or ()):
+        if text and text not in said:
+            reasons.append(text)
+            said.add(text)
     raise BadRequestError(
         f"the {what} definition is invalid: {'; '.join(reasons) or 'the validator gave no reason'}",
         status_code=400,

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from .._paging import AsyncPager
 from ..models.calculated_metrics import CalculatedMetric, MetricFunction, MetricValidation
-from ._base import SORT_DIRECTIONS, Resource, body_of, check_id, path, query
+from ._base import SORT_DIRECTIONS, Resource, body_of, check_id, ensure_valid, path, query
 
 SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 # Known values, for readers and editors; Adobe adds more, so any str is accepted.
@@ -19,6 +19,7 @@ SortProperty = Literal["name", "modified_date", "id"]
 # What ``get_many`` asks for by default: every kind of metric an id may name, so a deleted,
 # template or internal metric resolves as it does with ``get``.
 _EVERY_KIND: tuple[IncludeType, ...] = ("shared", "templates", "deleted", "internal")
+_VALIDATE = "/calculatedmetrics/validate"
 
 
 def _metric_body(metric: object, name: str) -> Any:
@@ -118,12 +119,19 @@ class CalculatedMetrics(Resource):
             CalculatedMetric, "/calculatedmetrics", metric_ids, params=params, name="metric_ids"
         )
 
-    async def create(self, metric: CalculatedMetric) -> CalculatedMetric:
+    async def create(self, metric: CalculatedMetric, *, validate: bool = False) -> CalculatedMetric:
         """Create a calculated metric (``name``, ``data_id`` and ``definition`` at least);
         returns it with its new ``id``. ``POST /calculatedmetrics`` is in Adobe's guide but
-        not in its spec. Not retried after it may have reached the server."""
+        not in its spec. Not retried after it may have reached the server.
+
+        ``validate=True`` first checks the metric with :meth:`validate` (one more request)
+        and raises ``BadRequestError`` (``error_code="invalid_definition"``) without
+        creating anything if the validator says it is invalid.
+        """
         if not isinstance(metric, CalculatedMetric):
             raise TypeError(f"metric must be a CalculatedMetric, got {type(metric).__name__}")
+        if validate:
+            await self._validate_first(metric)
         return await self._call(
             CalculatedMetric, "POST", "/calculatedmetrics", body=body_of(metric)
         )
@@ -136,14 +144,27 @@ class CalculatedMetrics(Resource):
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
         cached: bool | None = None,
+        validate: bool = False,
     ) -> CalculatedMetric:
         """Change a calculated metric: only the members ``metric`` has are sent and changed,
-        so ``CalculatedMetric(name="New name")`` renames it and keeps everything else."""
+        so ``CalculatedMetric(name="New name")`` renames it and keeps everything else.
+
+        ``validate=True`` checks a ``definition`` being sent with :meth:`validate` first
+        (one more request; the validator sees only the members ``metric`` has, so give its
+        ``data_id`` too where the validator needs it) and raises ``BadRequestError``
+        (``error_code="invalid_definition"``) without changing anything if it is invalid.
+        Without a definition in ``metric`` it does nothing.
+        """
         url = path("/calculatedmetrics/{}", check_id(metric_id, "metric_id"))
         if not isinstance(metric, CalculatedMetric):
             raise TypeError(f"metric must be a CalculatedMetric, got {type(metric).__name__}")
         params = query(expansion=expansion, locale=locale, cached=cached)
+        if validate and metric.definition is not None:
+            await self._validate_first(metric)
         return await self._call(CalculatedMetric, "PUT", url, params=params, body=body_of(metric))
+
+    async def _validate_first(self, metric: CalculatedMetric) -> None:
+        ensure_valid(await self.validate(metric), what="calculated metric", path=_VALIDATE)
 
     async def delete(self, metric_id: str, *, locale: str | None = None) -> None:
         """Delete a calculated metric: gone from lists, still fetchable by id."""
@@ -165,7 +186,7 @@ class CalculatedMetrics(Resource):
         return await self._call(
             MetricValidation,
             "POST",
-            "/calculatedmetrics/validate",
+            _VALIDATE,
             params=query(locale=locale, migrating=migrating),
             body=body,
             idempotent=True,
