@@ -110,8 +110,10 @@ def sort_items(
     if direction_raw not in ("ASC", "DESC"):
         raise bad_parameter(f"sortDirection must be ASC or DESC, got {direction_raw!r}")
     direction: Literal["ASC", "DESC"] = "ASC" if direction_raw == "ASC" else "DESC"
-    ordered = sorted(
-        (dict(item) for item in items),
+    # The stored objects themselves, not copies: ``paged`` copies the few it returns, and
+    # copying thousands per request made every list call cost milliseconds.
+    ordered: list[JSON] = sorted(
+        items,  # type: ignore[arg-type]
         key=_sort_key(properties[prop]),
         reverse=direction == "DESC",
     )
