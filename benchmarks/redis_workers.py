@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # -- the worker process ----------------------------------------------------------------
 
 
-async def _walk(args: argparse.Namespace) -> dict[str, Any]:
+def _client(args: argparse.Namespace) -> tuple[Client, Any]:
     backend = None
     if args.redis:
         from cja_async.redis import RedisLimiterBackend
@@ -59,8 +60,12 @@ async def _walk(args: argparse.Namespace) -> dict[str, Any]:
         rate_limit=FAST_LIMITS,
         limiter_backend=backend,
     )
-    late = time.time() - args.start_at
-    await asyncio.sleep(max(0.0, args.start_at - time.time()))
+    return client, backend
+
+
+async def _walk(client: Client, backend: Any, start_at: float) -> dict[str, Any]:
+    late = time.time() - start_at
+    await asyncio.sleep(max(0.0, start_at - time.time()))
     started = time.time()
     ids: list[str | None] = []
     error = None
@@ -94,36 +99,66 @@ def worker_main(argv: Sequence[str]) -> int:
     parser.add_argument("--org", required=True)
     parser.add_argument("--redis", default="", help="Redis URL; empty: in-process limiter")
     parser.add_argument("--lease", type=float, default=30.0)
-    parser.add_argument("--start-at", type=float, required=True, help="epoch seconds")
     args = parser.parse_args(argv)
-    print(json.dumps(asyncio.run(_walk(args))), flush=True)
+    client, backend = _client(args)
+    # Ready (with the prefix of our lease ids); the start time (epoch seconds) comes on
+    # stdin once every worker is ready.
+    print("ready", getattr(client._limiter, "lease_owner", "-"), flush=True)
+    start_at = float(sys.stdin.readline())
+    print(json.dumps(asyncio.run(_walk(client, backend, start_at))), flush=True)
     return 0
+
+
+@dataclass
+class Workers:
+    """Worker processes that begin their walks together at ``start_at`` (epoch seconds)."""
+
+    procs: list[subprocess.Popen[str]]
+    start_at: float
+    # Each worker's lease-id prefix in Redis ("-" for the in-process limiter).
+    owners: list[str]
 
 
 def spawn_workers(
     base: str, org: str, redis_url: str | None, *, count: int = WORKERS, lease: float = 30.0
-) -> tuple[list[subprocess.Popen[str]], float]:
-    """Start ``count`` workers that begin their walks together; returns them and the start."""
-    start_at = time.time() + 2.0 + 0.3 * count  # time for every interpreter to import
+) -> Workers:
+    """Start ``count`` workers and, once all are ready, let them begin together."""
     command = [sys.executable, "-m", "benchmarks.redis_workers", "worker"]
-    command += ["--base", base, "--org", org, "--lease", str(lease), "--start-at", repr(start_at)]
+    command += ["--base", base, "--org", org, "--lease", str(lease)]
     if redis_url:
         command += ["--redis", redis_url]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     procs = [
         subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": path},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(count)
     ]
-    return procs, start_at
+    owners = []
+    for proc in procs:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().split()
+        if line[:1] != ["ready"]:
+            for other in procs:
+                other.kill()
+            raise RuntimeError(f"a worker did not start: {proc.communicate()[1][-2000:]}")
+        owners.append(line[1])
+    start_at = time.time() + 0.2
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write(f"{start_at!r}\n")
+        proc.stdin.flush()  # communicate() closes it
+    return Workers(procs, start_at, owners)
 
 
 def collect(procs: list[subprocess.Popen[str]], timeout: float = 120.0) -> list[dict[str, Any]]:
-    """The JSON line of every worker that exited normally (raises if one failed)."""
+    """The JSON line of every worker (raises if one failed)."""
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=timeout)
@@ -174,8 +209,9 @@ def max_in_any_span(starts: Sequence[float], seconds: float) -> int:
 def _one_run(sim: Simulator, base: str, redis_url: str | None, per_worker: int) -> dict[str, Any]:
     org = fresh_org("redis" if redis_url else "local")
     sim.add_client(CLIENT_ID, CLIENT_SECRET, org)
-    procs, start_at = spawn_workers(base, org, redis_url)
-    workers = collect(procs)
+    spawned = spawn_workers(base, org, redis_url)
+    start_at = spawned.start_at
+    workers = collect(spawned.procs)
     stats = sim.org_stats(org)
     total = WORKERS * per_worker
     wall = max(w["ended"] for w in workers) - start_at
@@ -234,15 +270,17 @@ async def _latency(redis_url: str, rounds: int) -> dict[str, float]:
     return {"in_process": local, "redis": shared, "added": shared - local}
 
 
-def _tables(runs: list[dict[str, Any]], latency: dict[str, float], per_worker: int) -> Table:
+def _table(runs: list[dict[str, Any]], latency: dict[str, float], per_worker: int) -> Table:
     rows = []
     for run in runs:
         windows = ", ".join(f"{v} ({k})" for k, v in run["max_per_window"].items())
         rows.append(
             [
                 run["limiter"],
-                str(run["requests"]),
+                f"{run['items']}/{run['requests']}",
+                str(run["sent"]),
                 str(run["server_429"]),
+                str(len(run["errors"])),
                 f"{run['wall']:.2f} s",
                 fmt_ratio(run["ratio"]),
                 f"{run['max_in_flight']}",
@@ -257,8 +295,10 @@ def _tables(runs: list[dict[str, Any]], latency: dict[str, float], per_worker: i
         title=f"{WORKERS} worker processes, one org, {per_worker} requests each (10x speed)",
         headers=[
             "limiter",
-            "requests",
+            "items done",
+            "sent",
             "429s",
+            "workers failed",
             "wall",
             "/ least",
             "max in flight",
@@ -276,7 +316,7 @@ def _tables(runs: list[dict[str, Any]], latency: dict[str, float], per_worker: i
             f"{latency['added'] * 1e3:.3f} ms (Redis {latency['redis'] * 1e3:.3f} ms, "
             f"in-process {latency['in_process'] * 1e3:.3f} ms)",
             "limits: 6 in flight, 60 per 6 s, 12 per 0.6 s; max per window counts the "
-            "simulator's arrivals",
+            "simulator's arrivals; a worker fails when a request meets 429s past its 5 retries",
         ],
     )
 
@@ -298,7 +338,7 @@ async def run(ctx: Context) -> Report:
     with RedisServer() as server, served(sim) as base:
         runs = [_one_run(sim, base, server.url, per_worker), _one_run(sim, base, None, per_worker)]
         latency = await _latency(server.url, 300 if ctx.quick else 1000)
-    table = _tables(runs, latency, per_worker)
+    table = _table(runs, latency, per_worker)
     return Report(NAME, tables=[table], data={"runs": runs, "latency": latency})
 
 

@@ -341,6 +341,8 @@ def _chart(ctx: Context, results: list[dict[str, Any]]) -> Any:
     from ._common import pyplot, save_figure
 
     plt = pyplot()
+    from matplotlib import ticker
+
     figure, axes = plt.subplots(1, len(LATENCIES), figsize=(12, 4.5), squeeze=False)
     for ax, latency in zip(axes[0], LATENCIES, strict=True):
         cases = [c for c in results if c["latency"] == latency]
@@ -350,13 +352,28 @@ def _chart(ctx: Context, results: list[dict[str, Any]]) -> Any:
             values = [c["summary"][impl]["ratio_median"] for c in cases]
             positions = [i + (index - (len(IMPLS) - 1) / 2) * width for i in range(len(cases))]
             bars = ax.bar(positions, values, width, label=impl)
-            for bar, case in zip(bars, cases, strict=True):
+            for bar, case, value in zip(bars, cases, values, strict=True):
                 if case["summary"][impl]["rejected_429"]:
                     bar.set_hatch("//")
+                ax.annotate(
+                    f"{value:.2f}",
+                    (bar.get_x() + bar.get_width() / 2, value),
+                    ha="center",
+                    va="bottom",
+                    fontsize=6,
+                    rotation=90,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
         ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(ticker.FormatStrFormatter("%g"))
+        top = max(c["summary"][impl]["ratio_median"] for c in cases for impl in IMPLS)
+        ax.set_ylim(0.9, top * 1.4)
         ax.set_xticks(range(len(cases)), labels)
         ax.set_title(f"latency {latency * 1000:.0f} ms")
-        ax.set_ylabel("wall time / least possible")
+        ax.set_ylabel("wall time / least possible (log scale)")
     axes[0][0].legend(fontsize=8, title="hatched: got 429s", title_fontsize=8)
     figure.suptitle("Walks and bursts at 10x speed (lower is better, 1.0 is optimal)")
     return save_figure(ctx, figure, NAME)

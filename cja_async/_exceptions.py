@@ -13,7 +13,8 @@ CJAError
  │    ├── TimeoutError              connect/read/write/pool timeout
  │    └── OutcomeUnknownError       a POST failed after it may have reached the server
  ├── ResponseDecodeError            a 2xx body that is not JSON or not of the expected shape
- └── ClientClosedError              the client was closed while the request waited or ran
+ ├── ClientClosedError              the client was closed while the request waited or ran
+ └── LimiterUnavailableError        (cja_async.redis) the shared limiter's Redis is unreachable
 
 No message, repr or attribute of these errors contains a secret or a token: they are built
 from the response body and the request's method and path only.

@@ -42,7 +42,7 @@ from redis.exceptions import RedisError, ResponseError
 from .._config import RateLimit, Window
 from .._exceptions import CJAError
 from .._limits import OrgLimiter
-from ._script import SCRIPT, AcquireResult, OrgKeys, fingerprint, script_args
+from ._script import SCRIPT, AcquireResult, OrgKeys, config_args, fingerprint, script_args
 
 __all__ = ["LimiterUnavailableError", "RedisLimiter", "RedisLimiterBackend"]
 
@@ -280,6 +280,9 @@ class RedisLimiter:
         self._backend = backend
         self._keys = OrgKeys.of(backend.key_prefix, org_id, len(rate_limit.windows))
         self._owner = uuid.uuid4().hex[:16]
+        self._config = config_args(
+            rate_limit, lease_seconds=backend.lease_seconds, channel=self._keys.channel
+        )
         self._sequence = 0
         self._state: _LoopState | None = None
         self._fallback: OrgLimiter | None = None
@@ -398,7 +401,12 @@ class RedisLimiter:
                 if result.delay is not None:
                     await asyncio.sleep(result.delay)
                     continue
-                if not await self._listening(state):
+                try:
+                    listening = await self._listening(state)
+                except _Unavailable as exc:
+                    self._unreachable(state, exc)
+                    return
+                if not listening:
                     continue  # just subscribed: ask again, a release may have come before
                 timeout = None if result.lease_wait is None else result.lease_wait + 0.001
                 await asyncio.wait([released], timeout=timeout)
@@ -499,8 +507,11 @@ class RedisLimiter:
         """Hold every request of the org, in every process, for ``seconds`` (a 429's wait)."""
         if self._fallback is not None:
             self._fallback.pause(seconds)
-        state = self._state
-        if state is None or self._backend.closed:
+        if self._backend.closed:
+            return
+        # The first thing a limiter does may be to pass on a 429 another program caused.
+        state = self._loop_state() if _running_loop() is not None else self._state
+        if state is None:
             return
         loop = state.connection.loop
         state.paused_until = max(state.paused_until, loop.time() + seconds)
@@ -645,6 +656,7 @@ class RedisLimiter:
             lease_seconds=self._backend.lease_seconds,
             channel=self._keys.channel,
             extra=extra,
+            config=self._config,
         )
         try:
             return await state.connection.script(keys=self._keys.all, args=args)

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 from .._config import RateLimit
 from .._limits import safety_margin
 
-__all__ = ["SCRIPT", "AcquireResult", "OrgKeys", "fingerprint", "script_args"]
+__all__ = [
+    "SCRIPT",
+    "AcquireResult",
+    "OrgKeys",
+    "config_args",
+    "fingerprint",
+    "script_args",
+]
 
 # KEYS: leases, pause, config, free:1 .. free:n
 # ARGV: op, now ('' = Redis TIME), lease seconds, concurrency, fingerprint, channel, n,
@@ -206,19 +213,9 @@ def fingerprint(rate_limit: RateLimit) -> str:
     return f"concurrency={rate_limit.concurrency};windows={windows}"
 
 
-def script_args(
-    op: str,
-    rate_limit: RateLimit,
-    *,
-    lease_seconds: float,
-    channel: str,
-    extra: Sequence[str] = (),
-    now: float | None = None,
-) -> list[str]:
-    """ARGV for one run of :data:`SCRIPT` (``now=None``: Redis' own clock)."""
+def config_args(rate_limit: RateLimit, *, lease_seconds: float, channel: str) -> list[str]:
+    """The part of ARGV that is the same in every run for one org (made once per limiter)."""
     args = [
-        op,
-        "" if now is None else repr(float(now)),
         repr(float(lease_seconds)),
         str(rate_limit.concurrency),
         fingerprint(rate_limit),
@@ -227,8 +224,26 @@ def script_args(
     ]
     for window in rate_limit.windows:
         args += [str(window.requests), repr(window.seconds), repr(safety_margin(window.seconds))]
-    args.extend(extra)
     return args
+
+
+def script_args(
+    op: str,
+    rate_limit: RateLimit,
+    *,
+    lease_seconds: float,
+    channel: str,
+    extra: Sequence[str] = (),
+    now: float | None = None,
+    config: Sequence[str] | None = None,
+) -> list[str]:
+    """ARGV for one run of :data:`SCRIPT` (``now=None``: Redis' own clock).
+
+    ``config`` is :func:`config_args` of the same values, when the caller keeps it.
+    """
+    if config is None:
+        config = config_args(rate_limit, lease_seconds=lease_seconds, channel=channel)
+    return [op, "" if now is None else repr(float(now)), *config, *extra]
 
 
 @dataclass(frozen=True)
