@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from virtual_time import VirtualTimeLoop
 
 from cja_async._config import RateLimit, Window
 from cja_async.testing import (
@@ -641,3 +643,38 @@ def test_response_json_helper() -> None:
     response = Response.json({"a": 1}, 201, {"X-Thing": "y"})
     assert json.loads(response.body) == {"a": 1}
     assert response.header("x-thing") == "y"
+
+
+@pytest.mark.parametrize("anyio_backend", [("asyncio", {"loop_factory": VirtualTimeLoop})])
+@pytest.mark.parametrize("count_at", ["random", "response"])
+async def test_counting_after_arrival_rejects_clients_that_only_pace_sends(count_at: Any) -> None:
+    """Sends spaced exactly at the window's rate pass a gateway counting at arrival, but not
+    one that counts later in each request's life, as Adobe's may."""
+    limit = RateLimit(concurrency=6, windows=(Window(3, 0.3),))
+    sim = Simulator(rate_limit=limit, latency=0.08, count_at=count_at, seed=3)
+    async with sim.client(org_id="PACE@AdobeOrg") as cja:
+        token = await cja._auth.token()
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "x-api-key": "client-PACE@AdobeOrg",
+            "x-gw-ims-org-id": "PACE@AdobeOrg",
+        }
+
+        async def one() -> int:
+            response = await cja._http.get("/configuration/users/me", headers=headers)
+            return response.status_code
+
+        tasks = []
+        for _ in range(30):  # one send every 0.1 s: exactly 3 per 0.3 s by arrival
+            tasks.append(asyncio.ensure_future(one()))
+            await anyio.sleep(0.1)
+        statuses = await asyncio.gather(*tasks)
+        await anyio.sleep(1.0)  # the windows clear
+        rejected = sim.stats.rejected_429
+        # cja-async's own limiter holds under every counting model.
+        ids = [dv.id async for dv in cja.dataviews.list(limit=5)]
+    if count_at == "random":
+        assert 429 in statuses
+    assert set(statuses) <= {200, 429}
+    assert len(ids) == sim.dataviews
+    assert sim.stats.rejected_429 == rejected

@@ -242,8 +242,9 @@ class Resource:
         """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way
         (reports page through their JSON body and list their items under ``rows``)."""
         # Ask ahead as far as the limiter can run pages at once, twice over, so a slow
-        # page never idles the budget while memory stays bounded.
-        lookahead = 2 * self._client.rate_limit.concurrency
+        # page never idles the budget; capped, so memory stays bounded however high the
+        # concurrency (a simulator without limits allows thousands).
+        lookahead = min(2 * self._client.rate_limit.concurrency, MAX_LOOKAHEAD)
         return AsyncPager(fetch, first_page=first_page, lookahead=lookahead)
 
     async def _get_many(
@@ -378,6 +379,9 @@ def body_of(model: object) -> Any:
     """The JSON body for a model (unknown members included, absent members absent)."""
     return unstructure(model)
 
+
+# Pages requested ahead of the consumer at most: 2 x Adobe's concurrency of 6 is 12.
+MAX_LOOKAHEAD = 16
 
 # Common gateways, CDNs and servers accept request lines of 8 KiB (nginx's and Akamai's
 # defaults); staying well under that keeps bulk fetches portable while packing a hundred or

@@ -23,16 +23,22 @@ class OrgLimiter:
         # Non-decreasing, because the clock never goes back and arrivals are appended.
         self._arrivals: list[float] = []
 
-    def retry_after(self, limit: RateLimit | None, now: float) -> int | None:
-        """Whole seconds to wait if a request arriving ``now`` must be rejected, else ``None``."""
+    def retry_after(
+        self, limit: RateLimit | None, now: float, *, concurrency: bool = True, windows: bool = True
+    ) -> int | None:
+        """Whole seconds to wait if a request arriving ``now`` must be rejected, else ``None``.
+
+        ``concurrency``/``windows`` pick the checks (a gateway that counts a request after
+        it arrived checks the windows then, and the concurrency at arrival).
+        """
         if limit is None:
             return None
         self._forget(limit, now)
         waits: list[float] = []
-        if self.in_flight >= limit.concurrency:
+        if concurrency and self.in_flight >= limit.concurrency:
             # Nobody knows when a request in flight ends; the gateway says "1".
             waits.append(1.0)
-        for window in limit.windows:
+        for window in limit.windows if windows else ():
             # First arrival still inside the window (``now - t < seconds``).
             first = _first_inside(self._arrivals, now, window.seconds)
             inside = len(self._arrivals) - first
@@ -45,11 +51,16 @@ class OrgLimiter:
             return None
         return max(1, math.ceil(max(waits)))
 
-    def admit(self, limit: RateLimit | None, now: float) -> None:
-        """Record an admitted arrival (only counted when limits are enforced)."""
-        if limit is not None:
+    def admit(self, limit: RateLimit | None, now: float, *, count: bool = True) -> None:
+        """Record an admitted arrival (``count``: in the windows too, at ``now``)."""
+        if limit is not None and count:
             self._arrivals.append(now)
         self.in_flight += 1
+
+    def count(self, limit: RateLimit | None, now: float) -> None:
+        """Count an admitted request in the windows at ``now`` (after its arrival)."""
+        if limit is not None:
+            self._arrivals.append(now)
 
     def release(self) -> None:
         """A request's response was sent: it no longer counts as in flight."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs
 
 import anyio
@@ -139,6 +140,8 @@ class _Token:
     expires_at: float
 
 
+CountAt = Literal["arrival", "random", "response"]
+
 _SIM_BASE_URL = "http://127.0.0.1"
 # With the simulator's limits off, the client's limiter should not hold anything back either.
 _UNLIMITED = RateLimit(concurrency=10_000, windows=(Window(10**9, 0.001),))
@@ -156,6 +159,10 @@ class Simulator:
         latency: seconds every admitted API request is held in flight.
         token_ttl: seconds a token lives, on the simulator clock.
         page_shape: page body of list endpoints whose shape varies in the wild.
+        count_at: when the gateway counts a request in the windows: at its ``"arrival"``,
+            at a ``"random"`` moment of its latency (the strictest model of what API-NOTES
+            says Adobe may do, and what the benchmarks use), or at its ``"response"``.
+            A request found over a window when counted is answered 429 then.
         faults: fault injection (a fresh :class:`Faults` when ``None``).
         seed: seeds fault injection and every org's generated data.
         dataviews: data views seeded in each org.
@@ -172,6 +179,7 @@ class Simulator:
         latency: float = 0.0,
         token_ttl: float = 86399.0,
         page_shape: PageShape = "analytics",
+        count_at: CountAt = "arrival",
         faults: Faults | None = None,
         seed: int = 0,
         dataviews: int = 300,
@@ -188,6 +196,9 @@ class Simulator:
         self.latency: float = latency
         self.token_ttl: float = token_ttl
         self.page_shape: PageShape = page_shape
+        if count_at not in ("arrival", "random", "response"):
+            raise ValueError(f"count_at must be arrival, random or response, got {count_at!r}")
+        self.count_at: CountAt = count_at
         self.faults: Faults = Faults() if faults is None else faults
         self.seed: int = seed
         self.dataviews: int = dataviews
@@ -365,19 +376,26 @@ class Simulator:
             stats.requests += 1
             stats.by_path[req.path] += 1
         now = self.now()
-        retry_after = org.limiter.retry_after(self.rate_limit, now)
+        at_arrival = self.count_at == "arrival"
+        retry_after = org.limiter.retry_after(self.rate_limit, now, windows=at_arrival)
         if retry_after is not None:
             for stats in both:
                 stats.rejected_429 += 1
             await _send(send, too_many_requests(retry_after), request_id)
             return
-        org.limiter.admit(self.rate_limit, now)
+        org.limiter.admit(self.rate_limit, now, count=at_arrival)
         for stats in both:
             stats.starts.append(now)
             stats.in_flight += 1
             stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
         try:
-            response = await self._serve(req, org)
+            waited = 0.0 if at_arrival else await self._count_later(org)
+            if waited < 0:  # the windows were full when the gateway counted it
+                for stats in both:
+                    stats.rejected_429 += 1
+                await _send(send, too_many_requests(math.ceil(-waited)), request_id)
+                return
+            response = await self._serve(req, org, waited)
             if self._draw(self.faults.cut_rate, org):
                 await _send_cut_short(send, response, request_id)
             await _send(send, response, request_id)
@@ -387,7 +405,21 @@ class Simulator:
             for stats in (self.stats, org.stats):
                 stats.in_flight -= 1
 
-    async def _serve(self, req: Request, org: OrgState) -> Response:
+    async def _count_later(self, org: OrgState) -> float:
+        """Wait until the gateway counts this request (some moment of its latency), check
+        the windows then; the seconds waited, or minus the ``Retry-After`` of a rejection."""
+        share = 1.0 if self.count_at == "response" else self._rng.random()
+        waited = self.latency * share
+        if waited > 0:
+            await anyio.sleep(waited)
+        now = self.now()
+        retry_after = org.limiter.retry_after(self.rate_limit, now, concurrency=False)
+        if retry_after is not None:
+            return -float(retry_after)
+        org.limiter.count(self.rate_limit, now)
+        return waited
+
+    async def _serve(self, req: Request, org: OrgState, waited: float = 0.0) -> Response:
         faults = self.faults
         # Draw only for enabled faults, so turning one on does not reshuffle the others.
         slow = bool(faults.slow_rate) and self._rng.random() < faults.slow_rate
@@ -395,7 +427,7 @@ class Simulator:
         injected = int(slow) + int(failing)
         for stats in (self.stats, org.stats):
             stats.faults_injected += injected
-        delay = self.latency + (faults.slow_seconds if slow else 0.0)
+        delay = self.latency - waited + (faults.slow_seconds if slow else 0.0)
         if delay > 0:
             await anyio.sleep(delay)
         if failing:
