@@ -32,7 +32,17 @@ from cja_async import CJAError, Client, OAuthCredentials, RateLimit, Window
 from cja_async._limits import OrgLimiter
 from cja_async.testing import Simulator
 
-from ._common import FAST_LIMITS, Context, Report, Table, fmt_ratio, fresh_org, mark, ratio
+from ._common import (
+    COUNT_AT,
+    FAST_LIMITS,
+    Context,
+    Report,
+    Table,
+    fmt_ratio,
+    fresh_org,
+    mark,
+    ratio,
+)
 
 NAME = "redis_workers"
 WORKERS = 4
@@ -334,7 +344,9 @@ async def run(ctx: Context) -> Report:
             NAME, skipped="skipped: redis-server not installed (apt-get install redis-server)"
         )
     per_worker = 30 if ctx.quick else 60
-    sim = Simulator(rate_limit=FAST_LIMITS, latency=LATENCY, dataviews=per_worker)
+    sim = Simulator(
+        rate_limit=FAST_LIMITS, latency=LATENCY, dataviews=per_worker, count_at=COUNT_AT
+    )
     with RedisServer() as server, served(sim) as base:
         runs = [_one_run(sim, base, server.url, per_worker), _one_run(sim, base, None, per_worker)]
         latency = await _latency(server.url, 300 if ctx.quick else 1000)

@@ -15,7 +15,7 @@ from typing import Any
 
 from cja_async.testing import Simulator
 
-from ._common import FAST_LIMITS, Context, Report, Table, fmt_ratio, fresh_org, ratio
+from ._common import COUNT_AT, FAST_LIMITS, Context, Report, Table, fmt_ratio, fresh_org, ratio
 
 NAME = "segments"
 LATENCY = 0.05
@@ -52,7 +52,7 @@ def _seed(sim: Simulator, org_id: str, count: int) -> list[str]:
 
 
 async def _one(how: str, count: int) -> dict[str, Any]:
-    sim = Simulator(rate_limit=FAST_LIMITS, latency=LATENCY)
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=LATENCY, count_at=COUNT_AT)
     org = fresh_org("seg")
     ids = _seed(sim, org, count)
     start = time.perf_counter()

@@ -32,6 +32,7 @@ from cja_async.testing import Simulator
 from cja_async.testing._dataviews import dataviews_of
 
 from ._common import (
+    COUNT_AT,
     FAST_LIMITS,
     SPEED,
     Context,
@@ -193,7 +194,7 @@ async def _run_cja(sim: Simulator, org: str, mode: str, ids: list[str]) -> list[
 
 async def run_one(impl: str, mode: str, n: int, latency: float) -> Run:
     """One timed run on a fresh simulator and org."""
-    sim = Simulator(rate_limit=FAST_LIMITS, latency=latency, dataviews=n)
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=latency, dataviews=n, count_at=COUNT_AT)
     org = fresh_org("walk")
     # Seed the org's data before the clock starts (it is created on first use otherwise).
     ids = list(dataviews_of(sim, sim.org(org)))

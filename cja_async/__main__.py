@@ -49,7 +49,8 @@ class Progress:
 async def demo(dataviews: int, limit: int, latency: float, out: TextIO) -> int:
     """Walk every data view of a simulated org; print a summary. Returns an exit code."""
     rate_limit = RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))
-    sim = Simulator(rate_limit=rate_limit, latency=latency, dataviews=dataviews)
+    # The strict model: each request counted at a random moment of its life, as Adobe may.
+    sim = Simulator(rate_limit=rate_limit, latency=latency, dataviews=dataviews, count_at="random")
     sim.add_client(client_id="demo-client", client_secret="demo-secret", org_id=DEMO_ORG)
     credentials = OAuthCredentials(
         client_id="demo-client",
