@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from recording import Recorder
 from virtual_time import VirtualTimeLoop
 
 from cja_async import Client, RateLimit, Window
@@ -44,4 +45,17 @@ def sim() -> Simulator:
 async def cja(sim: Simulator, org_id: str) -> AsyncIterator[Client]:
     """A client of ``org_id`` talking to ``sim`` in-process."""
     async with sim.client(org_id=org_id) as client:
+        yield client
+
+
+@pytest.fixture
+def recorder(sim: Simulator) -> Recorder:
+    """Sees every request the ``rec`` client sends to ``sim``."""
+    return Recorder(sim)
+
+
+@pytest.fixture
+async def rec(sim: Simulator, org_id: str, recorder: Recorder) -> AsyncIterator[Client]:
+    """A client whose requests ``recorder`` sees."""
+    async with sim.client(org_id=org_id, transport=recorder) as client:
         yield client

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,20 +12,8 @@ from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
 from cja_async.models import AssetCount, TransferFailure, TransferResult
 from cja_async.resources.assets import merge_transfer_results
-from cja_async.testing import Simulator
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def recorder(sim: Simulator) -> Recorder:
-    return Recorder(sim)
-
-
-@pytest.fixture
-async def rec(sim: Simulator, org_id: str, recorder: Recorder) -> AsyncIterator[Client]:
-    async with sim.client(org_id=org_id, transport=recorder) as client:
-        yield client
 
 
 async def counts_of(cja: Client, user_id: str) -> dict[str, int]:

@@ -7,7 +7,6 @@ run concurrently through the limiter; missing ids raise ``NotFoundError`` naming
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -21,17 +20,6 @@ from cja_async.resources._base import MAX_URL_LENGTH, Resource, chunk_ids
 from cja_async.testing import Request, Response, Simulator, paged
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def recorder(sim: Simulator) -> Recorder:
-    return Recorder(sim)
-
-
-@pytest.fixture
-async def rec(sim: Simulator, org_id: str, recorder: Recorder) -> AsyncIterator[Client]:
-    async with sim.client(org_id=org_id, transport=recorder) as client:
-        yield client
 
 
 def encoded(value: str) -> int:

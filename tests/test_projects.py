@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -12,22 +11,10 @@ from recording import Recorder
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
 from cja_async.models import Project, ProjectValidation
-from cja_async.testing import Simulator
 
 pytestmark = pytest.mark.anyio
 
 DEFINITION = {"version": "13", "panels": [{"id": "p0", "name": "Overview", "segmentIds": []}]}
-
-
-@pytest.fixture
-def recorder(sim: Simulator) -> Recorder:
-    return Recorder(sim)
-
-
-@pytest.fixture
-async def rec(sim: Simulator, org_id: str, recorder: Recorder) -> AsyncIterator[Client]:
-    async with sim.client(org_id=org_id, transport=recorder) as client:
-        yield client
 
 
 async def test_list_walks_and_filters(rec: Client, recorder: Recorder) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +12,6 @@ from recording import Recorder
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
 from cja_async.models import Owner, Segment, SegmentValidation
-from cja_async.testing import Simulator
 
 pytestmark = pytest.mark.anyio
 
@@ -32,18 +30,6 @@ DEFINITION: dict[str, Any] = {
     "func": "segment-def",
     "version": [1, 0, 0],
 }
-
-
-@pytest.fixture
-def recorder(sim: Simulator) -> Recorder:
-    return Recorder(sim)
-
-
-@pytest.fixture
-async def rec(sim: Simulator, org_id: str, recorder: Recorder) -> AsyncIterator[Client]:
-    """A client whose requests ``recorder`` sees."""
-    async with sim.client(org_id=org_id, transport=recorder) as client:
-        yield client
 
 
 async def all_segments(cja: Client, **kwargs: Any) -> list[Segment]:
