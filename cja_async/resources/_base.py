@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -141,6 +141,8 @@ def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) 
 
 
 SORT_DIRECTIONS = {"sort_direction": ("ASC", "DESC")}
+# The values ``sort_direction`` takes (any case is accepted and sent upper-case).
+SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 
 
 class Resource:

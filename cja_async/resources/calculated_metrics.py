@@ -8,9 +8,17 @@ from typing import Any, Literal
 
 from .._paging import AsyncPager
 from ..models.calculated_metrics import CalculatedMetric, MetricFunction, MetricValidation
-from ._base import SORT_DIRECTIONS, Resource, body_of, check_id, ensure_valid, path, query
+from ._base import (
+    SORT_DIRECTIONS,
+    Resource,
+    SortDirection,
+    body_of,
+    check_id,
+    ensure_valid,
+    path,
+    query,
+)
 
-SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 # Known values, for readers and editors; Adobe adds more, so any str is accepted.
 IncludeType = Literal[
     "all", "shared", "templates", "unauthorized", "deleted", "internal", "curatedItem"

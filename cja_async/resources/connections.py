@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.connections import Backfill, ConfigurationSettings, Connection, DataSourceType
-from ._base import SORT_DIRECTIONS, Resource, check_id, path
+from ._base import SORT_DIRECTIONS, Resource, SortDirection, check_id, path
 from ._base import query as make_query
-
-SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 
 
 class Connections(Resource):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 from .._paging import AsyncPager
 from ..models._common import ValidationResult
 from ..models.dataviews import DataView, Dimension, Metric
-from ._base import SORT_DIRECTIONS, Resource, body_of, check_id, path, query
-
-SortDirection = Literal["ASC", "DESC", "asc", "desc"]
+from ._base import SORT_DIRECTIONS, Resource, SortDirection, body_of, check_id, path, query
 
 # Components are listed as ``variables/x`` and ``metrics/x``, but fetched by the bare id.
 _DIMENSION_PREFIX = "variables/"

@@ -12,6 +12,7 @@ from ..models.segments import Segment, SegmentValidation
 from ._base import (
     SORT_DIRECTIONS,
     Resource,
+    SortDirection,
     body_of,
     check_id,
     ensure_valid,
@@ -20,9 +21,8 @@ from ._base import (
     query,
 )
 
-__all__ = ["PublishedFilter", "SegmentIncludeType", "Segments", "SortDirection"]
+__all__ = ["PublishedFilter", "SegmentIncludeType", "Segments"]
 
-SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 # Spec: shared, templates, deleted, internal; the guide adds ``all`` (admins: every owner's).
 SegmentIncludeType = Literal["shared", "all", "templates", "deleted", "internal"]
 PublishedFilter = Literal["all", "true", "false"]
