@@ -340,7 +340,9 @@ class Client:
                 request = self._http.build_request(
                     method,
                     path,
-                    params=params,
+                    # Hot path: an empty mapping (most GETs) would make httpx re-parse the
+                    # URL to merge nothing; None skips that, with the same URL.
+                    params=params or None,
                     content=content,
                     headers=self._headers(token, content, call.headers),
                 )

@@ -165,9 +165,15 @@ class OrgLimiter:
 
     async def acquire(self) -> float:
         """Wait for this org's turn; returns the seconds waited."""
+        started = self._clock()
+        with self._lock:
+            # The common case of a web backend: nobody queued and room now. Admit without
+            # building a waiter and a future.
+            if not self._queue and self._core.delay(started) == 0.0:
+                self._core.admit()
+                return 0.0
         loop = asyncio.get_running_loop()
         waiter = _Waiter(loop)
-        started = self._clock()
         with self._lock:
             self._queue.append(waiter)
         try:

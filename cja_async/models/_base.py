@@ -20,7 +20,13 @@ from attrs import setters
 def _mark_set(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Any:
     # Assigning a field after construction (even to None) means "send this member".
     if not attribute.name.startswith("_"):
-        instance._present.add(attribute.name)
+        present = instance._present
+        if type(present) is frozenset:
+            # The converter shares one frozen set among the models of one shape (faster
+            # structuring): this model gets its own before its first change.
+            present = set(present)
+            object.__setattr__(instance, "_present", present)
+        present.add(attribute.name)
     return value
 
 
@@ -54,7 +60,8 @@ class Model:
     """
 
     _extra: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
-    _present: set[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
+    # A frozenset when it came from the converter (shared; copied on the first change).
+    _present: set[str] | frozenset[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
 
     @property
     def extra(self) -> dict[str, Any]:

@@ -1,0 +1,108 @@
+"""The generated (un)structure functions: lossless, shape-checked, and models stay models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+import pytest
+
+from cja_async._convert import structure, unstructure
+from cja_async.models import AuditLogCriteria, DataView, Segment
+from cja_async.models._base import Model, model
+
+VIEW: dict[str, Any] = {
+    "id": "dv_1",
+    "name": "Web",
+    "description": None,  # explicit null: must come back
+    "owner": {"imsUserId": "U@AdobeID", "name": "Ada", "unknownOwnerBit": 1},
+    "segmentList": ["<string>"],
+    "isDeleted": "<boolean>",  # placeholders pass through, never coerced
+    "sessionDefinition": [{"numPeriods": 30, "events": []}, None],
+    "tags": [{"id": 1}, None],
+    "curatedComponents": [{"componentId": "metrics/visits"}],  # not modelled: kept
+}
+
+
+def test_structure_builds_real_models_and_round_trips() -> None:
+    view = structure(VIEW, DataView)
+    assert type(view) is DataView and isinstance(view, Model)
+    assert view.owner is not None and type(view.owner).__name__ == "Owner"
+    assert view.is_deleted == "<boolean>"  # type: ignore[comparison-overlap]
+    assert view.session_definition is not None and view.session_definition[1] is None
+    assert view.session_definition[0].num_periods == 30
+    assert view.description is None and view.modified_date is None
+    assert view.extra == {"curatedComponents": [{"componentId": "metrics/visits"}]}
+    assert view.owner.extra == {"unknownOwnerBit": 1}
+    assert unstructure(view) == VIEW
+    assert view == structure(VIEW, DataView)  # eq, repr work on the built objects
+    assert "Web" in repr(view)
+    assert attrs.evolve(view, name="x").name == "x"
+
+
+def test_fields_set_after_structuring_are_sent_and_shapes_do_not_share_changes() -> None:
+    first, second = structure([{"id": "a"}, {"id": "b"}], list[DataView])
+    first.description = None  # set after construction: sent even though None
+    first.name = "n"
+    assert unstructure(first) == {"id": "a", "description": None, "name": "n"}
+    assert unstructure(second) == {"id": "b"}  # same shape, untouched
+    third = structure({"id": "c"}, DataView)
+    assert unstructure(third) == {"id": "c"}
+
+
+def test_free_form_json_is_kept_as_is() -> None:
+    definition = {"func": "segment-def", "container": {"func": "container"}}
+    segment = structure({"id": "s", "definition": definition, "categories": [1, "x"]}, Segment)
+    assert segment.definition == definition
+    assert unstructure(segment) == {"id": "s", "definition": definition, "categories": [1, "x"]}
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"segmentList": "abc"}, "DataView.segmentList: expected a JSON array, got str"),
+        ({"owner": ["x"]}, "DataView.owner: expected a JSON object for Owner, got list"),
+        ({"sessionDefinition": [1]}, "DataView.sessionDefinition: expected a JSON object"),
+        ({"tags": ["x"]}, "DataView.tags: expected a JSON object, got str"),
+        ({"owner": {"imsUserId": "u"}, "externalData": 5}, "DataView.externalData"),
+    ],
+)
+def test_wrong_shapes_raise_type_error_naming_the_member(
+    payload: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(TypeError, match=re.escape(message)):
+        structure(payload, DataView)
+
+
+def test_wrong_top_level_shapes_raise() -> None:
+    with pytest.raises(TypeError, match="expected a JSON object for DataView"):
+        structure([1], DataView)
+    with pytest.raises(TypeError, match="expected a JSON array"):
+        structure({"id": "x"}, list[DataView])
+    with pytest.raises(TypeError, match=r"Segment\.definition: expected a JSON object"):
+        structure({"definition": "x"}, Segment)
+
+
+def test_self_referential_models_nest() -> None:
+    criteria = {"subCriteria": {"subCriteria": {"fieldOperator": "AND"}}, "other": True}
+    built = structure(criteria, AuditLogCriteria)
+    assert built.sub_criteria is not None and built.sub_criteria.sub_criteria is not None
+    assert built.sub_criteria.sub_criteria.field_operator == "AND"
+    assert unstructure(built) == criteria
+
+
+@model
+class _Checked(Model):
+    """A model the fast path cannot fill (a validator and a default): built by __init__."""
+
+    value: int | None = attrs.field(default=None, validator=attrs.validators.instance_of(int))
+    label: str | None = "unset"
+
+
+def test_models_with_validators_or_defaults_go_through_init() -> None:
+    built = structure({"value": 3, "more": 1}, _Checked)
+    assert built.value == 3 and built.label == "unset" and built.extra == {"more": 1}
+    assert unstructure(built) == {"value": 3, "label": "unset", "more": 1}
+    with pytest.raises(TypeError):
+        structure({"value": "3"}, _Checked)  # the validator ran
