@@ -24,7 +24,16 @@ HERE = Path(__file__).resolve().parent
 # Benchmarks contributed alongside optional features, run when their module is present.
 _OPTIONAL = ("redis_workers",)
 _PRESENT = tuple(name for name in _OPTIONAL if (HERE / f"{name}.py").exists())
-BENCHMARKS = ("overhead", "structuring", "walks", "timeline", "segments", "memory", *_PRESENT)
+BENCHMARKS = (
+    "overhead",
+    "structuring",
+    "walks",
+    "timeline",
+    "segments",
+    "cache",
+    "memory",
+    *_PRESENT,
+)
 DEFAULT_OUT = HERE / "results"
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+from cachetools import TLRUCache
 
 from ._registry import OrgRegistry
 
@@ -129,13 +130,6 @@ class OrgCache:
     """The store of one org, shared by its clients (thread-safe: clients may be on threads)."""
 
     def __init__(self, policy: ResponseCache) -> None:
-        try:  # the ``cache`` extra, imported only when the cache is on
-            from cachetools import TLRUCache
-        except ImportError as exc:
-            raise ImportError(
-                "the response cache needs cachetools: pip install 'cja-async[cache]'"
-            ) from exc
-
         self.policy = policy
         self._lock = threading.Lock()
         self._store: TLRUCache[CacheKey, CachedResponse] = TLRUCache(
