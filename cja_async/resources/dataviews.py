@@ -128,8 +128,8 @@ class DataViews(Resource):
     ) -> AsyncPager[Dimension]:
         """The dimensions of a data view; ``include_type=["hidden"]`` adds hidden ones.
         Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
-        url = path("/data/dataviews/{}/dimensions", check_id(data_view_id, "data_view_id"))
         params = query(include_type=include_type, locale=locale, expansion=expansion)
+        url = self._components_url(data_view_id, "dimensions")
         return self._pager(Dimension, url, params, limit=limit, page=page)
 
     async def get_dimension(
@@ -141,13 +141,11 @@ class DataViews(Resource):
         expansion: Sequence[str] | None = None,
     ) -> Dimension:
         """One dimension; ``dimension_id`` with or without its ``variables/`` prefix."""
-        url = path(
-            "/data/dataviews/{}/dimensions/{}",
-            check_id(data_view_id, "data_view_id"),
-            _component_id(dimension_id, _DIMENSION_PREFIX, "dimension_id"),
+        item = _component_id(dimension_id, _DIMENSION_PREFIX, "dimension_id")
+        url = self._components_url(data_view_id, "dimensions", item)
+        return await self._call(
+            Dimension, "GET", url, params=query(locale=locale, expansion=expansion)
         )
-        params = query(locale=locale, expansion=expansion)
-        return await self._call(Dimension, "GET", url, params=params)
 
     def list_metrics(
         self,
@@ -161,8 +159,8 @@ class DataViews(Resource):
     ) -> AsyncPager[Metric]:
         """The metrics of a data view; ``include_type=["hidden"]`` adds hidden ones.
         Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
-        url = path("/data/dataviews/{}/metrics", check_id(data_view_id, "data_view_id"))
         params = query(include_type=include_type, locale=locale, expansion=expansion)
+        url = self._components_url(data_view_id, "metrics")
         return self._pager(Metric, url, params, limit=limit, page=page)
 
     async def get_metric(
@@ -174,10 +172,14 @@ class DataViews(Resource):
         expansion: Sequence[str] | None = None,
     ) -> Metric:
         """One metric; ``metric_id`` with or without its ``metrics/`` prefix."""
-        url = path(
-            "/data/dataviews/{}/metrics/{}",
-            check_id(data_view_id, "data_view_id"),
-            _component_id(metric_id, _METRIC_PREFIX, "metric_id"),
+        item = _component_id(metric_id, _METRIC_PREFIX, "metric_id")
+        url = self._components_url(data_view_id, "metrics", item)
+        return await self._call(
+            Metric, "GET", url, params=query(locale=locale, expansion=expansion)
         )
-        params = query(locale=locale, expansion=expansion)
-        return await self._call(Metric, "GET", url, params=params)
+
+    @staticmethod
+    def _components_url(data_view_id: str, kind: str, item: str | None = None) -> str:
+        """``/data/dataviews/{id}/{kind}`` and, with ``item``, ``.../{item}``."""
+        base = path("/data/dataviews/{}/" + kind, check_id(data_view_id, "data_view_id"))
+        return base if item is None else base + path("/{}", item)
