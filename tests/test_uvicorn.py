@@ -72,3 +72,20 @@ async def test_read_timeouts_on_a_real_socket(served: tuple[Simulator, str], org
             await cja.dataviews.create(DataView(name="slow", parent_data_group_id="dg"))
         sim.faults = Faults()
     assert cja.stats.retries == 0  # the POST was not sent twice
+
+
+async def test_socket_faults_mid_walk_lose_and_duplicate_nothing(
+    served: tuple[Simulator, str], org_id: str
+) -> None:
+    """Bodies cut off mid-way (the server drops the connection) and answers slower than the
+    read timeout, on a real socket: the walk retries them and yields every item once."""
+    sim, base_url = served
+    async with client_for(base_url, org_id, sim, timeout=0.25, max_retries=8) as cja:
+        await cja.users.me()  # the token first
+        sim.faults = Faults(cut_rate=0.1, slow_rate=0.1, slow_seconds=0.5)
+        ids = [dv.id async for dv in cja.dataviews.list(limit=5)]
+        sim.faults = Faults()
+    assert len(ids) == len(set(ids)) == 120
+    assert sim.stats.faults_injected >= 2
+    assert cja.stats.retries >= 2
+    assert sim.stats.rejected_429 == 0
