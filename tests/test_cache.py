@@ -159,3 +159,42 @@ def test_bad_cache_settings_are_refused() -> None:
         ResponseCache(max_entries=0)
     assert "cache" in inspect.signature(Client).parameters
     assert FAST_LIMITS  # the fixtures' limits are what these tests ran under
+
+
+async def test_segment_writes_drop_the_cached_get_and_lists(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        first = (await cja.segments.list(expansion=["name"], limit=5)).items[0]
+        assert first.id
+        await cja.segments.get(first.id)
+        await cja.segments.update(first.id, name="Renamed by update")
+        assert (await cja.segments.get(first.id)).name == "Renamed by update"
+        listed = await cja.segments.list(expansion=["name"], limit=5)
+        assert listed.items[0].name == "Renamed by update"
+        await cja.segments.delete(first.id)
+        ids = [s.id async for s in cja.segments.list(limit=1000)]
+        assert first.id not in ids
+        # A validation only reads: it leaves the cache alone.
+        hits = cja.cache_stats.hits
+        before = cja.cache_stats.invalidations
+        await cja.segments.validate({"func": "segment-def", "version": [1, 0, 0]})
+        assert cja.cache_stats.invalidations == before
+        assert cja.cache_stats.hits == hits
+
+
+async def test_tag_replacement_drops_every_component_list(sim: Simulator, org_id: str) -> None:
+    from cja_async.models import ComponentTags, Tag
+
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        segment = (await cja.segments.list(limit=1)).items[0]
+        assert segment.id
+        await cja.segments.get(segment.id, expansion=["tags"])
+        await cja.dataviews.list(limit=1)
+        tags = [
+            ComponentTags(component_type="segment", component_id=segment.id, tags=[Tag(name="x")])
+        ]
+        await cja.tags.replace(tags)
+        # Tags show in every component's answers: nothing cached may answer after this.
+        sent = sim.stats.requests
+        await cja.segments.get(segment.id, expansion=["tags"])
+        await cja.dataviews.list(limit=1)
+        assert sim.stats.requests == sent + 2
