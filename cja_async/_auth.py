@@ -23,6 +23,7 @@ import attrs
 import httpx
 from aiolimiter import AsyncLimiter
 
+from ._config import loop_time
 from ._exceptions import AuthenticationError
 from ._retry import backoff_delay, parse_retry_after
 
@@ -193,10 +194,6 @@ class StaticTokenSource:
         return False
 
 
-def _loop_time() -> float:
-    return asyncio.get_running_loop().time()
-
-
 class OAuthTokenCache:
     """Fetches, caches and renews the OAuth token of one client."""
 
@@ -206,7 +203,7 @@ class OAuthTokenCache:
         http: httpx.AsyncClient,
         *,
         max_attempts: int = 4,
-        clock: Callable[[], float] = _loop_time,
+        clock: Callable[[], float] = loop_time,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self._credentials = credentials

@@ -17,16 +17,15 @@ one org's or one user's data never answers another's.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 from cachetools import TLRUCache
 
+from ._config import loop_time
 from ._registry import OrgRegistry
 
 __all__ = ["CacheStats", "ResponseCache", "cache_group"]
@@ -119,13 +118,6 @@ class CachedResponse:
     request_id: str | None
 
 
-def _now() -> float:
-    try:
-        return asyncio.get_running_loop().time()
-    except RuntimeError:
-        return time.monotonic()
-
-
 class OrgCache:
     """The store of one org, shared by its clients (thread-safe: clients may be on threads)."""
 
@@ -135,7 +127,7 @@ class OrgCache:
         self._store: TLRUCache[CacheKey, CachedResponse] = TLRUCache(
             maxsize=policy.max_entries,
             ttu=lambda key, _value, now: now + policy.ttl_for(key[0]),
-            timer=_now,
+            timer=loop_time,
         )
 
     def __len__(self) -> int:

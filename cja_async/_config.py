@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import attrs
 
-__all__ = ["RateLimit", "Window"]
+__all__ = ["RateLimit", "Window", "loop_time"]
+
+
+def loop_time() -> float:
+    """The clock of the limiter, the token cache and the response cache: the running loop's.
+
+    Every stock asyncio loop (and uvloop) reads ``time.monotonic``, so state shared between
+    loops agrees; a virtual-time test loop makes all three follow its virtual clock. Outside
+    a loop it is ``time.monotonic`` itself.
+    """
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:
+        return time.monotonic()
 
 
 def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
-from ._config import RateLimit
+from ._config import RateLimit, loop_time
 from ._registry import OrgRegistry
 
 __all__ = [
@@ -41,12 +41,6 @@ __all__ = [
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-def _loop_time() -> float:
-    # Every stock asyncio loop (and uvloop) reads time.monotonic, so limiters shared between
-    # loops agree; a virtual-time test loop makes the limiter follow its virtual clock.
-    return asyncio.get_running_loop().time()
 
 
 def safety_margin(seconds: float) -> float:
@@ -143,7 +137,7 @@ class OrgLimiter:
     """
 
     def __init__(
-        self, rate_limit: RateLimit, *, clock: Clock = _loop_time, sleep: Sleep = asyncio.sleep
+        self, rate_limit: RateLimit, *, clock: Clock = loop_time, sleep: Sleep = asyncio.sleep
     ) -> None:
         self.rate_limit = rate_limit
         self._core = LimiterCore(rate_limit)
