@@ -362,6 +362,29 @@ async def test_closing_the_client_ends_requests_in_flight_with_a_clear_error(
         await cja.users.me()
 
 
+async def test_closing_leaves_no_cancellation_behind_and_keeps_the_callers_own(
+    org_id: str,
+) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=5.0)
+    cja = sim.client(org_id=org_id)
+
+    async def call_then_go_on() -> str:
+        with pytest.raises(ClientClosedError):
+            await cja.users.me()
+        await asyncio.sleep(0.5)  # the close's cancellation is spent: this await is not hit
+        return "went on"
+
+    going_on = asyncio.ensure_future(call_then_go_on())
+    cancelled_by_caller = asyncio.ensure_future(cja.users.me())
+    await asyncio.sleep(1.0)
+    cancelled_by_caller.cancel()  # the caller cancels, then the client closes at once
+    await cja.aclose()
+    assert await going_on == "went on"
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled_by_caller  # the caller's own cancellation is not turned into an error
+    assert cja._limiter.in_flight == 0
+
+
 # -- paging ---------------------------------------------------------------------------
 
 
