@@ -19,9 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 from cja_async._convert import structure
-from cja_async.models import DataView
+from cja_async.models import DataView, Segment
 from cja_async.testing import Simulator
 from cja_async.testing._dataviews import dataviews_of
+from cja_async.testing._segments import segments_of
 
 from ._common import Context, Report, Table, fmt_ratio, fresh_org, mark, median
 
@@ -35,46 +36,39 @@ def _dataview_items(count: int) -> list[dict[str, Any]]:
     return list(dataviews_of(sim, sim.org(fresh_org("struct"))).values())
 
 
-def _segment_source() -> tuple[type[Any], Callable[[int], list[dict[str, Any]]]] | None:
-    """The Segment model and a way to make ``count`` segments, if segments exist yet."""
-    try:
-        from cja_async import models
-        from cja_async.testing import _segments
-    except ImportError:
-        return None
-    segment = getattr(models, "Segment", None)
-    segments_of = getattr(_segments, "segments_of", None)
-    if segment is None or segments_of is None:
-        return None
-
-    def items(count: int) -> list[dict[str, Any]]:
-        sim = Simulator(rate_limit=None)
-        found = list(segments_of(sim, sim.org(fresh_org("struct"))).values())
-        # Fewer seeded than asked: repeat them with new ids, the shape is what matters.
-        out = [dict(found[i % len(found)], id=f"s_bench_{i}") for i in range(count)]
-        return out
-
-    return segment, items
+def _segment_items(count: int) -> list[dict[str, Any]]:
+    sim = Simulator(rate_limit=None)
+    found = list(segments_of(sim, sim.org(fresh_org("struct"))).values())
+    # Fewer seeded than asked: repeat them with new ids, the shape is what matters.
+    return [dict(found[i % len(found)], id=f"s_bench_{i}") for i in range(count)]
 
 
-def _time(fn: Callable[[], Any], repeats: int, *, collect: bool = True) -> float:
-    """Median wall time of ``fn``; every repeat starts from a freshly collected heap, so
-    each pays the same cyclic-GC passes (they are a large share of both json.loads and
-    structuring at this size)."""
-    times = []
+def _paired(
+    first: Callable[[], Any], second: Callable[[], Any], repeats: int, *, gc_on: bool = True
+) -> tuple[float, float, float]:
+    """Median times of ``first`` and ``second`` and the median of their per-repeat ratios.
+
+    The two alternate, so a load change on the machine hits both alike; each run starts
+    from a freshly collected heap, so each pays the same cyclic-GC passes (a large share of
+    both json.loads and structuring at this size).
+    """
+    times: tuple[list[float], list[float]] = ([], [])
     enabled = gc.isenabled()
-    if not collect:
+    if not gc_on:
         gc.disable()
     try:
-        for _ in range(repeats):
-            gc.collect()
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
+        for index in range(repeats):
+            order = [(0, first), (1, second)]
+            for slot, fn in order if index % 2 == 0 else order[::-1]:
+                gc.collect()
+                start = time.perf_counter()
+                fn()
+                times[slot].append(time.perf_counter() - start)
     finally:
         if enabled:
             gc.enable()
-    return median(times)
+    ratios = [b / a for a, b in zip(*times, strict=True)]
+    return median(times[0]), median(times[1]), median(ratios)
 
 
 def _profile(fn: Callable[[], Any]) -> str:
@@ -87,32 +81,41 @@ def _profile(fn: Callable[[], Any]) -> str:
     return out.getvalue()
 
 
-def measure(model: type[Any], items: list[dict[str, Any]], repeats: int) -> dict[str, Any]:
-    """Time ``json.loads`` and ``structure`` of one payload; profile when over target."""
+def measure(
+    model: type[Any], make_items: Callable[[], list[dict[str, Any]]], repeats: int
+) -> dict[str, Any]:
+    """Time ``json.loads`` and ``structure`` of one payload; profile when over target.
+
+    Both are timed in the same heap: the payload and its decoded form alive, nothing else
+    of size (the items it was made from are gone), so both meet the same cyclic-GC work.
+    """
     many: Any = list[model]  # type: ignore[valid-type]
-    payload = json.dumps({"content": items, "totalElements": len(items)}).encode()
-    structure(items[:10], many)  # build the converter hooks before timing
-    loads = _time(lambda: json.loads(payload), repeats)
+    items = make_items()
+    count = len(items)
+    payload = json.dumps({"content": items, "totalElements": count}).encode()
+    del items
     decoded = json.loads(payload)["content"]
-    models = structure(decoded, many)
-    assert len(models) == len(items)
-    structuring = _time(lambda: structure(decoded, many), repeats)
-    loads_nogc = _time(lambda: json.loads(payload), repeats, collect=False)
-    structuring_nogc = _time(lambda: structure(decoded, many), repeats, collect=False)
+    assert len(structure(decoded, many)) == count  # also builds the converter's code
+    loads, structuring, ratio = _paired(
+        lambda: json.loads(payload), lambda: structure(decoded, many), repeats
+    )
+    loads_nogc, structuring_nogc, ratio_nogc = _paired(
+        lambda: json.loads(payload), lambda: structure(decoded, many), repeats, gc_on=False
+    )
     result: dict[str, Any] = {
         "model": model.__name__,
-        "items": len(items),
+        "items": count,
         "payload_bytes": len(payload),
         "json_loads_s": loads,
         "structure_s": structuring,
-        "items_per_s": len(items) / structuring,
-        "loads_and_structure_items_per_s": len(items) / (loads + structuring),
-        "ratio": structuring / loads,
+        "items_per_s": count / structuring,
+        "loads_and_structure_items_per_s": count / (loads + structuring),
+        "ratio": ratio,
         "json_loads_gc_off_s": loads_nogc,
         "structure_gc_off_s": structuring_nogc,
-        "ratio_gc_off": structuring_nogc / loads_nogc,
+        "ratio_gc_off": ratio_nogc,
         "target": TARGET,
-        "met": structuring / loads <= TARGET,
+        "met": ratio <= TARGET,
     }
     if not result["met"]:
         result["profile"] = _profile(lambda: structure(decoded, many))
@@ -122,19 +125,18 @@ def measure(model: type[Any], items: list[dict[str, Any]], repeats: int) -> dict
 async def run(ctx: Context) -> Report:
     """Data views always; segments when the library has them."""
     repeats = 3 if ctx.quick else 7
-    results = [measure(DataView, _dataview_items(COUNT), repeats)]
+    results = [
+        measure(DataView, lambda: _dataview_items(COUNT), repeats),
+        measure(Segment, lambda: _segment_items(COUNT), repeats),
+    ]
     notes = [
-        f"Median of {repeats} runs each, every run from a collected heap; {COUNT:,} items with "
-        "every member. The target applies with the garbage collector on, as users run; "
+        f"Median of {repeats} alternating pairs of runs, every run from a collected heap "
+        "holding the payload "
+        f"and its decoded form; {COUNT:,} items with every member. The target applies with "
+        "the garbage collector on, as users run; "
         "'GC off' shows the interpreter work alone (cyclic GC passes are a large, variable "
         "share of both sides at this size).",
     ]
-    segments = _segment_source()
-    if segments is None:
-        notes.append("Segments: skipped: segments not available.")
-    else:
-        model, items = segments
-        results.append(measure(model, items(COUNT), repeats))
     rows = []
     for r in results:
         rows.append(

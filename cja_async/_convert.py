@@ -14,7 +14,10 @@ Structuring is on the path of every response, so it is built for speed:
 - the model is made with ``object.__new__`` and its slots are filled directly, which skips
   ``__init__`` (it would fill every slot twice) and the set-tracking ``on_setattr`` hook;
 - nested models call the nested class's function directly, resolved on first use (models
-  may refer to themselves) and then bound for good.
+  may refer to themselves) and then bound for good;
+- a shape (the members of an object, in order) seen twice gets a function of its own,
+  which takes every value out in one unpacking and knows without looking which fields are
+  absent and which members are unknown. The items of a page share one shape or a few.
 A model class this cannot fill directly (a field with a validator, a converter, a default
 other than ``None``, or no slot) is built through its ``__init__`` instead.
 
@@ -264,6 +267,8 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
     # Member names, in order, of the objects seen so far -> (the fields present, whether
     # some members are unknown). A page of one endpoint has one shape or a few.
     shapes: dict[tuple[str, ...], tuple[frozenset[str], bool]] = {}
+    # Shapes seen twice -> code written for exactly that shape (see _shape_lines).
+    fast: dict[tuple[Any, ...], Callable[[dict[str, Any]], Model]] = {}
 
     def learn(shape: tuple[str, ...]) -> tuple[frozenset[str], bool]:
         present = frozenset(names[key] for key in shape if key in names)
@@ -273,6 +278,13 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         if len(shapes) < _MAX_SHAPES:  # bounded, whatever members arrive
             shapes[shape] = known
         return known
+
+    def promote(shape: tuple[Any, ...]) -> None:
+        if len(fast) < _MAX_FAST_SHAPES and len(shape) <= _MAX_FAST_MEMBERS:
+            # Its own globals, with the nested hooks resolved now: a _Lazy would only ever
+            # replace itself in the generic function's globals.
+            ns = {k: _structurer(v.tp) if isinstance(v, _Lazy) else v for k, v in namespace.items()}
+            fast[shape] = _compile(cls, "structure", _shape_lines(name, fields, shape, ns), ns)
 
     namespace: dict[str, Any] = {
         "_cls": cls,
@@ -289,58 +301,42 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         "_tuple": tuple,
         "_shapes": shapes,
         "_learn": learn,
+        "_fast": fast,
+        "_promote": promote,
     }
     name = cls.__name__
     lines = [
         "def structure_model(data, _t=None):",
-        "    if _type(data) is not _dict and not _isinstance(data, _dict):",
+        "    if _type(data) is _dict:",
+        "        shape = _tuple(data)",
+        "        f = _fast.get(shape)",
+        "        if f is not None:",
+        "            return f(data)",
+        "    elif _isinstance(data, _dict):",
+        "        shape = _tuple(data)",
+        "    else:",
         f"        raise _TypeError({'expected a JSON object for ' + name + ', got '!r}"
         " + _type(data).__name__)",
         "    get = data.get",
         "    obj = _new(_builder)",
     ]
     for index, (field_name, key, tp) in enumerate(fields):
-        kind, hook_type = _kind(tp)
-        where = repr(f"{name}.{key}: ")
-        if kind == _PASS:
+        if _kind(tp)[0] == _PASS:
             lines.append(f"    obj.{field_name} = get({key!r})")
-            continue
-        lines += [f"    v = get({key!r})", "    if v is not None:"]
-        if kind == _DICT:
-            lines += [
-                "        if _type(v) is not _dict and not _isinstance(v, _dict):",
-                f"            raise _TypeError({where} + str(_not_a('object', v)))",
-            ]
-        elif kind in (_LIST, _LIST_DICT, _LIST_HOOK):
-            lines += [
-                "        if _type(v) is not _list and not _isinstance(v, _list):",
-                f"            raise _TypeError({where} + str(_not_a('array', v)))",
-            ]
-        if kind in (_LIST_DICT, _LIST_HOOK, _HOOK):
-            if kind == _LIST_DICT:
-                call = "_check_dicts(v)"
-            else:
-                hook = f"_h{index}"
-                namespace[hook] = _Lazy(namespace, hook, hook_type)
-                call = (
-                    f"v = [None if i is None else {hook}(i) for i in v]"
-                    if kind == _LIST_HOOK
-                    else f"v = {hook}(v)"
-                )
-            lines += [
-                "        try:",
-                f"            {call}",
-                "        except Exception as exc:",
-                f"            raise _TypeError({where} + str(exc)) from exc",
-            ]
-        lines.append(f"    obj.{field_name} = v")
+        else:
+            lines.append(f"    v = get({key!r})")
+            lines += _value_lines(name, field_name, key, tp, f"_h{index}", "v", namespace)
     lines += [
         # Which members were present (explicit nulls included): one frozen set shared by
         # every model of the same shape; the set-tracking hook copies it before a change.
         # Looking the shape up (a tuple of names the decoder shares) beats computing it.
-        "    shape = _tuple(data)",
         "    known = _shapes.get(shape)",
-        "    present, unknown = _learn(shape) if known is None else known",
+        "    if known is None:",
+        "        present, unknown = _learn(shape)",
+        "    else:",
+        "        present, unknown = known",
+        "        if _type(data) is _dict:",
+        "            _promote(shape)  # seen before: worth code of its own",
         "    obj._present = present",
         "    obj._extra = {k: v for k, v in data.items() if k not in _known} if unknown else {}",
         "    obj.__class__ = _cls",
@@ -350,8 +346,86 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
     return fn
 
 
-# Distinct member sets remembered per class (a page of one endpoint has one or a few).
+def _value_lines(
+    name: str, field_name: str, key: str, tp: Any, hook: str, var: str, ns: dict[str, Any]
+) -> list[str]:
+    """Code that checks and converts ``var`` (the member ``key``) and stores it in the field."""
+    kind, hook_type = _kind(tp)
+    if kind == _PASS:
+        return [f"    obj.{field_name} = {var}"]
+    where = repr(f"{name}.{key}: ")
+    lines = [f"    if {var} is not None:"]
+    if kind == _DICT:
+        lines += [
+            f"        if _type({var}) is not _dict and not _isinstance({var}, _dict):",
+            f"            raise _TypeError({where} + str(_not_a('object', {var})))",
+        ]
+    elif kind in (_LIST, _LIST_DICT, _LIST_HOOK):
+        lines += [
+            f"        if _type({var}) is not _list and not _isinstance({var}, _list):",
+            f"            raise _TypeError({where} + str(_not_a('array', {var})))",
+        ]
+    if kind in (_LIST_DICT, _LIST_HOOK, _HOOK):
+        if kind == _LIST_DICT:
+            call = f"_check_dicts({var})"
+        else:
+            ns.setdefault(hook, _Lazy(ns, hook, hook_type))
+            call = (
+                f"{var} = [None if i is None else {hook}(i) for i in {var}]"
+                if kind == _LIST_HOOK
+                else f"{var} = {hook}({var})"
+            )
+        lines += [
+            "        try:",
+            f"            {call}",
+            "        except Exception as exc:",
+            f"            raise _TypeError({where} + str(exc)) from exc",
+        ]
+    lines.append(f"    obj.{field_name} = {var}")
+    return lines
+
+
+def _shape_lines(
+    name: str, fields: list[tuple[str, str, Any]], shape: tuple[Any, ...], ns: dict[str, Any]
+) -> list[str]:
+    """The structure function of one shape (the members of a dict, in order).
+
+    The values come out in one unpacking of ``data.values()`` instead of one lookup per
+    field, absent fields are ``None`` without a lookup, and which fields are present and
+    which members are unknown is written into the code: the fast path of bulk pages, whose
+    items all have one shape or a few.
+    """
+    position = {key: index for index, key in enumerate(shape)}
+    values = ", ".join(f"v{index}" for index in range(len(shape)))
+    lines = ["def structure_model(data):"]
+    if shape:
+        lines.append(f"    {values}, = data.values()")
+    lines.append("    obj = _new(_builder)")
+    known = set()
+    for index, (field_name, key, tp) in enumerate(fields):
+        if key in position:
+            known.add(key)
+            var = f"v{position[key]}"
+            lines += _value_lines(name, field_name, key, tp, f"_h{index}", var, ns)
+        else:
+            lines.append(f"    obj.{field_name} = None")
+    present = frozenset(field_name for field_name, key, _ in fields if key in known)
+    extra = ", ".join(f"{key!r}: v{index}" for index, key in enumerate(shape) if key not in known)
+    ns["_present_shape"] = present
+    lines += [
+        "    obj._present = _present_shape",
+        f"    obj._extra = {{{extra}}}",
+        "    obj.__class__ = _cls",
+        "    return obj",
+    ]
+    return lines
+
+
+# Distinct member sets remembered per class (a page of one endpoint has one or a few),
+# how many of them get code of their own, and up to how many members.
 _MAX_SHAPES = 256
+_MAX_FAST_SHAPES = 8
+_MAX_FAST_MEMBERS = 64
 
 
 def _make_structure_by_init(

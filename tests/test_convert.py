@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 from cja_async._convert import structure, unstructure
-from cja_async.models import AuditLogCriteria, DataView, Segment
+from cja_async.models import AuditLogCriteria, DataView, Owner, Segment
 from cja_async.models._base import Model, model
 
 VIEW: dict[str, Any] = {
@@ -49,6 +49,39 @@ def test_fields_set_after_structuring_are_sent_and_shapes_do_not_share_changes()
     assert unstructure(second) == {"id": "b"}  # same shape, untouched
     third = structure({"id": "c"}, DataView)
     assert unstructure(third) == {"id": "c"}
+
+
+@model
+class _Shaped(Model):
+    """A model of its own, so that no other test has used up its shape-specific code."""
+
+    name: str | None = None
+    owner: Owner | None = None
+    tags: list[dict[str, Any]] | None = None
+    count: int | None = None
+
+
+def test_repeated_shapes_get_their_own_code_and_agree_with_the_general_code() -> None:
+    page = [
+        {"name": f"n{i}", "owner": {"name": "Ada", "x": i}, "tags": [], "more": [i], "count": None}
+        for i in range(3)
+    ]
+    built = structure(page, list[_Shaped])  # 1st: general code; 2nd: learns; 3rd: its own
+    assert [unstructure(b) for b in built] == page
+    assert [b.extra for b in built] == [{"more": [i]} for i in range(3)]
+    assert built[2].count is None and "count" in built[2]._present  # explicit null kept
+    assert type(built[2].owner) is Owner and built[2].owner.extra == {"x": 2}
+    built[2].count = 5  # a change copies the frozen set the shape's models share
+    assert unstructure(built[1])["count"] is None and unstructure(built[2])["count"] == 5
+    # Same members, wrong values: the shape's own code checks like the general code.
+    wrong = {"name": "n", "owner": "not an object", "tags": [], "more": [], "count": None}
+    with pytest.raises(TypeError, match=re.escape("_Shaped.owner: expected a JSON object")):
+        structure(wrong, _Shaped)
+    reordered = {"count": 1, "more": 0, "tags": None, "owner": None, "name": "r"}
+    for _ in range(3):  # another order is another shape, with the same result
+        again = structure(reordered, _Shaped)
+        assert unstructure(again) == reordered and again.extra == {"more": 0}
+        assert list(unstructure(again)) == ["name", "owner", "tags", "count", "more"]
 
 
 def test_free_form_json_is_kept_as_is() -> None:
