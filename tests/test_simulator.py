@@ -20,6 +20,7 @@ from cja_async.testing import (
     Request,
     Response,
     Router,
+    SimStats,
     Simulator,
     expand,
 )
@@ -678,3 +679,41 @@ async def test_counting_after_arrival_rejects_clients_that_only_pace_sends(count
     assert set(statuses) <= {200, 429}
     assert len(ids) == sim.dataviews
     assert sim.stats.rejected_429 == rejected
+
+
+def test_unsafe_starts_are_those_a_late_counting_gateway_could_refuse() -> None:
+    limit = RateLimit(concurrency=6, windows=(Window(2, 1.0),))
+    stats = SimStats()
+    # At 1.2 both earlier requests ended less than 1 s before: a gateway counting them at
+    # 0.5 and 0.9 (their ends) and this one at 1.2 has 3 in [0.5, 1.5).
+    stats.spans = [(1.2, 1.3), (0.0, 0.5), (0.5, 0.9)]
+    assert stats.unsafe_starts(limit) == 1
+    stats.spans = [(0.0, 0.5), (0.5, 0.9), (1.6, 1.7)]  # the first slot is surely free at 1.5
+    assert stats.unsafe_starts(limit) == 0
+    stats.spans = [(0.0, 5.0), (0.1, 0.2), (0.3, 0.4)]  # one still in flight holds its slot
+    assert stats.unsafe_starts(limit) == 1
+
+
+@pytest.mark.parametrize("anyio_backend", [("asyncio", {"loop_factory": VirtualTimeLoop})])
+async def test_a_pacer_can_pass_an_arrival_counting_gateway_and_still_be_unsafe() -> None:
+    """Spacing sends evenly gets no 429 from a gateway that counts at arrival, but a
+    gateway that counts at the response could refuse; cja-async is safe against both."""
+    limit = RateLimit(concurrency=6, windows=(Window(12, 0.6),))
+    paced = Simulator(rate_limit=limit, latency=0.5)
+    async with client_for(paced) as http:
+        api = await connect(http)
+
+        async def one(delay: float) -> None:
+            await anyio.sleep(delay)
+            assert (await api.get("/configuration/users/me")).status_code == 200
+
+        async with anyio.create_task_group() as tg:
+            for index in range(24):  # 1 per 0.09 s: 7 arrivals per 0.6 s, 6 in flight
+                tg.start_soon(one, index * 0.09)
+    assert paced.stats.rejected_429 == 0
+    assert paced.stats.unsafe_starts(limit) > 0
+    safe = Simulator(rate_limit=limit, latency=0.5, count_at="random")
+    async with safe.client(rate_limit=limit) as cja:
+        await asyncio.gather(*(cja.users.me() for _ in range(24)))
+    assert len(safe.stats.spans) == 24
+    assert safe.stats.rejected_429 == 0 and safe.stats.unsafe_starts(limit) == 0

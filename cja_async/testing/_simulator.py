@@ -402,8 +402,10 @@ class Simulator:
         finally:
             # In flight until the response is fully sent, as the gateway counts it.
             org.limiter.release()
-            for stats in (self.stats, org.stats):
+            span = (now, self.now())
+            for stats in both:
                 stats.in_flight -= 1
+                stats.spans.append(span)
 
     async def _count_later(self, org: OrgState) -> float:
         """Wait until the gateway counts this request (some moment of its latency), check

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import collections
 import random
 from collections.abc import Callable, Iterable
 
 import attrs
+
+from cja_async._config import RateLimit
 
 from ._limits import OrgLimiter
 from ._paging import JSON
@@ -21,7 +24,8 @@ class SimStats:
     ``requests`` counts API requests (not token requests) that passed
     authentication: those answered by a handler and those rejected with 429.
     ``starts`` holds the simulator-clock arrival time of every admitted API
-    request; ``by_path`` counts the same requests as ``requests`` by URL path.
+    request, and ``spans`` its (arrival, end of response) once it ended; ``by_path``
+    counts the same requests as ``requests`` by URL path.
     """
 
     requests: int = 0
@@ -32,7 +36,31 @@ class SimStats:
     in_flight: int = 0
     auth_failures: int = 0
     starts: list[float] = attrs.Factory(list)
+    spans: list[tuple[float, float]] = attrs.Factory(list)
     by_path: collections.Counter[str] = attrs.Factory(collections.Counter)
+
+    def unsafe_starts(self, limit: RateLimit) -> int:
+        """Admitted requests that a gateway counting at the unluckiest moment could refuse.
+
+        The gateway counts a request at some moment between its arrival and the end of its
+        response (API-NOTES), so a window slot is surely free only ``seconds`` after the
+        response ended. A request is unsafe when, at its arrival, ``requests`` or more
+        earlier ones of one window still held a slot by that rule: counting each of those at
+        its last moment inside ``(arrival - seconds, arrival]`` and this one at its arrival
+        puts ``requests + 1`` in one window. Zero means safe wherever Adobe counts. Only
+        ended requests (``spans``) are judged.
+        """
+        unsafe = 0
+        ends: list[float] = []  # sorted: the response ends of the requests that came earlier
+        for arrival, end in sorted(self.spans):
+            for window in limit.windows:
+                # Earlier requests still holding a slot: end + seconds > arrival.
+                holding = len(ends) - bisect.bisect_right(ends, arrival - window.seconds)
+                if holding >= window.requests:
+                    unsafe += 1
+                    break
+            bisect.insort(ends, end)
+        return unsafe
 
 
 Seeder = Callable[["OrgState", random.Random], Iterable[JSON]]
