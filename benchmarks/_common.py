@@ -122,6 +122,41 @@ def save_figure(ctx: Context, figure: Figure, name: str) -> Path:
     return target
 
 
+def bar_chart(
+    ctx: Context,
+    name: str,
+    title: str,
+    labels: list[str],
+    series: dict[str, list[float]],
+    ylabel: str,
+    *,
+    line: tuple[float, str] | None = None,
+    log: bool = False,
+    fmt: str = "{:.3g}",
+) -> Path:
+    """A grouped bar chart (one bar per series at each label), values written on the bars,
+    with an optional horizontal line (a target or a limit); saved as ``<out>/<name>.png``."""
+    plt = pyplot()
+    figure, ax = plt.subplots(figsize=(max(5.0, 1.6 * len(labels) * len(series)), 4.2))
+    width = 0.8 / len(series)
+    for index, (label, values) in enumerate(series.items()):
+        offset = (index - (len(series) - 1) / 2) * width
+        bars = ax.bar([i + offset for i in range(len(labels))], values, width, label=label)
+        ax.bar_label(bars, [fmt.format(v) for v in values], fontsize=8, padding=2)
+    if line is not None:
+        ax.axhline(line[0], color="tab:red", linestyle="--", linewidth=1, label=line[1])
+    if log:
+        ax.set_yscale("log")
+    ax.margins(y=0.15)
+    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    if len(series) > 1 or line is not None:
+        ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return save_figure(ctx, figure, name)
+
+
 @dataclass
 class RawAPI:
     """What a user without cja-async writes: an httpx client, a token, the gateway headers."""

@@ -12,7 +12,17 @@ import time
 from cja_async import ResponseCache
 from cja_async.testing import Simulator
 
-from ._common import COUNT_AT, FAST_LIMITS, Context, Report, Table, fmt_ratio, fresh_org, ratio
+from ._common import (
+    COUNT_AT,
+    FAST_LIMITS,
+    Context,
+    Report,
+    Table,
+    bar_chart,
+    fmt_ratio,
+    fresh_org,
+    ratio,
+)
 
 NAME = "cache"
 LATENCY = 0.05
@@ -45,4 +55,15 @@ async def run(ctx: Context) -> Report:
             f"{saved} requests saved; a hit takes no limiter slot.",
         ],
     )
-    return Report(NAME, tables=[table], data={"walls_s": walls, "requests_saved": saved})
+    chart = bar_chart(
+        ctx,
+        NAME,
+        f"The same {pages}-page walk twice, response cache on",
+        ["first walk", "second walk"],
+        {"requests sent": [float(row[2]) for row in rows]},
+        "requests sent",
+        fmt="{:.0f}",
+    )
+    return Report(
+        NAME, tables=[table], data={"walls_s": walls, "requests_saved": saved}, charts=[chart]
+    )

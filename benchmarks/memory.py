@@ -23,7 +23,7 @@ import httpx
 from cja_async import Client, OAuthCredentials, RateLimit
 from cja_async.testing import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID, TOKEN_PATH
 
-from ._common import HUGE_LIMITS, Context, Report, Table, mark
+from ._common import HUGE_LIMITS, Context, Report, Table, bar_chart, mark
 
 NAME = "memory"
 TARGET_MB = 10.0
@@ -134,10 +134,22 @@ async def run(ctx: Context) -> Report:
             "child process on a loopback port, without limits; items are dropped as they come.",
         ],
     )
+    first = walks[0]["peak_bytes"] / 1e6
+    chart = bar_chart(
+        ctx,
+        NAME,
+        "Peak memory of a streaming walk (tracemalloc)",
+        [f"{walk['items']:,} data views" for walk in walks],
+        {"peak MB": [walk["peak_bytes"] / 1e6 for walk in walks]},
+        "MB",
+        line=(first + TARGET_MB, f"target: under {TARGET_MB:.0f} MB of growth"),
+        fmt="{:.1f}",
+    )
     return Report(
         NAME,
         tables=[table],
         data={"results": walks, "growth_mb": growth, "target_mb": TARGET_MB, "met": met},
+        charts=[chart],
     )
 
 

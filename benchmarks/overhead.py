@@ -23,6 +23,7 @@ from ._common import (
     Context,
     Report,
     Table,
+    bar_chart,
     fmt_ratio,
     fresh_org,
     mark,
@@ -121,6 +122,18 @@ async def run(ctx: Context) -> Report:
         ],
     )
     report = Report(NAME, tables=[table])
+    report.charts.append(
+        bar_chart(
+            ctx,
+            NAME,
+            "CPU time per request, limits off (lower is better)",
+            ["raw httpx + json.loads", "client.request", "dataviews.get"],
+            {"CPU us/request": [raw_us, median(pipeline) * 1e6, cja_us]},
+            "CPU microseconds per request",
+            line=(raw_us * TARGET, f"target: {TARGET:.2f}x raw httpx"),
+            fmt="{:.0f}",
+        )
+    )
     report.data = {
         "per_round": per_round,
         "rounds": rounds,

@@ -38,6 +38,7 @@ from ._common import (
     Context,
     Report,
     Table,
+    bar_chart,
     fmt_ratio,
     fresh_org,
     mark,
@@ -351,7 +352,22 @@ async def run(ctx: Context) -> Report:
         runs = [_one_run(sim, base, server.url, per_worker), _one_run(sim, base, None, per_worker)]
         latency = await _latency(server.url, 300 if ctx.quick else 1000)
     table = _table(runs, latency, per_worker)
-    return Report(NAME, tables=[table], data={"runs": runs, "latency": latency})
+    chart = bar_chart(
+        ctx,
+        NAME,
+        f"{WORKERS} worker processes sharing one org's budget",
+        ["429 answers", "requests sent / needed"],
+        {
+            run["limiter"]: [
+                float(run["server_429"]),
+                run["sent"] / run["requests"],
+            ]
+            for run in runs
+        },
+        "count / ratio",
+        fmt="{:.2f}",
+    )
+    return Report(NAME, tables=[table], data={"runs": runs, "latency": latency}, charts=[chart])
 
 
 def main(argv: Sequence[str]) -> int:

@@ -24,7 +24,7 @@ from cja_async.testing import Simulator
 from cja_async.testing._dataviews import dataviews_of
 from cja_async.testing._segments import segments_of
 
-from ._common import Context, Report, Table, fmt_ratio, fresh_org, mark, median
+from ._common import Context, Report, Table, bar_chart, fmt_ratio, fresh_org, mark, median
 
 NAME = "structuring"
 TARGET = 1.0
@@ -173,4 +173,16 @@ async def run(ctx: Context) -> Report:
         rows,
         notes,
     )
-    return Report(NAME, tables=[table], data={"results": results})
+    chart = bar_chart(
+        ctx,
+        NAME,
+        f"Structuring {COUNT:,} items vs json.loads of the same payload (lower is better)",
+        [r["model"] for r in results],
+        {
+            "json.loads": [r["json_loads_s"] * 1e3 for r in results],
+            "structure()": [r["structure_s"] * 1e3 for r in results],
+        },
+        "milliseconds (GC on, median)",
+        fmt="{:.0f}",
+    )
+    return Report(NAME, tables=[table], data={"results": results}, charts=[chart])

@@ -338,7 +338,7 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         "        if _type(data) is _dict:",
         "            _promote(shape)  # seen before: worth code of its own",
         "    obj._present = present",
-        "    obj._extra = {k: v for k, v in data.items() if k not in _known} if unknown else {}",
+        "    obj._extra = {k: v for k, v in data.items() if k not in _known} if unknown else None",
         "    obj.__class__ = _cls",
         "    return obj",
     ]
@@ -411,10 +411,11 @@ def _shape_lines(
             lines.append(f"    obj.{field_name} = None")
     present = frozenset(field_name for field_name, key, _ in fields if key in known)
     extra = ", ".join(f"{key!r}: v{index}" for index, key in enumerate(shape) if key not in known)
+    extra = f"{{{extra}}}" if extra else "None"  # see Model._extra
     ns["_present_shape"] = present
     lines += [
         "    obj._present = _present_shape",
-        f"    obj._extra = {{{extra}}}",
+        f"    obj._extra = {extra}",
         "    obj.__class__ = _cls",
         "    return obj",
     ]

@@ -84,6 +84,15 @@ def test_repeated_shapes_get_their_own_code_and_agree_with_the_general_code() ->
         assert list(unstructure(again)) == ["name", "owner", "tags", "count", "more"]
 
 
+def test_extra_is_a_dict_of_its_own_even_when_no_member_was_unknown() -> None:
+    first, second = structure([{"id": "a"}, {"id": "b"}], list[DataView])
+    assert first.extra == {} and first == DataView(id="a")  # nothing unknown: equal
+    first.extra["addedLater"] = 1  # kept, and sent back
+    assert unstructure(first) == {"id": "a", "addedLater": 1}
+    assert second.extra == {} and unstructure(second) == {"id": "b"}
+    assert first != structure({"id": "a"}, DataView)  # extra members count in equality
+
+
 def test_free_form_json_is_kept_as_is() -> None:
     definition = {"func": "segment-def", "container": {"func": "container"}}
     segment = structure({"id": "s", "definition": definition, "categories": [1, "x"]}, Segment)
