@@ -118,7 +118,7 @@ async def run(ctx: Context) -> Report:
             "the simulator's own CPU time is inside both figures.",
             f"cja-async's extra cost: about {cja_us - raw_us:.0f} us per request, of which "
             f"building the DataView model (structure() alone) takes {model_us:.0f} us; the rest "
-            "is the pipeline (limiter, token, headers, cancel scope, error checks).",
+            "is the pipeline (limiter, token, headers, error checks).",
         ],
     )
     report = Report(NAME, tables=[table])

@@ -325,7 +325,9 @@ class Client:
         finally:
             if task is not None:
                 self._tasks.discard(task)
-                self._closing.discard(task)
+                if task in self._closing:  # something below swallowed the close's cancellation
+                    self._closing.discard(task)
+                    task.uncancel()
             if self._cache is not None and method != "GET":
                 # Again once the write is done (or failed: it may have happened), so no
                 # answer cached while it ran survives it.
