@@ -72,7 +72,7 @@ async def run(ctx: Context) -> Report:
             ]
         )
     table = Table(
-        f"Request starts of a {N}-request walk (chart: {chart.name})",
+        f"Request starts of a {N}-request walk",
         [
             "client",
             "wall / least",

@@ -356,7 +356,7 @@ async def run(ctx: Context) -> Report:
         notes.append("Missed: " + "; ".join(misses) + ".")
     report.tables.append(
         Table(
-            "Walks and bursts vs the least possible time (ratio, 429s)",
+            "Walks and bursts vs the least possible time (ratio, 429s / unsafe starts)",
             ["latency", "mode", "n", "least s", *IMPLS, "floor s", "cja / floor", "target", "met"],
             rows,
             notes,
