@@ -280,7 +280,13 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         return known
 
     def promote(shape: tuple[Any, ...]) -> None:
-        if len(fast) < _MAX_FAST_SHAPES and len(shape) <= _MAX_FAST_MEMBERS:
+        # Keys go into source code as repr()s: only plain str keys (all that JSON has),
+        # whose repr is always a plain literal.
+        if (
+            len(fast) < _MAX_FAST_SHAPES
+            and len(shape) <= _MAX_FAST_MEMBERS
+            and all(type(key) is str for key in shape)
+        ):
             # Its own globals, with the nested hooks resolved now: a _Lazy would only ever
             # replace itself in the generic function's globals.
             ns = {k: _structurer(v.tp) if isinstance(v, _Lazy) else v for k, v in namespace.items()}

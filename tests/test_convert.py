@@ -84,6 +84,18 @@ def test_repeated_shapes_get_their_own_code_and_agree_with_the_general_code() ->
         assert list(unstructure(again)) == ["name", "owner", "tags", "count", "more"]
 
 
+class _Sneaky(str):
+    def __repr__(self) -> str:
+        raise AssertionError("a key's repr() reached generated code")
+
+
+def test_only_plain_string_keys_reach_generated_code() -> None:
+    payload = {_Sneaky("odd"): 1, "name": "n"}
+    for _ in range(3):  # a shape seen again would get code of its own, but not this one
+        built = structure(payload, _Shaped)
+        assert built.name == "n" and built.extra == {"odd": 1}
+
+
 def test_extra_is_a_dict_of_its_own_even_when_no_member_was_unknown() -> None:
     first, second = structure([{"id": "a"}, {"id": "b"}], list[DataView])
     assert first.extra == {} and first == DataView(id="a")  # nothing unknown: equal
