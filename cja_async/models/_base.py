@@ -64,7 +64,8 @@ class Model:
     """
 
     # None until there is something in it: most models have no unknown members, and an
-    # empty dict each would be a tenth of a bulk page's allocations. Compared as ``{}``.
+    # empty dict for each was a third of the objects a page of data views allocated (and
+    # of the garbage collector's work). Compared as ``{}``.
     _extra: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=_or_empty)
     # A frozenset when it came from the converter (shared; copied on the first change).
     _present: set[str] | frozenset[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
