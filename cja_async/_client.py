@@ -512,7 +512,7 @@ def _parse(
 ) -> Any:
     """The decoded (and parsed) body of a success, or ``ResponseDecodeError`` saying why not."""
     where = {"method": method, "path": path, "request_id": request_id}
-    if content.strip():
+    if content and not content.isspace():  # (strip() would copy a whole page to ask)
         try:
             data = json.loads(content)
         except ValueError as exc:

@@ -86,6 +86,19 @@ async def test_a_token_the_api_keeps_rejecting_is_renewed_once_not_in_a_loop(
     assert sim.stats.token_requests == 2
 
 
+@pytest.mark.parametrize("body", [b"", b" \r\n\t "])
+async def test_a_success_with_an_empty_body_is_none(
+    sim: Simulator, org_id: str, body: bytes
+) -> None:
+    @sim.route("DELETE", "/things/{id}")
+    async def delete(_sim: Simulator, _req: Request) -> Response:
+        return Response(200, body)
+
+    async with sim.client(org_id=org_id) as cja:
+        assert await cja.request("DELETE", "/things/1") is None
+        assert await cja.request("DELETE", "/things/2", parse=lambda data: [data]) == [None]
+
+
 async def test_refused_credentials_raise_authentication_error_without_the_secret(
     sim: Simulator, org_id: str
 ) -> None:
