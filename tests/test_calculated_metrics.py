@@ -42,6 +42,8 @@ async def test_list_filters(cja: Client, sim: Simulator, org_id: str) -> None:
     whole = await cja.calculated_metrics.list(pagination=False, sort_property="name")
     assert sim.org_stats(org_id).requests == 1 and whole.is_last
     assert [m.name for m in whole.items] == sorted(m.name or "" for m in whole.items)
+    with pytest.raises(ValueError, match="pagination=False"):  # as for segments and projects
+        cja.calculated_metrics.list(pagination=False, limit=10)
     picked = [str(m.id) for m in everything[:3]]
     page = await cja.calculated_metrics.list(filter_by_ids=picked, limit=10)
     assert {m.id for m in page.items} == set(picked)

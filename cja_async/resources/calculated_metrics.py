@@ -15,6 +15,7 @@ from ._base import (
     body_of,
     check_id,
     ensure_valid,
+    paging,
     path,
     query,
 )
@@ -55,16 +56,16 @@ class CalculatedMetrics(Resource):
         favorite: bool | None = None,
         approved: bool | None = None,
         pagination: bool | None = None,
-        limit: int = 10,
-        page: int = 0,
+        limit: int | None = None,
+        page: int | None = None,
         sort_direction: SortDirection | None = None,
         sort_property: SortProperty | str | None = None,
     ) -> AsyncPager[CalculatedMetric]:
         """Calculated metrics the caller can see. Items carry only ``id`` unless
         ``expansion`` names more (``name``, ``definition``, ``ownerFullName``, ``tags``, ...).
 
-        ``pagination=False`` asks for everything in one answer (``limit``/``page`` are then
-        not sent); ``include_type`` widens the set (``all``, ``shared``, ``deleted``, ...).
+        ``pagination=False`` asks for everything in one answer (no ``limit``/``page``: 10
+        and 0 otherwise); ``include_type`` widens the set (``all``, ``shared``, ``deleted``, ...).
         """
         params = query(
             SORT_DIRECTIONS,
@@ -81,14 +82,9 @@ class CalculatedMetrics(Resource):
             sort_direction=sort_direction,
             sort_property=sort_property,
         )
-        whole = pagination is False
+        size, number, whole = paging(pagination, limit, page)
         return self._pager(
-            CalculatedMetric,
-            "/calculatedmetrics",
-            params,
-            limit=None if whole else limit,
-            page=page,
-            whole=whole,
+            CalculatedMetric, "/calculatedmetrics", params, limit=size, page=number, whole=whole
         )
 
     async def get(
