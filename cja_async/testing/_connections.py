@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._component_helpers import found
 from ._errors import not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
@@ -347,11 +348,8 @@ async def configuration_settings(sim: Simulator, req: Request) -> Response:
 
 
 def _connection(sim: Simulator, req: Request) -> JSON:
-    connection_id = req.path_params["connectionId"]
-    connection = connections_of(sim.org(req.org_id)).get(connection_id)
-    if connection is None or connection.get("isDeleted") is True:
-        raise ApiError(not_found(f"Could not find connection with id {connection_id}"))
-    return connection
+    store = connections_of(sim.org(req.org_id))
+    return found(store, req.path_params["connectionId"], "connection", deleted_ok=False)
 
 
 @router.route("GET", "/data/connections/{connectionId}")

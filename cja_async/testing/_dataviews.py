@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._component_helpers import body_object, iso
 from ._connections import connections_of
 from ._dataview_components import DEFAULT_COMPONENT_FIELDS, components_of, copy_components
 from ._errors import not_found, service_error
@@ -47,10 +48,6 @@ _SEEDED_SINCE = datetime(2021, 1, 1, tzinfo=UTC)
 _GROUPS_PER_ORG = 6
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def _seed_dataviews(org: OrgState, rng: random.Random, count: int) -> Iterator[JSON]:
     owners = list(org_users(org).values())
     # Data views sit on the org's connections (those listed by default), so a view's
@@ -79,8 +76,8 @@ def _seed_dataviews(org: OrgState, rng: random.Random, count: int) -> Iterator[J
             "segmentList": [],
             "currentTimezoneOffset": offset,
             "timezoneDesignator": zone,
-            "modifiedDate": _iso(modified),
-            "createdDate": _iso(created),
+            "modifiedDate": iso(modified),
+            "createdDate": iso(created),
             "organization": org.org_id,
             "modifiedBy": owner["id"],
             "curationEnabled": rng.random() < 0.25,
@@ -128,13 +125,6 @@ def _live(sim: Simulator, req: Request) -> tuple[dict[str, JSON], JSON]:
     return store, view
 
 
-def _body_object(req: Request) -> dict[str, Any]:
-    body = req.json()
-    if not isinstance(body, dict):
-        raise bad_parameter("The request body must be a JSON object")
-    return body
-
-
 @router.route("GET", "/data/dataviews")
 async def list_dataviews(sim: Simulator, req: Request) -> Response:
     """A page of data views: filters, sorting, ``expansion`` (else only ``id``), paging."""
@@ -174,7 +164,7 @@ def _missing_fields(body: Mapping[str, Any]) -> list[str]:
 @router.route("POST", "/data/dataviews")
 async def create_dataview(sim: Simulator, req: Request) -> Response:
     """Create a data view from the body, keeping every member sent; answer the stored object."""
-    body = _body_object(req)
+    body = body_object(req)
     missing = _missing_fields(body)
     if missing:
         return service_error(
@@ -205,7 +195,7 @@ async def update_dataview(sim: Simulator, req: Request) -> Response:
     Members the body leaves out are gone afterwards, exactly the trap clients must avoid.
     """
     store, view = _live(sim, req)
-    body = _body_object(req)
+    body = body_object(req)
     updated = {**body, "id": view["id"], "modifiedDate": sim.now_iso()}
     store[view["id"]] = updated
     return Response.json(updated)
@@ -235,7 +225,7 @@ async def copy_dataview(sim: Simulator, req: Request) -> Response:
 @router.route("POST", "/data/dataviews/validate")
 async def validate_dataview(sim: Simulator, req: Request) -> Response:
     """``{valid, message, validator_version}``: valid when create would accept the body."""
-    missing = _missing_fields(_body_object(req))
+    missing = _missing_fields(body_object(req))
     message = f"Missing required field(s): {', '.join(missing)}" if missing else "Valid"
     return Response.json({"valid": not missing, "message": message, "validator_version": "1.0"})
 

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._component_helpers import body_object, found, iso
 from ._dataviews import dataviews_of
-from ._errors import not_found, service_error
-from ._http import ApiError, Response
+from ._errors import service_error
+from ._http import Response
 from ._paging import JSON, bad_parameter, expansion_of, paged
 from ._request import Request
 from ._router import Router
@@ -44,10 +45,6 @@ _TOPICS = (
     "Retention Cohorts",
     "Executive Summary",
 )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _seed_projects(sim: Simulator, org: OrgState, rng: random.Random) -> Iterator[JSON]:
@@ -91,8 +88,8 @@ def _seed_projects(sim: Simulator, org: OrgState, rng: random.Random) -> Iterato
             "versionNotes": "",
             "tags": [],
             "shares": [],
-            "modified": _iso(modified),
-            "created": _iso(created),
+            "modified": iso(modified),
+            "created": iso(created),
         }
 
 
@@ -152,13 +149,6 @@ async def list_projects(sim: Simulator, req: Request) -> Response:
     return Response.json(paged(chosen, req, sim.page_shape, render=render))
 
 
-def _body_object(req: Request) -> dict[str, Any]:
-    body = req.json()
-    if not isinstance(body, dict):
-        raise bad_parameter("The request body must be a JSON object")
-    return body
-
-
 def _named_view(sim: Simulator, org: OrgState, project: JSON) -> None:
     view_id = project.get("rsid") or project.get("dataId")
     if isinstance(view_id, str):
@@ -172,7 +162,7 @@ def _named_view(sim: Simulator, org: OrgState, project: JSON) -> None:
 async def create_project(sim: Simulator, req: Request) -> Response:
     """Create a project owned by the caller; answer it whole, with its new id."""
     org = sim.org(req.org_id)
-    body = _body_object(req)
+    body = body_object(req)
     missing = [key for key in ("name",) if not isinstance(body.get(key), str) or not body[key]]
     if not isinstance(body.get("rsid") or body.get("dataId"), str):
         missing.append("rsid")
@@ -204,7 +194,7 @@ async def create_project(sim: Simulator, req: Request) -> Response:
 @router.route("POST", "/projects/validate")
 async def validate_project(sim: Simulator, req: Request) -> Response:
     """``{"project": {...}}``: valid when it has a definition object and a known data view."""
-    body = _body_object(req)
+    body = body_object(req)
     project = body.get("project")
     if not isinstance(project, dict) or not isinstance(project.get("definition"), dict):
         raise bad_parameter(
@@ -223,11 +213,7 @@ async def validate_project(sim: Simulator, req: Request) -> Response:
 
 def _stored(sim: Simulator, req: Request) -> tuple[dict[str, JSON], JSON]:
     store = projects_of(sim, sim.org(req.org_id))
-    project_id = req.path_params["id"]
-    project = store.get(project_id)
-    if project is None:
-        raise ApiError(not_found(f"Could not find project with id {project_id}"))
-    return store, project
+    return store, found(store, req.path_params["id"], "project", deleted_ok=True)
 
 
 @router.route("GET", "/projects/{id}")
@@ -245,7 +231,7 @@ async def update_project(sim: Simulator, req: Request) -> Response:
     """
     org = sim.org(req.org_id)
     store, project = _stored(sim, req)
-    body = _body_object(req)
+    body = body_object(req)
     updated: JSON = {**body, "modified": sim.now_iso()}
     for key in ("id", "owner", "created"):
         if key in project:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._component_helpers import body_object, found
 from ._dataviews import dataviews_of
 from ._errors import not_found, service_error
 from ._http import ApiError, Response
@@ -409,18 +410,11 @@ def _data_view_names(sim: Simulator, org: OrgState, segment: JSON) -> None:
         segment["reportSuiteName"] = segment["dataName"] = view.get("name")
 
 
-def _body_object(req: Request) -> dict[str, Any]:
-    body = req.json()
-    if not isinstance(body, dict):
-        raise bad_parameter("The request body must be a JSON object")
-    return body
-
-
 @router.route("POST", "/segments")
 async def create_segment(sim: Simulator, req: Request) -> Response:
     """Create a segment owned by the caller; answer it whole, with its new id."""
     org = sim.org(req.org_id)
-    body = _body_object(req)
+    body = body_object(req)
     missing = [key for key in ("name",) if not isinstance(body.get(key), str) or not body[key]]
     if not isinstance(body.get("rsid") or body.get("dataId"), str):
         missing.append("rsid")
@@ -486,11 +480,7 @@ async def validate_segment(sim: Simulator, req: Request) -> Response:
 
 def _stored(sim: Simulator, req: Request) -> tuple[dict[str, JSON], JSON]:
     store = segments_of(sim, sim.org(req.org_id))
-    segment_id = req.path_params["id"]
-    segment = store.get(segment_id)
-    if segment is None:
-        raise ApiError(not_found(f"Could not find segment with id {segment_id}"))
-    return store, segment
+    return store, found(store, req.path_params["id"], "segment", deleted_ok=True)
 
 
 @router.route("GET", "/segments/{id}")
@@ -508,7 +498,7 @@ async def update_segment(sim: Simulator, req: Request) -> Response:
     store, segment = _stored(sim, req)
     if segment.get("isDeleted") is True:
         raise ApiError(not_found(f"Segment {segment['id']} is deleted"))
-    body = _body_object(req)
+    body = body_object(req)
     if "definition" in body:
         error = _definition_error(body["definition"])
         if error is not None:
