@@ -312,6 +312,19 @@ class Resource:
         return [found[item_id] for item_id in ordered]
 
 
+def component_search_body(
+    component_type: str, component_ids: Sequence[str], data_id: str | None
+) -> dict[str, Any]:
+    """The body of the component-metadata searches (tags and shares of components)."""
+    body: dict[str, Any] = {
+        "componentType": check_id(component_type, "component_type"),
+        "componentIds": check_ids(component_ids, "component_ids"),
+    }
+    if data_id is not None:
+        body["dataId"] = check_id(data_id, "data_id")
+    return body
+
+
 def bodies_of(items: object, cls: type[Any], name: str) -> list[Any]:
     """The JSON array body for a non-empty sequence of ``cls`` models."""
     if isinstance(items, cls | str) or not isinstance(items, Sequence):

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.shares import ComponentShares, Share
-from ._base import Resource, bodies_of, check_id, check_ids, check_int_id, path, query
+from ._base import (
+    Resource,
+    bodies_of,
+    check_id,
+    check_int_id,
+    component_search_body,
+    path,
+    query,
+)
 from .tags import ComponentType
 
 IncludeType = Literal["sharedTo"]
@@ -85,12 +93,7 @@ class Shares(Resource):
     ) -> AsyncPager[ComponentShares]:
         """The shares of each of these components (all of one type), one item per component;
         ``expansion=["sharesFullName"]`` adds the names of who they are shared with."""
-        body: dict[str, Any] = {
-            "componentType": check_id(component_type, "component_type"),
-            "componentIds": check_ids(component_ids, "component_ids"),
-        }
-        if data_id is not None:
-            body["dataId"] = check_id(data_id, "data_id")
+        body = component_search_body(component_type, component_ids, data_id)
         return self._pager(
             ComponentShares,
             "/componentmetadata/shares/component/search",

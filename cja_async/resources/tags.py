@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.tags import ComponentTags, Tag
-from ._base import Resource, bodies_of, check_id, check_ids, check_int_id, path, query
+from ._base import (
+    Resource,
+    bodies_of,
+    check_id,
+    check_ids,
+    check_int_id,
+    component_search_body,
+    path,
+    query,
+)
 
 # Known values (the spec's list), for readers and editors; Adobe adds component types,
 # so any non-empty str is accepted.
@@ -87,12 +96,7 @@ class Tags(Resource):
         page: int = 0,
     ) -> AsyncPager[ComponentTags]:
         """The tags on each of these components (all of one type), one item per component."""
-        body: dict[str, Any] = {
-            "componentType": check_id(component_type, "component_type"),
-            "componentIds": check_ids(component_ids, "component_ids"),
-        }
-        if data_id is not None:
-            body["dataId"] = check_id(data_id, "data_id")
+        body = component_search_body(component_type, component_ids, data_id)
         return self._pager(
             ComponentTags,
             "/componentmetadata/tags/component/search",
