@@ -302,7 +302,7 @@ class Client:
                 hit = self._cache.get(key)
                 if hit is not None:  # no limiter slot, nothing sent
                     self.cache_stats.hits += 1
-                    return _parse(hit.status_code, hit.content, hit.request_id, method, path, parse)
+                    return _parse(hit.status_code, hit.content, method, path, parse, hit.request_id)
                 self.cache_stats.misses += 1
             elif self._cache.invalidate(method, path):
                 self.cache_stats.invalidations += 1
@@ -408,18 +408,18 @@ class Client:
             )
             if status < 300:
                 try:
-                    request_id = _request_id(response)
-                    result = _parse(status, response.content, request_id, method, path, parse)
-                except errors.ResponseDecodeError:
+                    result = _parse(status, response.content, method, path, parse)
+                except errors.ResponseDecodeError as exc:
+                    # The request id is read only when needed: most answers never need it.
+                    exc.request_id = _request_id(response)
                     # Garbage from a proxy or a cut-short body is worth one more read;
                     # a body of the wrong shape will be wrong again and fails below.
                     if not (idempotent and attempt < self.max_retries and _not_json(response)):
                         raise
                 else:
                     if cache_key is not None and self._cache is not None:
-                        self._cache.put(
-                            cache_key, CachedResponse(status, response.content, request_id)
-                        )
+                        cached = CachedResponse(status, response.content, _request_id(response))
+                        self._cache.put(cache_key, cached)
                     return result
                 attempt += 1
                 self.stats.retries += 1
@@ -505,19 +505,21 @@ def _not_json(response: httpx.Response) -> bool:
 def _parse(
     status: int,
     content: bytes,
-    request_id: str | None,
     method: str,
     path: str,
     parse: Callable[[Any], Any] | None,
+    request_id: str | None = None,
 ) -> Any:
     """The decoded (and parsed) body of a success, or ``ResponseDecodeError`` saying why not."""
-    where = {"method": method, "path": path, "request_id": request_id}
     if content and not content.isspace():  # (strip() would copy a whole page to ask)
         try:
             data = json.loads(content)
         except ValueError as exc:
             raise errors.ResponseDecodeError(
-                f"HTTP {status} with a body that is not JSON", **where
+                f"HTTP {status} with a body that is not JSON",
+                method=method,
+                path=path,
+                request_id=request_id,
             ) from exc
     else:
         data = None
@@ -527,7 +529,10 @@ def _parse(
         return parse(data)
     except Exception as exc:  # any failure to read the body is the body's fault
         raise errors.ResponseDecodeError(
-            f"the response is not of the expected shape: {_short(exc)}", **where
+            f"the response is not of the expected shape: {_short(exc)}",
+            method=method,
+            path=path,
+            request_id=request_id,
         ) from exc
 
 
