@@ -256,7 +256,7 @@ async def _connections_data_source_types(cja: Client) -> object:
 
 # -- calculated metrics, date ranges, tags, shares, annotations, audit logs ----------------
 
-_CM_DEFINITION = {
+CM_DEFINITION = {
     "func": "calc-metric",
     "formula": {
         "func": "divide",
@@ -303,7 +303,7 @@ async def _calculated_metrics_get(cja: Client) -> object:
 async def _calculated_metrics_create(cja: Client) -> object:
     from cja_async.models import CalculatedMetric
 
-    metric = CalculatedMetric(name="Visits per visitor", data_id="dv_1", definition=_CM_DEFINITION)
+    metric = CalculatedMetric(name="Visits per visitor", data_id="dv_1", definition=CM_DEFINITION)
     return await cja.calculated_metrics.create(metric)
 
 
@@ -314,7 +314,7 @@ async def _calculated_metrics_update(cja: Client) -> object:
     metric = await first(cja.calculated_metrics.list())
     return await cja.calculated_metrics.update(
         str(metric.id),
-        CalculatedMetric(name="Renamed", definition=_CM_DEFINITION),
+        CalculatedMetric(name="Renamed", definition=CM_DEFINITION),
         expansion=["definition"],
         locale="en_US",
         cached=False,
@@ -331,7 +331,7 @@ async def _calculated_metrics_delete(cja: Client) -> object:
 async def _calculated_metrics_validate(cja: Client) -> object:
     from cja_async.models import CalculatedMetric
 
-    metric = CalculatedMetric(name="Check", data_id="dv_1", definition=_CM_DEFINITION)
+    metric = CalculatedMetric(name="Check", data_id="dv_1", definition=CM_DEFINITION)
     return await cja.calculated_metrics.validate(metric, locale="en_US", migrating=False)
 
 
@@ -586,7 +586,7 @@ async def _date_ranges_get_many(cja: Client) -> object:
 
 # -- segments -------------------------------------------------------------------------------
 
-_SEGMENT_DEFINITION = {
+SEGMENT_DEFINITION = {
     "container": {
         "func": "segment",
         "context": "visits",
@@ -669,7 +669,7 @@ async def _segments_create(cja: Client) -> object:
         name="High Value Customers",
         description="Customers with orders over $500",
         rsid=view.id,
-        definition=_SEGMENT_DEFINITION,
+        definition=SEGMENT_DEFINITION,
     )
     return await cja.segments.create(
         segment, expansion=["definition", "reportSuiteName"], locale="en_US", validate=True
@@ -685,7 +685,7 @@ async def _segments_update(cja: Client) -> object:
         Segment(description="from a Segment of changes"),
         name="Renamed by the conformance test",
         description="keywords win",
-        definition=_SEGMENT_DEFINITION,
+        definition=SEGMENT_DEFINITION,
         rsid=seg.rsid,
         data_id=seg.rsid,
         owner=Owner(ims_user_id=seg.owner.ims_user_id),
@@ -699,7 +699,7 @@ async def _segments_update(cja: Client) -> object:
 @call("segments", "validate")
 async def _segments_validate(cja: Client) -> object:
     view = await first(cja.dataviews.list(limit=1))
-    return await cja.segments.validate(_SEGMENT_DEFINITION, rsid=str(view.id))
+    return await cja.segments.validate(SEGMENT_DEFINITION, rsid=str(view.id))
 
 
 @call("segments", "delete")

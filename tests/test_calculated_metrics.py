@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from api_calls import CM_DEFINITION
 from postman_examples import examples
 
 from cja_async import Client, NotFoundError
@@ -14,15 +15,7 @@ from cja_async.testing import Simulator
 
 pytestmark = pytest.mark.anyio
 
-DEFINITION = {
-    "func": "calc-metric",
-    "formula": {
-        "func": "divide",
-        "col1": {"func": "metric", "name": "metrics/visits"},
-        "col2": {"func": "metric", "name": "metrics/visitors"},
-    },
-    "version": [1, 0, 0],
-}
+DEFINITION: dict[str, Any] = CM_DEFINITION  # the one the conformance calls use too
 
 
 async def test_list_walks_every_live_metric_once(cja: Client) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from api_calls import SEGMENT_DEFINITION
 from postman_examples import examples
 from recording import Recorder
 
@@ -15,21 +16,7 @@ from cja_async.models import Owner, Segment, SegmentValidation
 
 pytestmark = pytest.mark.anyio
 
-DEFINITION: dict[str, Any] = {
-    "container": {
-        "func": "segment",
-        "context": "visits",
-        "pred": {
-            "func": "range",
-            "description": "Revenue greater than 500",
-            "val": {"func": "attr", "name": "metrics/revenue"},
-            "low": 500,
-            "high": None,
-        },
-    },
-    "func": "segment-def",
-    "version": [1, 0, 0],
-}
+DEFINITION: dict[str, Any] = SEGMENT_DEFINITION  # the one the conformance calls use too
 
 
 async def all_segments(cja: Client, **kwargs: Any) -> list[Segment]:
