@@ -26,6 +26,7 @@ __all__ = [
     "caller_id",
     "filter_by_ids",
     "found",
+    "instant_param",
     "iso",
     "owner_of",
     "parse_instant",
@@ -94,6 +95,12 @@ def parse_instant(text: str, name: str) -> datetime:
     except ValueError:
         raise bad_parameter(f"{name} must be an ISO 8601 date-time, got {text!r}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def instant_param(req: Request, name: str) -> datetime | None:
+    """Query parameter ``name`` as an ISO 8601 instant, else 400; absent or empty: None."""
+    raw = req.param(name)
+    return parse_instant(raw, name) if raw else None
 
 
 def iso(moment: datetime) -> str:

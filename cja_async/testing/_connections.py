@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import found
+from ._component_helpers import found, instant_param
 from ._errors import not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
@@ -262,17 +262,6 @@ def _render(req: Request) -> Callable[[Mapping[str, Any]], JSON]:
     return render
 
 
-def _modified_after(req: Request) -> datetime | None:
-    raw = req.param("filterByModifiedAfter")
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_parameter(f"filterByModifiedAfter must be ISO 8601, got {raw!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _filtered(req: Request, connections: list[JSON]) -> list[JSON]:
     """The list endpoint's filters, in the order the guide lists them."""
     include = set(req.csv_param("includeType"))
@@ -294,7 +283,7 @@ def _filtered(req: Request, connections: list[JSON]) -> list[JSON]:
         wanted = req.param(param)
         if wanted:
             items = [c for c in items if c.get(param) == wanted]
-    after = _modified_after(req)
+    after = instant_param(req, "filterByModifiedAfter")
     if after is not None:
         items = [c for c in items if _parse(c["modifiedDate"]) > after]
     label, namespace = req.param("internalLabel"), req.param("internalLabelNamespace")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found
+from ._component_helpers import body_object, found, instant_param
 from ._dataviews import dataviews_of
 from ._errors import not_found, service_error
 from ._http import ApiError, Response
@@ -298,17 +298,6 @@ def _bool_param(req: Request, name: str) -> bool | None:
     return raw.lower() == "true"
 
 
-def _date_param(req: Request, name: str) -> datetime | None:
-    raw = req.param(name)
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_parameter(f"{name} must be an ISO 8601 date, got {raw!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _modified(segment: Mapping[str, Any]) -> datetime | None:
     raw = segment.get("modified")
     if not isinstance(raw, str):
@@ -344,7 +333,7 @@ async def list_segments(sim: Simulator, req: Request) -> Response:
         )
     _bool_param(req, "cached")
     pagination = _bool_param(req, "pagination")
-    after = _date_param(req, "filterByModifiedAfter")
+    after = instant_param(req, "filterByModifiedAfter")
     views = set(req.csv_param("rsids")) | set(req.csv_param("dataIds"))
     ids = set(req.csv_param("filterByIds"))
     tags = {tag.lower() for tag in req.csv_param("tagNames")}
