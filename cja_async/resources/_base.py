@@ -207,6 +207,7 @@ class Resource:
         page_key: str = "page",
         paging_in_body: bool = False,
         headers: Mapping[str, str] | None = None,
+        page_of: Callable[[Any, int, int | None], Page[Any]] | None = None,
     ) -> AsyncPager[T]:
         """A pager over ``url``; ``limit``/``page`` are sent as the paging parameters.
 
@@ -214,6 +215,8 @@ class Resource:
         parameters (audit logs use ``pageSize``/``pageNumber``), ``paging_in_body`` puts them
         in the JSON ``body`` of a search ``method`` instead of the query. Every page request
         only reads, so a search POST is retried like a GET. ``headers`` go with every page.
+        ``page_of(data, number, limit)`` reads a page whose items are not under one of the
+        usual members (reports list them under ``rows``).
         """
         if limit is not None:
             check_limit(limit)
@@ -230,7 +233,10 @@ class Resource:
                     paged[page_key] = str(number)
 
             def parse(data: Any) -> Page[T]:
-                raw = parse_page(data, number, limit, whole=whole)
+                if page_of is None:
+                    raw = parse_page(data, number, limit, whole=whole)
+                else:
+                    raw = page_of(data, number, limit)
                 items: list[T] = structure(raw.items, list[model])  # type: ignore[valid-type]
                 return attrs.evolve(raw, items=items)
 

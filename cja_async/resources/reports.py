@@ -243,19 +243,6 @@ class Reports(Resource):
             # The one parameter whose name is not camelCase.
             params["search-clause"] = query(search_clause=search_clause)["searchClause"]
 
-        async def fetch(number: int) -> Page[ReportRow]:
-            def parse(data: Any) -> Page[ReportRow]:
-                raw = _rows_page(data, number, limit)
-                items: list[ReportRow] = structure(raw.items, list[ReportRow])
-                return Page(
-                    items=items,
-                    number=raw.number,
-                    total_elements=raw.total_elements,
-                    total_pages=raw.total_pages,
-                    is_last=raw.is_last,
-                )
-
-            paged = {**params, "limit": str(limit), "page": str(number)}
-            return await self._client.request("GET", "/reports/topItems", params=paged, parse=parse)
-
-        return self._walk(fetch, page)
+        return self._pager(
+            ReportRow, "/reports/topItems", params, limit=limit, page=page, page_of=_rows_page
+        )
