@@ -193,8 +193,7 @@ class OrgLimiter:
 
     def _try_admit(self, waiter: _Waiter) -> float | None:
         """Admit ``waiter`` if it is first in line and the budget allows (lock held)."""
-        while self._queue and self._queue[0].loop.is_closed():
-            self._queue.popleft()  # a task of a loop that is gone can never take its turn
+        self._drop_closed_head()
         if self._queue[0] is not waiter:
             return None
         delay = self._core.delay(self._clock())
@@ -204,7 +203,13 @@ class OrgLimiter:
             self._wake_head()  # the next in line may fit too
         return delay
 
+    def _drop_closed_head(self) -> None:
+        # A task of a loop that is gone can never take its turn, nor pass it on when woken.
+        while self._queue and self._queue[0].loop.is_closed():
+            self._queue.popleft()
+
     def _wake_head(self) -> None:
+        self._drop_closed_head()
         if self._queue:
             self._queue[0].wake()
 
