@@ -7,6 +7,7 @@ Each row is a case a server really sends (or a bound the design promises); mutat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
-from cja_async import BadRequestError, ResponseCache, ServerError
+from cja_async import (
+    BadRequestError,
+    ClientClosedError,
+    ResponseCache,
+    ResponseDecodeError,
+    ServerError,
+)
 from cja_async._cache import CachedResponse, OrgCache, cache_group, cache_key
 from cja_async._paging import parse_page
 from cja_async._retry import MAX_RETRY_AFTER, backoff_delay, parse_retry_after
@@ -401,3 +408,76 @@ async def test_a_failed_write_still_drops_what_it_may_have_changed(
         assert cja.cache_stats.invalidations == 1
         await cja.segments.list(limit=5)
         assert (cja.cache_stats.hits, cja.cache_stats.misses) == (0, 2)
+
+
+# -- the client's other retry decisions -----------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_body_not_json_is_read_again_while_retries_last(
+    sim: Simulator, org_id: str
+) -> None:
+    garbage = Response(200, b"<html>proxy error</html>", content_type="text/html")
+    times = flaky(sim, "/garbled", [garbage, garbage])
+    async with sim.client(org_id=org_id, max_retries=2) as cja:
+        assert await cja.request("GET", "/garbled") == {"ok": True}
+        assert cja.stats.retries == 2
+    assert len(times) == 3
+    times = flaky(sim, "/garbled-once", [garbage])
+    async with sim.client(org_id=org_id, max_retries=0) as cja:
+        with pytest.raises(ResponseDecodeError, match="HTTP 200 with a body that is not JSON"):
+            await cja.request("GET", "/garbled-once")
+    assert len(times) == 1
+
+
+@pytest.mark.anyio
+async def test_bodies_are_sent_as_compact_json(sim: Simulator, org_id: str) -> None:
+    bodies: list[bytes] = []
+
+    @sim.route("POST", "/echo")
+    async def echo(_sim: Simulator, req: Request) -> Response:
+        bodies.append(req.body)
+        return Response.json({})
+
+    async with sim.client(org_id=org_id) as cja:
+        await cja.request("POST", "/echo", json={"a": 1, "b": [1, "x"]})
+    assert bodies == [b'{"a":1,"b":[1,"x"]}']
+
+
+@pytest.mark.anyio
+async def test_time_spent_waiting_for_the_limiter_is_counted(cja: Any) -> None:
+    await asyncio.gather(*(cja.users.me() for _ in range(20)))  # more than a window allows
+    assert cja.stats.limiter_wait > 0.5
+    assert cja.stats.requests == 20
+
+
+class SwallowsCancellation(httpx.AsyncBaseTransport):
+    """A transport that answers 503 when cancelled instead of letting the cancellation
+    through (some middleware does): the close must still end the request."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.entered = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/hang":
+            return await self.inner.handle_async_request(request)
+        self.entered.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(3600)
+        return httpx.Response(503)
+
+
+@pytest.mark.anyio
+async def test_a_close_whose_cancellation_was_swallowed_still_ends_the_request(
+    sim: Simulator, org_id: str
+) -> None:
+    transport = SwallowsCancellation(httpx.ASGITransport(app=sim))
+    cja = sim.client(org_id=org_id, transport=transport)
+    task = asyncio.ensure_future(cja.request("GET", "/hang"))
+    await transport.entered.wait()
+    await cja.aclose()
+    with pytest.raises(ClientClosedError) as caught:
+        await task
+    error = caught.value
+    assert (error.message, error.method, error.path) == ("this client is closed", "GET", "/hang")

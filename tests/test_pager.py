@@ -7,6 +7,7 @@ is in flight at once; the last test walks the simulator while another client wri
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from types import SimpleNamespace
 from typing import Any
 
@@ -52,12 +53,19 @@ def numbered(pages: int, size: int = 3) -> list[list[str]]:
     return [[f"{n}-{i}" for i in range(size)] for n in range(pages)]
 
 
-@pytest.mark.parametrize(("lookahead", "peak"), [(1, 1), (4, 4), (12, 12), (0, 1), (50, 19)])
-async def test_pages_are_fetched_ahead_at_most_lookahead_at_once(lookahead: int, peak: int) -> None:
+@pytest.mark.parametrize(("lookahead", "peak"), [(1, 1), (4, 4), (None, 12), (0, 1), (50, 19)])
+async def test_pages_are_fetched_ahead_at_most_lookahead_at_once(
+    lookahead: int | None, peak: int
+) -> None:
     server = Server(numbered(20))
     loop = asyncio.get_running_loop()
     started = loop.time()
-    items = [item async for item in AsyncPager(server.fetch, lookahead=lookahead)]
+    pager = (
+        AsyncPager(server.fetch)
+        if lookahead is None
+        else AsyncPager(server.fetch, lookahead=lookahead)
+    )
+    items = [item async for item in pager]
     elapsed = loop.time() - started
     assert items == [item for page in server.pages for item in page]
     assert server.peak == peak
@@ -101,6 +109,17 @@ async def test_awaiting_gives_the_first_page_asked_for_and_walks_start_there() -
     assert (page.number, page.items) == (2, server.pages[2])
     pages = [p.number async for p in AsyncPager(server.fetch, first_page=3).pages()]
     assert pages == [3, 4, 5]
+
+
+async def test_stopping_a_walk_early_cancels_the_pages_asked_ahead_and_returns_cleanly() -> None:
+    server = Server(numbered(20))
+    pages = AsyncPager(server.fetch, lookahead=4).pages()
+    async with aclosing(pages):
+        async for page in pages:
+            if page.number == 1:
+                break
+    assert server.in_flight == 0  # the pages asked ahead were cancelled and waited for
+    assert max(server.asked) == 4  # page 0, then 1 to 4 ahead; nothing after the break
 
 
 def with_ids(*pages: str) -> list[list[SimpleNamespace]]:
