@@ -317,8 +317,13 @@ def test_page_object_numbers(
 
 @pytest.mark.parametrize("body", [None, "page", 3, {}, {"content": None}, {"content": {"a": 1}}])
 def test_a_body_of_no_page_shape_is_a_type_error(body: Any) -> None:
-    with pytest.raises(TypeError, match="content"):
+    with pytest.raises(TypeError) as caught:
         parse_page(body, 0, 10)
+    assert str(caught.value) == "expected a page object with a 'content' list or a JSON array"
+
+
+def test_a_bare_array_is_one_page_of_many_unless_told_otherwise() -> None:
+    assert parse_page([1, 2, 3], 0, 3).is_last is False
 
 
 # -- response cache invalidation --------------------------------------------------------

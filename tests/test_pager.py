@@ -24,10 +24,20 @@ pytestmark = pytest.mark.anyio
 class Server:
     """Serves ``pages`` (lists of items) with a delay, counting requests in flight."""
 
-    def __init__(self, pages: list[list[Any]], *, total: bool = True, latency: float = 0.1):
+    def __init__(
+        self,
+        pages: list[list[Any]],
+        *,
+        total: bool = True,
+        latency: float = 0.1,
+        slower: float = 0.0,
+        claimed_total: int | None = None,
+    ):
         self.pages = pages
         self.total = total
         self.latency = latency
+        self.slower = slower  # each page this much slower than the one before
+        self.claimed_total = claimed_total
         self.asked: list[int] = []
         self.in_flight = 0
         self.peak = 0
@@ -37,14 +47,14 @@ class Server:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
-            await asyncio.sleep(self.latency)
+            await asyncio.sleep(self.latency + self.slower * number)
         finally:
             self.in_flight -= 1
         items = self.pages[number] if number < len(self.pages) else []
         return Page(
             items=items,
             number=number,
-            total_pages=len(self.pages) if self.total else None,
+            total_pages=self.claimed_total or (len(self.pages) if self.total else None),
             is_last=number >= len(self.pages) - 1,
         )
 
@@ -112,7 +122,7 @@ async def test_awaiting_gives_the_first_page_asked_for_and_walks_start_there() -
 
 
 async def test_stopping_a_walk_early_cancels_the_pages_asked_ahead_and_returns_cleanly() -> None:
-    server = Server(numbered(20))
+    server = Server(numbered(20), slower=0.1)  # pages 2-4 are still coming at the break
     pages = AsyncPager(server.fetch, lookahead=4).pages()
     async with aclosing(pages):
         async for page in pages:
@@ -120,6 +130,13 @@ async def test_stopping_a_walk_early_cancels_the_pages_asked_ahead_and_returns_c
                 break
     assert server.in_flight == 0  # the pages asked ahead were cancelled and waited for
     assert max(server.asked) == 4  # page 0, then 1 to 4 ahead; nothing after the break
+
+
+async def test_pages_past_a_stale_total_are_fetched_while_the_server_says_more() -> None:
+    # The first page counted 1 page, but says it is not the last (the list grew).
+    server = Server(numbered(3), claimed_total=1)
+    assert len([item async for item in AsyncPager(server.fetch)]) == 9
+    assert server.asked == [0, 1, 2]
 
 
 def with_ids(*pages: str) -> list[list[SimpleNamespace]]:
