@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``, ``demo``."""
+"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``, ``demo``, ``mutants``."""
 
 from __future__ import annotations
 
@@ -45,3 +45,16 @@ def demo(session: nox.Session) -> None:
     """The bulk-export demo against the bundled simulator."""
     session.install(".")
     session.run("python", "-m", "cja_async", "demo", *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the core decisions, with the score per module.
+
+    mutmut (pyproject ``[tool.mutmut]``) driven by tests/mutants.py, which says why mutmut
+    and holds the scope and the equivalent mutants (tests/mutants.toml). Every core module
+    by default; ``-- --changed main`` only those a branch changed, ``-- --sample 0.3`` a
+    reproducible share (``--seed``), ``-- _retry _paging`` named ones.
+    """
+    session.install("-e", ".[mutation]")
+    session.run("python", "tests/mutants.py", *session.posargs)

@@ -7,6 +7,7 @@ process-wide limiter registry never carries state from one test to the next.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,12 +16,23 @@ import pytest
 from recording import Recorder
 from virtual_time import VirtualTimeLoop
 
-from cja_async import Client, RateLimit, Window
+from cja_async import Client, RateLimit, Window, _convert
 from cja_async.testing import Simulator
 
 # Adobe's limits at ten times the speed: 6 in flight, 60 per 6 s, 12 per 0.6 s.
 FAST_LIMITS = RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))
 LATENCY = 0.05
+
+
+@pytest.fixture(autouse=True)
+def _fresh_converters_under_mutation_testing() -> None:
+    """Under ``nox -s mutants`` (mutmut sets MUTANT_UNDER_TEST), each test builds the
+    converter functions it uses afresh. They are memoized per process, and mutmut runs for
+    a mutant only the tests that executed the mutated function: without this, only the
+    first test to structure a model would ever test the code that builds its functions."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        _convert._structurers.clear()
+        _convert._unstructurers.clear()
 
 
 @pytest.fixture
