@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ __all__ = [
     "load_postman",
     "load_spec",
     "operations",
-    "spec_dir",
+    "DATA_DIR",
 ]
 
 Schema = dict[str, Any]
@@ -292,32 +291,24 @@ OPEN_ENUMS: dict[tuple[str, str, str], tuple[str, frozenset[str]]] = {
 }
 
 
-def spec_dir() -> Path:
-    """Where ``openapi.json`` and ``postman-collection.json`` are: ``$CJA_SPEC_DIR``, else
-    ``shared/cja`` beside the repository (as on developers' machines and in CI)."""
-    configured = os.environ.get("CJA_SPEC_DIR")
-    candidates = [Path(configured)] if configured else []
-    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "cja")
-    for candidate in candidates:
-        if (candidate / "openapi.json").is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"openapi.json not found in {[str(c) for c in candidates]}; set CJA_SPEC_DIR"
-    )
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    """Adobe's OpenAPI document (parsed once)."""
-    spec: dict[str, Any] = json.loads((spec_dir() / "openapi.json").read_text("utf-8"))
+    """Adobe's OpenAPI document without its prose (``data/openapi.json``, derived by
+    ``data/derive.py``; parsed once)."""
+    spec: dict[str, Any] = json.loads((DATA_DIR / "openapi.json").read_text("utf-8"))
     return spec
 
 
 @functools.cache
-def load_postman() -> dict[str, Any]:
-    """Adobe's Postman collection (parsed once)."""
-    data: dict[str, Any] = json.loads((spec_dir() / "postman-collection.json").read_text("utf-8"))
-    return data
+def load_postman() -> list[dict[str, Any]]:
+    """Every request of Adobe's Postman collection with its example responses, flat
+    (``data/postman-examples.json``; see ``data/derive.py`` for the shape; parsed once)."""
+    data: dict[str, Any] = json.loads((DATA_DIR / "postman-examples.json").read_text("utf-8"))
+    requests: list[dict[str, Any]] = data["requests"]
+    return requests
 
 
 # -- recording ------------------------------------------------------------------------------
