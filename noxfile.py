@@ -29,7 +29,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install("-e", ".[test]", "mypy>=1.10", "types-cachetools")
+    session.install("-e", ".[test]", "mypy>=1.10", "types-cachetools", "types-openpyxl")
     session.run("mypy", "--strict", "cja_async")
 
 
