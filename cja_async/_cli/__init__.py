@@ -477,7 +477,7 @@ _HINTS: tuple[tuple[type[CJAError], str], ...] = (
 def describe(exc: CJAError) -> str:
     """One line for an error of the library, with what to do about it."""
     hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), None)
-    return f"{exc} ({hint})" if hint else str(exc)
+    return f"{exc}; {hint}" if hint else str(exc)
 
 
 def _fail(message: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -43,9 +44,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     complete file) and removes the temporary file: a reader never sees half a file.
     """
     check_writable_dir(path.parent)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    temp = Path(name)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    # Not mkstemp: its files are private (0600); an export gets the umask's usual mode.
+    os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         yield temp
         os.replace(temp, path)
