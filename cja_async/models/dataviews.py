@@ -62,6 +62,8 @@ class DataView(Model):
     session_definition: list[SessionDefinition] | None = None
     external_data: ExternalData | None = None
     container_names: ContainerNames | None = None
+    # The components curated for the data view (free-form objects in the guides and spec).
+    curated_components: list[dict[str, Any]] | None = None
     tags: list[dict[str, Any]] | None = None
 
 

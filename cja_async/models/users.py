@@ -21,11 +21,17 @@ class Role(Model):
 
 @model
 class User(Model):
-    """The user (or technical account) the credentials act for: ``users.me()``."""
+    """The user (or technical account) the credentials act for: ``users.me()``.
 
+    Adobe's guides and its spec describe different answers (``id``/``fullName`` in the
+    Python guide, ``userId``/``first_name`` in the spec's examples): both are modelled.
+    """
+
+    id: str | None = None
     user_id: str | None = None
     ims_user_id: str | None = None
     email: str | None = None
+    login: str | None = None
     name: str | None = None
     display_name: str | None = None
     full_name: str | None = None
