@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from ._base import Model, json_name, model
+from ._base import Model, api_id, json_name, model
 
 
 @model
@@ -60,7 +60,7 @@ class LicenseGroup(Model):
 class OrgUser(Model):
     """A user of the org: ``users.list()``."""
 
-    id: str | None = None
+    id: str = api_id()
     ims_org_id: str | None = None
     tenant_id: str | None = None
     email: str | None = None

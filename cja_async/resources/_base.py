@@ -44,6 +44,13 @@ _SNAKE = re.compile(r"_([a-z0-9])")
 
 def check_id(value: object, name: str = "id") -> str:
     """A path id: a non-empty string that is not ``.`` or ``..``."""
+    if value is None:
+        # Typed ``str`` on models the API returns (models._base.api_id): None here is the
+        # id of a model built locally and never created.
+        raise TypeError(
+            f"{name} is None: a model built locally has no id until the API returns it"
+            " (pass the id of the model that create() returned)"
+        )
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value.strip() or value in {".", ".."}:
