@@ -7,7 +7,7 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar, overload
 
@@ -255,7 +255,7 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
@@ -268,7 +268,7 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
@@ -280,7 +280,7 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
@@ -337,7 +337,7 @@ class Client:
         self,
         method: str,
         path: str,
-        params: Mapping[str, str] | None,
+        params: Mapping[str, str | Sequence[str]] | None,
         body: Any,
         extra_headers: Mapping[str, str] | None,
         idempotent: bool | None,

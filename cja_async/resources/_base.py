@@ -34,6 +34,7 @@ __all__ = [
     "paging",
     "path",
     "query",
+    "repeated_query",
     "unique_ids",
 ]
 
@@ -112,6 +113,11 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    return ",".join(_query_items(name, value, choices))
+
+
+def _query_items(name: str, value: object, choices: Mapping[str, Iterable[str]]) -> list[str]:
+    """The checked strings of a ``str`` or a sequence of them."""
     if isinstance(value, str):
         values: Sequence[object] = [value]
     elif isinstance(value, Sequence | set | frozenset):
@@ -130,7 +136,7 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         out.append(item)
     if not out:
         raise ValueError(f"{name} must not be empty")
-    return ",".join(out)
+    return out
 
 
 def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) -> dict[str, str]:
@@ -142,6 +148,17 @@ def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) 
     choices = choices or {}
     return {
         _camel(name): _query_value(name, value, choices)
+        for name, value in params.items()
+        if value is not None
+    }
+
+
+def repeated_query(**params: object) -> dict[str, list[str]]:
+    """Query parameters sent once per value (``action=CREATE&action=DELETE``), for the
+    endpoints whose guides repeat a parameter instead of joining its values with commas;
+    ``None`` values are left out, the rest checked as :func:`query` does."""
+    return {
+        _camel(name): _query_items(name, value, {})
         for name, value in params.items()
         if value is not None
     }
@@ -203,7 +220,7 @@ class Resource:
         self,
         model: type[T],
         url: str,
-        params: Mapping[str, str],
+        params: Mapping[str, str | Sequence[str]],
         *,
         limit: int | None,
         page: int = 0,
@@ -230,7 +247,7 @@ class Resource:
         check_page(page)
 
         async def fetch(number: int) -> Page[T]:
-            paged = dict(params)
+            paged: dict[str, str | Sequence[str]] = dict(params)
             sent = None if body is None else dict(body)
             if limit is not None:
                 if paging_in_body:
