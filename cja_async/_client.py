@@ -260,6 +260,7 @@ class Client:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: None = None,
+        fresh: bool = False,
     ) -> Any: ...
 
     @overload
@@ -273,6 +274,7 @@ class Client:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], T],
+        fresh: bool = False,
     ) -> T: ...
 
     async def request(
@@ -285,6 +287,7 @@ class Client:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], Any] | None = None,
+        fresh: bool = False,
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
@@ -292,6 +295,8 @@ class Client:
         method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
         ``parse`` turns the decoded JSON into the result; if it fails (the body is not the
         expected shape) the error is a ``ResponseDecodeError`` naming the request.
+        ``fresh=True`` asks the server even when the response cache has the answer (a read
+        that a write is built on must not be stale); the answer is cached as usual.
         """
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
@@ -299,7 +304,7 @@ class Client:
         if self._cache is not None:
             if method == "GET":
                 key = cache_key(self._auth.client_id, method, path, params, headers)
-                hit = self._cache.get(key)
+                hit = None if fresh else self._cache.get(key)
                 if hit is not None:  # no limiter slot, nothing sent
                     self.cache_stats.hits += 1
                     return _parse(hit.status_code, hit.content, method, path, parse, hit.request_id)

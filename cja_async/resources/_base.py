@@ -184,6 +184,7 @@ class Resource:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        fresh: bool = False,
     ) -> T:
         return await self._client.request(
             method,
@@ -192,6 +193,7 @@ class Resource:
             json=body,
             idempotent=idempotent,
             parse=lambda data: structure(data, model),
+            fresh=fresh,
         )
 
     async def _call_list(
