@@ -7,7 +7,7 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar, overload
 
@@ -255,11 +255,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: None = None,
+        fresh: bool = False,
     ) -> Any: ...
 
     @overload
@@ -268,11 +269,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], T],
+        fresh: bool = False,
     ) -> T: ...
 
     async def request(
@@ -280,11 +282,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], Any] | None = None,
+        fresh: bool = False,
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
@@ -292,6 +295,8 @@ class Client:
         method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
         ``parse`` turns the decoded JSON into the result; if it fails (the body is not the
         expected shape) the error is a ``ResponseDecodeError`` naming the request.
+        ``fresh=True`` asks the server even when the response cache has the answer (a read
+        that a write is built on must not be stale); the answer is cached as usual.
         """
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
@@ -299,7 +304,7 @@ class Client:
         if self._cache is not None:
             if method == "GET":
                 key = cache_key(self._auth.client_id, method, path, params, headers)
-                hit = self._cache.get(key)
+                hit = None if fresh else self._cache.get(key)
                 if hit is not None:  # no limiter slot, nothing sent
                     self.cache_stats.hits += 1
                     return _parse(hit.status_code, hit.content, method, path, parse, hit.request_id)
@@ -337,7 +342,7 @@ class Client:
         self,
         method: str,
         path: str,
-        params: Mapping[str, str] | None,
+        params: Mapping[str, str | Sequence[str]] | None,
         body: Any,
         extra_headers: Mapping[str, str] | None,
         idempotent: bool | None,

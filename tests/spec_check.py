@@ -42,6 +42,7 @@ __all__ = [
     "GUIDE_BODIES",
     "GUIDE_ONLY",
     "OPEN_ENUMS",
+    "REPEATED_PARAMS",
     "GuideOperation",
     "Operation",
     "RecordedRequest",
@@ -290,6 +291,18 @@ OPEN_ENUMS: dict[tuple[str, str, str], tuple[str, frozenset[str]]] = {
     ),
 }
 
+
+# Query parameters a guide sends once per value (``action=CREATE&action=DELETE``) where the
+# spec says nothing of how: (method, template, param) -> source. They may repeat, and a
+# value joined with commas is flagged instead.
+_AUDIT_GUIDE = (
+    "AdobeDocs cja-apis endpoints/auditlogs, 'Get audit logs with filters applied':"
+    " action=CREATE&action=EDIT&action=DELETE"
+)
+REPEATED_PARAMS: dict[tuple[str, str, str], str] = {
+    ("GET", "/auditlogs/api/v1/auditlogs", "action"): _AUDIT_GUIDE,
+    ("GET", "/auditlogs/api/v1/auditlogs", "component"): _AUDIT_GUIDE,
+}
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -552,7 +565,10 @@ def check_request(req: RecordedRequest) -> list[str]:
             problems.append(f"path parameter {template_part} is empty")
     seen: set[str] = set()
     for name, value in req.query:
-        if name in seen:
+        repeats = (op.method, op.template, name) in REPEATED_PARAMS
+        if repeats and "," in value:
+            problems.append(f"query parameter {name}={value!r} joins values: repeat it instead")
+        if name in seen and not repeats:
             problems.append(f"query parameter {name!r} is sent more than once")
         seen.add(name)
         param = op.params.get(("query", name))

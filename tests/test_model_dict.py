@@ -66,3 +66,11 @@ async def test_fetched_models_back_up_and_restore_through_json(cja: Client) -> N
     restored = [CalculatedMetric.from_dict(d) for d in json.loads(backup)]
     assert restored == metrics
     assert [m.to_dict() for m in restored] == json.loads(backup)
+
+
+@pytest.mark.anyio
+async def test_a_model_built_locally_has_no_id_and_methods_say_so(cja: Client) -> None:
+    draft = Segment(name="Mobile", rsid="dv_1", definition={"func": "segment-def"})
+    assert "id" not in draft.to_dict()
+    with pytest.raises(TypeError, match=r"segment_id is None: a model built locally has no id"):
+        await cja.segments.get(draft.id)

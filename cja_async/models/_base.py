@@ -43,6 +43,17 @@ def json_name(name: str) -> dict[str, str]:
     return {"json": name}
 
 
+def api_id() -> Any:
+    """The ``id`` of a model the API returns: typed ``str`` (or ``int``) without ``None``.
+
+    Every answer carries its id (a list without ``expansion`` returns nothing else), so code
+    that passes ``created.id`` or ``view.id`` to the next call type-checks as written. A
+    model built locally for ``create`` has no id until the API returns one: there it is
+    ``None`` at run time (absent, so never sent) and methods given it raise ``TypeError``.
+    """
+    return attrs.field(default=None)
+
+
 _ON_SETATTR: list[Callable[[Any, attrs.Attribute[Any], Any], Any]] = [
     setters.convert,
     setters.validate,
