@@ -536,33 +536,35 @@ needs_tmux = pytest.mark.skipif(
 
 
 class Tmux:
-    """A detached tmux session running one command in a real terminal."""
+    """A real terminal: one command in a detached tmux session on a tmux server of its own
+    (a private socket, so tests never race over a shared server shutting down)."""
 
     def __init__(self, command: list[str], env: dict[str, str], tmp_path: Path) -> None:
-        self.name = f"cja-{uuid.uuid4().hex[:8]}"
+        self.socket = f"cja-{uuid.uuid4().hex[:8]}"
         script = tmp_path / "run.sh"
         exports = "".join(f"export {k}={shlex_quote(v)}\n" for k, v in env.items())
         quoted = " ".join(shlex_quote(part) for part in command)
         script.write_text(f"{exports}{quoted}\necho EXIT=$?\nsleep 600\n")
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "30",
-             f"bash {script}"],
-            check=True,
-        )  # fmt: skip
+        self.tmux("new-session", "-d", "-x", "120", "-y", "30", f"bash {script}")
 
-    def screen(self) -> str:
+    def tmux(self, *args: str) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
             capture_output=True,
             text=True,
             check=True,
+            timeout=30,
         ).stdout
 
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
     def ctrl_c(self) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "C-c"], check=True)
+        self.tmux("send-keys", "C-c")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        with contextlib.suppress(subprocess.SubprocessError):
+            self.tmux("kill-server")
 
 
 def shlex_quote(text: str) -> str:
@@ -611,4 +613,4 @@ def test_terminal_progress_bar_runs_to_the_summary(org: Org, tmp_path: Path) -> 
     assert f"{segments}/{segments}" in screen  # the bar ends full, with the count
     assert "━" in screen
     unwrapped = screen.replace("\n", "")  # the summary may wrap at the terminal's width
-    assert "exported " in unwrapped and " 0 429s" in unwrapped
+    assert "exported " in unwrapped and " 0 429s" in unwrapped, screen

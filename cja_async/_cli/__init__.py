@@ -206,7 +206,7 @@ def whoami(connection: Connection) -> None:
             name = me.full_name or me.display_name or me.name or ""
             email = f" <{me.email}>" if me.email else ""
             click.echo(f"user  {name}{email}".rstrip())
-            click.echo(f"id    {me.ims_user_id or me.user_id or me.extra.get('id', '')}")
+            click.echo(f"id    {me.id or me.ims_user_id or me.user_id or ''}")
             click.echo(f"org   {cja.org_id}")
             click.echo(f"api   {cja.base_url}")
             click.echo(summary_line("whoami", cja, time.perf_counter() - started), err=True)
