@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from served import serve
 
 from cja_async import Client, RateLimit
 from cja_async._cli import _diff
@@ -39,25 +38,6 @@ GROUPS = [
     "dataviews", "connections", "segments", "calculated_metrics", "date_ranges", "projects",
     "annotations", "tags", "shares", "users", "audit_logs",
 ]  # fmt: skip
-
-
-@contextlib.contextmanager
-def serve(sim: Simulator) -> Iterator[str]:
-    """``sim`` served by uvicorn on 127.0.0.1 (a free port) in a thread; yields its URL."""
-    server = uvicorn.Server(uvicorn.Config(sim, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 class Org:

@@ -275,15 +275,18 @@ def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> No
     run(job())
 
 
-@cli.command()
-@click.argument("data_view_id")
-@click.option(
+_OUT_FILE = click.option(
     "--out",
     "-o",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="The file to write; its suffix picks the format unless --format says.",
 )
+
+
+@cli.command()
+@click.argument("data_view_id")
+@_OUT_FILE
 @click.option(
     "--format",
     "fmt",
@@ -378,13 +381,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
 @click.option("--top", metavar="N[,N...]", help="Items kept per dimension (default: all).")
 @click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
-@click.option(
-    "--out",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The file to write; its suffix picks the format unless --format says.",
-)
+@_OUT_FILE
 @click.option("--format", "fmt", type=click.Choice(_report.FORMATS), help="csv|jsonl|parquet.")
 @connection_options
 def report(
