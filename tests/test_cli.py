@@ -327,6 +327,14 @@ def test_diff_of_an_export_against_a_copy_with_one_changed_segment(
     ]
     assert result.stderr.strip() == f"0 added, 0 removed, 1 changed in {len(GROUPS)} groups"
 
+    csv_export = tmp_path / "csv"
+    assert (
+        org.run("export", "segments", "--out", str(csv_export), "--format", "csv").returncode == 0
+    )
+    mixed = org.run("diff", str(old), str(csv_export))
+    assert mixed.returncode == 1
+    assert "compare exports made with the same --format" in one_error_line(mixed)
+
     same = org.run("diff", str(old), str(old))
     assert same.returncode == 0 and same.stdout == ""
     assert same.stderr.strip() == f"no differences in {len(GROUPS)} groups"
@@ -426,6 +434,10 @@ def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> Non
     result = org.run("whoami", "--credentials", str(tmp_path / "missing.json"))
     assert result.returncode == 1
     assert "cannot read" in one_error_line(result)
+    (tmp_path / "broken.json").write_text("{not json")
+    result = org.run("whoami", "--credentials", str(tmp_path / "broken.json"))
+    assert result.returncode == 1
+    assert "broken.json: not a JSON file" in one_error_line(result)
     result = org.run("sdr", "dv_x", "--out", str(tmp_path / "sdr.txt"))
     assert result.returncode == 1
     assert "--format" in one_error_line(result)

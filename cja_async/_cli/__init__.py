@@ -99,29 +99,32 @@ class Connection:
         if self.base_url:
             options["base_url"] = self.base_url
         try:
-            if self.credentials is not None:
-                org_id, fields = _console_fields(_load_json(self.credentials))
-                org_id = org_id or os.environ.get("CJA_ORG_ID")
-                if not org_id:
-                    raise ValueError(f"{self.credentials} names no org; set CJA_ORG_ID")
-                credentials = OAuthCredentials(**fields)
-            else:
-                org_id = os.environ.get("CJA_ORG_ID") or ""
-                if not org_id:
+            if self.credentials is None:
+                if not os.environ.get("CJA_ORG_ID"):
                     raise ValueError(
                         "no credentials: pass --credentials FILE (the JSON Adobe's Developer "
                         "Console downloads) or set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET"
                     )
-                credentials = OAuthCredentials.from_env()
-                if os.environ.get("CJA_BASE_URL"):
-                    options.setdefault("base_url", os.environ["CJA_BASE_URL"])
+                if self.token_url:
+                    options["credentials"] = attrs.evolve(
+                        OAuthCredentials.from_env(), token_url=self.token_url
+                    )
+                return Client.from_env(**options)
+            # Not Client.from_console_json: --token-url and CJA_ORG_ID may complete the file.
+            org_id, fields = _console_fields(_load_json(self.credentials))
+            org_id = org_id or os.environ.get("CJA_ORG_ID")
+            if not org_id:
+                raise ValueError("the file names no org; set CJA_ORG_ID")
             if self.token_url:
-                credentials = attrs.evolve(credentials, token_url=self.token_url)
-            return Client(org_id=org_id, credentials=credentials, **options)
+                fields["token_url"] = self.token_url
+            return Client(org_id=org_id, credentials=OAuthCredentials(**fields), **options)
         except OSError as exc:
             raise CommandError(f"cannot read {self.credentials}: {exc.strerror or exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{self.credentials}: not a JSON file ({exc})") from exc
         except (TypeError, ValueError) as exc:  # a bad file, variable or URL
-            raise CommandError(str(exc)) from exc
+            where = f"{self.credentials}: " if self.credentials is not None else ""
+            raise CommandError(f"{where}{exc}") from exc
 
 
 _CONNECTION_OPTIONS = (
@@ -340,6 +343,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
       cja-async diff monday/ friday/
       cja-async diff prod-sdr.json dev-sdr.json
     """
+    _diff.check_same_formats(old, new)
     diffs = _diff.compare(_diff.load(old), _diff.load(new))
     if as_json:
         click.echo(json.dumps([attrs.asdict(d) for d in diffs if not d.empty], indent=1))

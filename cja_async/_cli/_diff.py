@@ -65,15 +65,36 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
     return data
 
 
+def _export_files(path: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in path.iterdir()
+        if p.suffix in {".jsonl", ".json", ".csv"} and not p.name.startswith(".")
+    )
+
+
+def check_same_formats(old: Path, new: Path) -> None:
+    """Refuse to compare a group exported as CSV (text cells) with one in JSON (typed)."""
+    if not (old.is_dir() and new.is_dir()):
+        return
+    before = {p.stem: p.suffix for p in _export_files(old)}
+    for p in _export_files(new):
+        if (
+            p.stem in before
+            and {before[p.stem], p.suffix} & {".csv"}
+            and before[p.stem] != p.suffix
+        ):
+            raise CommandError(
+                f"{p.stem} is {before[p.stem]} in {str(old)!r} but {p.suffix} in {str(new)!r}: "
+                "compare exports made with the same --format"
+            )
+
+
 def load(path: Path) -> dict[str, Records]:
     """Group -> id -> component, from an export folder or an SDR JSON file."""
     try:
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix in {".jsonl", ".json", ".csv"} and not p.name.startswith(".")
-            )
+            files = _export_files(path)
             if not files:
                 raise CommandError(f"{str(path)!r} holds no export files (.jsonl, .json, .csv)")
             return {p.stem: _records(_read_file(p), repr(str(p))) for p in files}
