@@ -70,3 +70,10 @@ def test_a_section_ends_at_the_next_heading_of_its_level_not_inside_code() -> No
     assert hooks().readme_section(text, "## B") == "b\n```\n# not a heading\n```\n### C\nc\n"
     with pytest.raises(ValueError, match="no heading"):
         hooks().readme_section(text, "## Missing")
+
+
+def test_the_testing_page_example_runs() -> None:
+    page = (DOCS / "testing.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```python\n(.*?)```", page, re.S)
+    # It asserts by itself: every data view once, faults met, no 429.
+    exec(compile(block, "testing.md", "exec"), {"__name__": "docs_example"})
