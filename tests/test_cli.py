@@ -29,7 +29,7 @@ from cja_async import Client, RateLimit
 from cja_async._cli import _diff
 from cja_async._cli._files import atomic_text
 from cja_async._cli._sdr import COLUMNS, PARTS
-from cja_async.testing import Simulator
+from cja_async.testing import Faults, Simulator
 
 SPEED = 10
 LIMITS = RateLimit().scaled(SPEED)  # 6 in flight, 60 per 6 s, 12 per 0.6 s
@@ -441,6 +441,16 @@ def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> Non
     result = org.run("sdr", "dv_x", "--out", str(tmp_path / "sdr.txt"))
     assert result.returncode == 1
     assert "--format" in one_error_line(result)
+
+
+def test_a_refused_request_mid_export_is_one_line_and_leaves_no_file(tmp_path: Path) -> None:
+    sim = Simulator(rate_limit=LIMITS, faults=Faults(error_rate=1.0, error_statuses=[403]))
+    with serve(sim) as url:
+        result = Org(sim, url).run("export", "all", "--out", str(tmp_path / "backup"))
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "HTTP 403" in line and "the credential lacks access" in line
+    assert list((tmp_path / "backup").iterdir()) == []
 
 
 def test_atomic_text_leaves_nothing_on_failure(tmp_path: Path) -> None:
