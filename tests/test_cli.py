@@ -616,3 +616,37 @@ def test_terminal_progress_bar_runs_to_the_summary(org: Org, tmp_path: Path) -> 
     assert "━" in screen
     unwrapped = screen.replace("\n", "")  # the summary may wrap at the terminal's width
     assert "exported " in unwrapped and " 0 429s" in unwrapped, screen
+
+
+# -- library pieces the command line uses -------------------------------------------------
+
+
+def test_rate_limit_scaled_shortens_every_window() -> None:
+    scaled = RateLimit().scaled(10)
+    assert scaled.concurrency == 6
+    assert [(w.requests, w.seconds) for w in scaled.windows] == [(60, 6.0), (12, 0.6)]
+    for bad in (0, -1.0, True):
+        with pytest.raises(ValueError, match="speed"):
+            RateLimit().scaled(bad)
+
+
+def test_pager_last_page_follows_an_item_walk() -> None:
+    import asyncio
+
+    from cja_async import AsyncPager, Page
+
+    async def fetch(number: int) -> Page[int]:
+        items = list(range(number * 3, number * 3 + 3))
+        return Page(items=items, number=number, total_elements=9, total_pages=3,
+                    is_last=number == 2)  # fmt: skip
+
+    async def walk() -> list[tuple[int, int | None]]:
+        pager = AsyncPager(fetch)
+        assert pager.last_page is None
+        seen = []
+        async for item in pager:
+            assert pager.last_page is not None
+            seen.append((item, pager.last_page.number))
+        return seen
+
+    assert asyncio.run(walk()) == [(i, i // 3) for i in range(9)]

@@ -192,7 +192,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Show the credential's user and org (one request).")
 @connection_options
 def whoami(connection: Connection) -> None:
     """Show the credential's user and org: checks the setup with one request.
@@ -329,7 +329,7 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
     run(job())
 
 
-@cli.command()
+@cli.command(short_help="Compare two exports or two sdr JSON files.")
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
@@ -361,7 +361,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     )
 
 
-@cli.command()
+@cli.command(short_help="Pull a report (a freeform table) into a file.")
 @click.argument("data_view_id")
 @click.option(
     "--dimension",
@@ -434,7 +434,7 @@ def report(
     run(job())
 
 
-@cli.command()
+@cli.command(short_help="Bulk-export a simulated org, in-process.")
 @click.option(
     "--dataviews", type=int, default=2000, show_default=True, help="Data views in the org."
 )
