@@ -85,6 +85,23 @@ def check_url(url: str | httpx.URL, name: str) -> httpx.URL:
     )
 
 
+def check_org_id(org_id: object) -> str:
+    """An IMS org id as Adobe writes it, ``XXXX@AdobeOrg``, or a ``ValueError`` saying so.
+
+    Refused here rather than by a 403 on the first request: an org id without its
+    ``@AdobeOrg`` suffix is the usual copy-paste slip.
+    """
+    if not isinstance(org_id, str) or not org_id.strip():
+        raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+    head, at, tail = org_id.rpartition("@")
+    if at != "@" or tail != "AdobeOrg" or not head.strip() or org_id != org_id.strip():
+        raise ValueError(
+            f"org_id must be an IMS org id ending in '@AdobeOrg' (the Developer Console's"
+            f" 'Organization ID', e.g. 'XXXX@AdobeOrg'), got {org_id!r}"
+        )
+    return org_id
+
+
 @attrs.define
 class ClientStats:
     """What one client did: requests sent, retries, 429s met, time spent waiting for slots."""
@@ -134,8 +151,7 @@ class Client:
         limiter_backend: LimiterBackend | None = None,
         cache: ResponseCache | None = None,
     ) -> None:
-        if not isinstance(org_id, str) or not org_id.strip():
-            raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+        check_org_id(org_id)
         if not isinstance(credentials, OAuthCredentials | StaticToken):
             raise TypeError("credentials must be OAuthCredentials or StaticToken")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:

@@ -80,6 +80,24 @@ async def test_several_values_repeat_the_parameter_as_the_guide_does(
     assert {r.component.id_type for r in records if r.component} <= {"DATA_VIEW", "PROJECT"}
 
 
+async def test_the_simulator_answers_the_guides_filtered_request(cja: Client) -> None:
+    # The audit-log guide's "Get audit logs with filters applied", parameter for parameter.
+    page = await cja.request(
+        "GET",
+        "/auditlogs/api/v1/auditlogs",
+        params={
+            "startDate": "2021-08-01T00:00:00-07",
+            "endDate": "2030-09-30T00:00:00-07",
+            "action": ["CREATE", "EDIT", "DELETE"],
+            "component": "DATA_VIEW",
+            "userType": "IMS",
+            "pageSize": "2",
+        },
+    )
+    assert page["size"] == 2 and page["content"]
+    assert {r["action"] for r in page["content"]} <= {"CREATE", "EDIT", "DELETE"}
+
+
 async def test_repeated_filters_are_cached_by_their_values(sim: Simulator, org_id: str) -> None:
     async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
         first = [r.id async for r in cja.audit_logs.list(action=["CREATE", "EDIT"])]

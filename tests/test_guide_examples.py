@@ -1,10 +1,10 @@
 """Every example response of Adobe's seed guides reaches the user as typed attributes.
 
-``data/guide-examples.json`` holds the example answers of the guides (asset management,
-connections, segments, and "Use CJA API with Python"), copied from them once with the
-section each comes from. Each must structure into its model with every member in a field
-(nothing left only in ``.extra``), every primitive field of the type its annotation says,
-and turn back into the same JSON.
+``data/guide-examples.json`` holds the example answers of the seed guides (asset
+management, connections, segments, and "Use CJA API with Python"), and a few of the endpoint
+guides', copied from them once with the section each comes from. Each must structure into
+its model with every member in a field (nothing left only in ``.extra``), every primitive
+field of the type its annotation says, and turn back into the same JSON.
 """
 
 from __future__ import annotations
@@ -75,8 +75,11 @@ def test_the_guides_examples_are_all_here() -> None:
         "docs/connections-api.txt",
         "docs/segments-api.txt",
         "docs/use-cja-api-with-python.md",
+        # Beyond the seed guides: the endpoint guides' examples that cja-async had missed.
+        "docs/endpoints/calculatedmetrics/index.md",
+        "docs/endpoints/metrics/index.md",
     }
-    assert len(EXAMPLES) == 18
+    assert len(EXAMPLES) == 21
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["source"] for e in EXAMPLES])

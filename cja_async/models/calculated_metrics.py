@@ -112,6 +112,11 @@ class CalculatedMetric(Model):
     site_title: str | None = None
     created: str | None = None
     modified: str | None = None
+    # The ``usedIn`` expansion's example in the calculated-metrics guide.
+    organization: str | None = None
+    recent_recorded_access: str | None = None
+    performance_score: str | None = None
+    used_in: list[dict[str, Any]] | None = None
 
 
 @model

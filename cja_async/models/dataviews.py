@@ -177,6 +177,7 @@ class DataViewComponent(Model):
     usage_summary: dict[str, Any] | None = None
     include_exclude_setting: IncludeExcludeSetting | None = None
     field_definition: list[dict[str, Any]] | None = None
+    derived_field_compatible: bool | None = None
 
 
 @model
