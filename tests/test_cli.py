@@ -395,6 +395,22 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     frame = polars.read_parquet(tmp_path / "all.parquet")
     assert frame.height == len(records)
 
+    async def a_segment() -> str:
+        async with org.client() as cja:
+            return (await cja.segments.list(data_ids=[view], limit=1)).items[0].id
+
+    segment = asyncio.run(a_segment())
+    segmented = org.run(*common, "--segment", segment, "--out", str(tmp_path / "seg.jsonl"))
+    assert segmented.returncode == 0, segmented.stderr
+    within = [json.loads(line) for line in (tmp_path / "seg.jsonl").read_text().splitlines()]
+    everything = {r["variables/page.itemId"]: r["metrics/visits"] for r in records}
+    assert all(r["metrics/visits"] <= everything[r["variables/page.itemId"]] for r in within)
+    assert sum(r["metrics/visits"] for r in within) < sum(everything.values())
+
+    too_deep = org.run(*common, "--top", "10,5", "--out", str(tmp_path / "t.csv"))
+    assert too_deep.returncode == 1
+    assert "--top has 2 levels for 1 --dimension" in one_error_line(too_deep)
+
     breakdown = org.run(*common, "-d", "variables/devicetype", "--out", str(tmp_path / "b.csv"))
     assert breakdown.returncode == 1
     assert "one --dimension" in one_error_line(breakdown)

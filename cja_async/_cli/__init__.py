@@ -411,6 +411,8 @@ def report(
     """
     chosen = format_for(out, fmt, _report.FORMATS)
     top_items = _report.parse_top(top)
+    if top_items is not None and len(top_items) > len(dimensions):
+        raise CommandError(f"--top has {len(top_items)} levels for {len(dimensions)} --dimension")
     check_writable_dir(out.parent)
 
     async def job() -> None:
