@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -19,8 +19,16 @@ import attrs
 
 from .._convert import structure
 from .._paging import AsyncPager, Page, parse_page
-from ..models.reports import MAX_REPORT_PAGE, Report, ReportRequest, ReportRow
+from ..models.reports import (
+    MAX_REPORT_PAGE,
+    FreeformProgress,
+    Report,
+    ReportMetric,
+    ReportRequest,
+    ReportRow,
+)
 from ._base import Resource, check_id, check_limit, check_page, query
+from ._freeform import FreeformTable, Split
 
 __all__ = ["Reports"]
 
@@ -198,6 +206,50 @@ class Reports(Resource):
         report.number_of_elements = len(rows)
         report.last_page = last
         return report
+
+    def freeform_table(
+        self,
+        data_view: str,
+        *,
+        dimensions: Sequence[str],
+        metrics: Sequence[str | ReportMetric],
+        date_range: str | tuple[DateLike, DateLike] | None = None,
+        top: int | Sequence[int | None] | None = None,
+        segments: Sequence[str | Mapping[str, Any]] | str | Mapping[str, Any] | None = None,
+        split: Split | None = None,
+        multi_dimension: bool = True,
+        progress: Callable[[FreeformProgress], None] | None = None,
+    ) -> FreeformTable:
+        """The rows of a Workspace freeform table: ``dimensions`` broken down one within the
+        other, outermost first, each row with the metrics of its whole combination.
+
+        ``top`` keeps the top items of each level by the first metric (descending): one int
+        for every level, or one int or ``None`` (every item) per level. ``date_range`` is
+        ``(start, end)`` (end exclusive) or Adobe's ``"start/end"``; longer than Adobe's 18
+        months raises ``ValueError`` unless ``split="month"`` (or ``"quarter"``, ``"year"``)
+        reports each period on its own, the period as the outermost column (``"period"``).
+        ``segments`` apply to the whole table. The table is fetched in the fewest requests
+        that give exactly these rows (a multi-dimension request per level where Adobe
+        accepts one, else breakdown requests per item, run concurrently through the
+        limiter); ``multi_dimension=False`` never tries the multi-dimension form.
+        ``progress`` is called with a :class:`FreeformProgress` after every request.
+
+        Arguments are checked here, before anything is sent; iterate the table (``async
+        for``), or ``await table.collect()`` / ``to_pandas()`` / ``to_polars()``.
+        """
+        check_id(data_view, "data_view")
+        return FreeformTable(
+            self,
+            data_view,
+            dimensions,
+            metrics,
+            date_range=date_range,
+            top=top,
+            segments=segments,
+            split=split,
+            multi_dimension=multi_dimension,
+            progress=progress,
+        )
 
     def top_items(
         self,
