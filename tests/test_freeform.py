@@ -252,10 +252,15 @@ async def test_rows_stream_before_the_table_is_complete(
     rows = table.__aiter__()
     first = await rows.__anext__()
     assert first.values[0] == "home"
-    at_first_row = table.requests
+    # A consumer that stops reading holds back the table: only a bounded number of answers
+    # (4 x the concurrency of 6) are fetched ahead of it, not the 300-odd requests left.
+    await anyio.sleep(60)
+    ahead = table.requests
+    assert 12 < ahead <= 2 + 24 + 3
     await rows.aclose()  # leaving early cancels what was started ahead
     await anyio.sleep(1)
-    assert reports_sent(sim) <= at_first_row + 6
+    assert reports_sent(sim) == table.requests == ahead
+    at_first_row = ahead
     seen.clear()
     full = await table.collect()  # each iteration runs the table anew
     assert table.requests > 100 > at_first_row
@@ -352,3 +357,37 @@ async def test_simulator_refuses_too_complex_multi_dimension_requests(
     assert (
         await cja.reports.run(ReportRequest(view, dimension=PAGE, metrics=["metrics/visits"]))
     ).rows
+
+
+async def test_one_refused_attempt_per_table_across_periods(
+    sim: Simulator, cja: Client, view: str
+) -> None:
+    sim.reports.multi_dimension = False
+    table = cja.reports.freeform_table(
+        view,
+        dimensions=[CHANNEL, DEVICE],
+        metrics=METRICS,
+        date_range=Q1,
+        top=[2, 2],
+        split="month",
+    )
+    rows = await table.collect()
+    assert {r.values[0] for r in rows} == {"2024-01", "2024-02", "2024-03"}
+    assert table.refused == 1
+    assert reports_sent(sim) == table.requests == 1 + 3 * (1 + 2)
+
+
+async def test_a_failing_breakdown_raises_and_stops_the_table(
+    sim: Simulator, cja: Client, view: str
+) -> None:
+    table = cja.reports.freeform_table(
+        view, dimensions=[CHANNEL, DEVICE, "variables/nosuchdimension"], metrics=METRICS,
+        date_range=Q1, top=[3, 2, None],
+    )  # fmt: skip
+    with pytest.raises(BadRequestError, match="Unknown dimension"):
+        await table.collect()
+    sent = reports_sent(sim)
+    await anyio.sleep(5)
+    assert reports_sent(sim) == sent  # nothing left running
+    # The multi-dimension attempt was refused, then the first breakdown failed.
+    assert table.refused == 1

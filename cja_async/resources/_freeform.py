@@ -189,10 +189,6 @@ class _Node:
         return len(self.item_ids)
 
 
-class _Refused(Exception):
-    """The multi-dimension request was refused: breakdowns from here on."""
-
-
 class FreeformTable:
     """The rows of a freeform table; nothing is sent until it is iterated.
 
@@ -544,7 +540,14 @@ class _Scheduler:
         task = asyncio.ensure_future(self._fetch(node))
         node.fetch = task
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[list[_Node]]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            # Seen here, so an error the consumer never reaches (it stopped first) is not
+            # reported as never retrieved; the consumer that awaits the task still gets it.
+            task.exception()
 
     async def _fetch(self, node: _Node) -> list[_Node]:
         children = await self._table._breakdown(self._period, node)
