@@ -8,6 +8,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -391,3 +392,13 @@ async def test_a_failing_breakdown_raises_and_stops_the_table(
     assert reports_sent(sim) == sent  # nothing left running
     # The multi-dimension attempt was refused, then the first breakdown failed.
     assert table.refused == 1
+
+
+def test_readme_freeform_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### Freeform tables", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README_FREEFORM", "exec"), {"__name__": "__readme__"})
+    out = capsys.readouterr().out
+    assert "rows in 3 requests: ['top', 'multi-dimension', 'multi-dimension']" in out
+    assert "('2024-01', " in out
