@@ -131,6 +131,18 @@ async def _one(
     return result, rows
 
 
+def _cells(r: dict[str, Any]) -> list[str]:
+    """plan, rows, requests, 429s, wall s, wall / least: the cells every table shows."""
+    return [
+        r["plan"],
+        str(r["rows"]),
+        str(r["requests"]),
+        str(r["rejected_429"]),
+        f"{r['wall_s']:.2f}",
+        f"{r['ratio_to_least']:.2f}",
+    ]
+
+
 def _short(dims: Sequence[str]) -> str:
     return " > ".join(d.split("/")[-1].replace("marketingchannel", "channel") for d in dims)
 
@@ -173,38 +185,14 @@ async def run(ctx: Context) -> Report:
             "wall / least possible for its requests",
             "wall / naive's",
         ],
-        [
-            [
-                r["plan"],
-                str(r["rows"]),
-                str(r["requests"]),
-                str(r["rejected_429"]),
-                f"{r['wall_s']:.2f}",
-                f"{r['ratio_to_least']:.2f}",
-                f"{ratio(r['wall_s'], naive['wall_s']):.2f}",
-            ]
-            for r in results
-        ],
+        [[*_cells(r), f"{ratio(r['wall_s'], naive['wall_s']):.2f}"] for r in results],
         [
             "Same rows from every plan (checked). breakdowns = 1 top request + 1 refused "
             "multi-dimension attempt + one request per channel and per channel x device.",
             "naive = one request per item, each awaited before the next (the peers' recursion).",
         ],
     )
-    order_rows = []
-    for pair in orders:
-        for r in pair:
-            order_rows.append(
-                [
-                    _short(r["dimensions"]),
-                    r["plan"],
-                    str(r["rows"]),
-                    str(r["requests"]),
-                    str(r["rejected_429"]),
-                    f"{r['wall_s']:.2f}",
-                    f"{r['ratio_to_least']:.2f}",
-                ]
-            )
+    order_rows = [[_short(r["dimensions"]), *_cells(r)] for pair in orders for r in pair]
     order_table = Table(
         f"Dimension order: every item of 3 levels, {order_range[0]} to {order_range[1]}",
         ["order", "plan", "rows", "requests", "429s", "wall s", "wall / least"],

@@ -16,7 +16,7 @@ import pytest
 
 from cja_async import BadRequestError, Client
 from cja_async.models import FreeformProgress, FreeformRow, ReportRequest
-from cja_async.testing import Simulator, report_events
+from cja_async.testing import Simulator
 
 pytestmark = pytest.mark.anyio
 
@@ -27,17 +27,6 @@ MINUTE = "variables/daterangeminute"
 Q1 = ("2024-01-01", "2024-04-01")
 FIFTEEN_MONTHS = ("2024-01-01", "2025-04-01")
 METRICS = ["metrics/visits", "metrics/revenue", "metrics/visitors"]
-
-
-@pytest.fixture
-async def view(cja: Client) -> str:
-    page = await cja.dataviews.list(limit=1)
-    return str(page.items[0].id)
-
-
-@pytest.fixture
-def events(sim: Simulator, org_id: str, view: str) -> list[dict[str, Any]]:
-    return report_events(sim, org_id, view)
 
 
 def measure(metric: str, group: list[dict[str, Any]]) -> float:

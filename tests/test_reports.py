@@ -25,7 +25,6 @@ from cja_async.models import (
     Segment,
 )
 from cja_async.testing import Faults, Simulator
-from cja_async.testing._reports import report_events
 
 pytestmark = pytest.mark.anyio
 
@@ -44,19 +43,6 @@ MOBILE_VISITS = {
         "pred": {"func": "streq", "str": "Mobile Phone", "val": {"func": "attr", "name": DEVICE}},
     },
 }
-
-
-@pytest.fixture
-async def view(cja: Client) -> str:
-    """A data view of the test's org."""
-    page = await cja.dataviews.list(limit=1)
-    return str(page.items[0].id)
-
-
-@pytest.fixture
-def events(sim: Simulator, org_id: str, view: str) -> list[dict[str, Any]]:
-    """The data view's seeded events, to compute expected numbers without the engine."""
-    return report_events(sim, org_id, view)
 
 
 def in_range(event: dict[str, Any], start: str, end: str) -> bool:
