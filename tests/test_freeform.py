@@ -210,7 +210,9 @@ async def test_split_by_month_reports_each_month_on_its_own(
         split="month",
     )
     assert table.columns == ["period", CHANNEL, DEVICE]
+    started = anyio.current_time()
     rows = await table.collect()
+    elapsed = anyio.current_time() - started
     expected = []
     for month in range(1, 13):
         start, end = f"2024-{month:02d}-01", f"{2024 + month // 12}-{month % 12 + 1:02d}-01"
@@ -222,6 +224,12 @@ async def test_split_by_month_reports_each_month_on_its_own(
     # Months without data (2023, 2025) have no rows; each month's numbers are its own.
     assert rows == expected
     assert [r.values[0] for r in rows][::2] == [f"2024-{m:02d}" for m in range(1, 13)]
+    # 20 periods: a top request each, and for the 12 with data a multi-dimension one after
+    # it. One period after the other would take 32 round trips of 50 ms; side by side, the
+    # windows (12 requests per 0.6 s) are the bound.
+    assert table.requests == 20 + 12
+    assert sim.rate_limit is not None
+    assert elapsed < min(32 * 0.05, 1.2 * sim.rate_limit.least_possible_time(32, 0.05))
 
 
 # -- streaming, progress, frames ---------------------------------------------------------------
@@ -391,3 +399,25 @@ def test_readme_freeform_example_runs(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "rows in 3 requests: ['top', 'multi-dimension', 'multi-dimension']" in out
     assert "('2024-01', " in out
+
+
+async def test_a_failing_period_raises_and_stops_the_others(
+    sim: Simulator, cja: Client, view: str
+) -> None:
+    def outage(progress: FreeformProgress) -> None:
+        if progress.requests_done == 6:  # from now on, every request fails with a 400
+            sim.faults.error_statuses = (400,)
+            sim.faults.error_rate = 1.0
+
+    table = cja.reports.freeform_table(
+        view, dimensions=[CHANNEL, DEVICE], metrics=METRICS, date_range=("2024-01-01", "2025-01-01"),
+        top=[2, 2], split="month", progress=outage,
+    )  # fmt: skip
+    got: list[FreeformRow] = []
+    with pytest.raises(BadRequestError):
+        async for row in table:
+            got.append(row)
+    sent = reports_sent(sim)
+    await anyio.sleep(10)
+    assert reports_sent(sim) == sent < 12 * 3  # the other months were stopped
+    assert all(row.values[0] < "2024-04" for row in got)

@@ -31,6 +31,7 @@ import calendar
 import heapq
 import itertools
 import math
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -71,6 +72,9 @@ _SPLIT_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _MAX_MULTI_ROWS = 20 * MAX_REPORT_PAGE
 # Item ids sent in one dimension's search; a longer list is filtered here instead.
 _MAX_SEARCH_IDS = 1000
+# With split=: periods fetched side by side, and rows each may hold ahead of the reader.
+_PERIODS_AT_ONCE = 3
+_PERIOD_BUFFER = 1000
 
 
 # -- the arguments, checked before anything is sent ------------------------------------------
@@ -246,6 +250,8 @@ class FreeformTable:
         self._planned = 0
         self._rows = 0
         self._multi_ok = True
+        self._accepted = False  # a multi-dimension request was answered in this run
+        self._probe: asyncio.Event | None = None  # set when the first one's verdict is in
 
     # -- public ------------------------------------------------------------------------------
 
@@ -287,10 +293,45 @@ class FreeformTable:
         self.requests = self.refused = self._planned = self._rows = 0
         self.plan = []
         self._multi_ok = self._allow_multi and len(self._dimensions) > 1
-        for period in self._periods:
-            async for row in self._period_rows(period):
+        self._accepted, self._probe = False, None
+        if len(self._periods) == 1:
+            async for row in self._period_rows(self._periods[0]):
                 self._rows += 1
                 yield row
+            return
+        # Periods are independent tables: a few run side by side (each level waits a round
+        # trip for the one above, so one period alone leaves the limiter idle), each into a
+        # bounded buffer, read out in period order.
+        periods = iter(self._periods)
+        running: deque[tuple[asyncio.Task[None], asyncio.Queue[FreeformRow | None]]] = deque()
+
+        def start() -> None:
+            period = next(periods, None)
+            if period is not None:
+                queue: asyncio.Queue[FreeformRow | None] = asyncio.Queue(_PERIOD_BUFFER)
+                running.append((asyncio.ensure_future(self._fill(period, queue)), queue))
+
+        try:
+            for _ in range(_PERIODS_AT_ONCE):
+                start()
+            while running:
+                task, queue = running[0]
+                while (item := await _next(task, queue)) is not None:
+                    self._rows += 1
+                    yield item
+                await task
+                running.popleft()
+                start()
+        finally:
+            tasks = [task for task, _queue in running]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _fill(self, period: _Period, queue: asyncio.Queue[FreeformRow | None]) -> None:
+        async for row in self._period_rows(period):
+            await queue.put(row)
+        await queue.put(None)
 
     def _tick(self, *, planned: int = 0, done: int = 0) -> None:
         self._planned += planned
@@ -445,6 +486,14 @@ class FreeformTable:
         def make(limit: int, page: int) -> ReportRequest:
             return self._request(period, dimensions=dimensions, limit=limit, page=page)
 
+        # Until one is accepted, one multi-dimension request at a time (periods run side by
+        # side): the others wait for its verdict, so a table is refused at most once.
+        while not self._accepted and self._probe is not None:
+            await self._probe.wait()
+            if not self._multi_ok:
+                return False
+        probe = None if self._accepted else asyncio.Event()
+        self._probe = probe or self._probe
         self._tick(planned=1)
         try:
             rows, total = await self._send(make(MAX_REPORT_PAGE, 0))
@@ -452,6 +501,11 @@ class FreeformTable:
             self.refused += 1
             self._multi_ok = False
             return False
+        finally:
+            if probe is not None:
+                self._probe = None
+                probe.set()
+        self._accepted = True
         pages = math.ceil((total or len(rows)) / MAX_REPORT_PAGE)
         if pages - 1 > len(parents) or (total or 0) > _MAX_MULTI_ROWS:
             # Breakdowns are cheaper (or the answer too big to hold): the first page was
@@ -491,6 +545,25 @@ class FreeformTable:
         levels.append([child for node in parents for child in node.children or []])
         self._note_plan(depth - 1, "multi-dimension")
         return True
+
+
+async def _next(
+    task: asyncio.Task[None], queue: asyncio.Queue[FreeformRow | None]
+) -> FreeformRow | None:
+    """The next row a period's task puts in ``queue`` (``None`` at its end); its error if
+    it fails first."""
+    if not queue.empty():
+        return queue.get_nowait()
+    getting = asyncio.ensure_future(queue.get())
+    try:
+        await asyncio.wait({getting, task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not getting.done():
+            getting.cancel()
+    if getting.done() and not getting.cancelled():
+        return getting.result()
+    task.result()  # the task ended without its end marker: it failed (this raises)
+    raise RuntimeError("a freeform period ended without its rows")  # pragma: no cover
 
 
 async def _gather(coroutines: Sequence[Any]) -> list[Any]:
