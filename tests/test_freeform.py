@@ -409,9 +409,10 @@ async def test_a_failing_period_raises_and_stops_the_others(
             sim.faults.error_statuses = (400,)
             sim.faults.error_rate = 1.0
 
+    year = ("2024-01-01", "2025-01-01")
     table = cja.reports.freeform_table(
-        view, dimensions=[CHANNEL, DEVICE], metrics=METRICS, date_range=("2024-01-01", "2025-01-01"),
-        top=[2, 2], split="month", progress=outage,
+        view, dimensions=[CHANNEL, DEVICE], metrics=METRICS, date_range=year, top=[2, 2],
+        split="month", progress=outage,
     )  # fmt: skip
     got: list[FreeformRow] = []
     with pytest.raises(BadRequestError):
