@@ -5,18 +5,22 @@ simulator seed and the data view id alone, so the same request always gives the 
 numbers. Reports aggregate that table the way CJA does in spirit:
 
 * dimensions ``variables/page``, ``variables/marketingchannel``, ``variables/devicetype``,
-  ``variables/geocountry`` (with "No value" items), ``variables/daterangeday`` and
-  ``variables/daterangemonth`` (item ids encode the date as Adobe's do);
+  ``variables/geocountry`` (with "No value" items), ``variables/daterangeday``,
+  ``variables/daterangemonth``, ``variables/daterangehour`` and ``variables/daterangeminute``
+  (thousands of items; item ids encode the date as Adobe's do);
 * metrics ``metrics/occurrences``, ``metrics/pageviews``, ``metrics/orders``,
   ``metrics/revenue`` (summed) and ``metrics/visits``, ``metrics/visitors`` (distinct, so a
   total is not the sum of its rows); unknown metrics answer 206 with ``columnErrors``;
 * global filters (date ranges, segments by id or inline, breakdowns, excluded items), metric
-  filters, search clauses, ``nonesBehavior``, classic and multi-column sorting, paging,
+  filters (a classic breakdown puts the parent's items on every metric: items without data in
+  any column are left out, as in Workspace), search clauses, ``nonesBehavior``, classic and multi-column sorting, paging,
   ``totals`` / ``filteredTotals`` and the ``col-max`` / ``col-min`` statistics;
 * the multi-dimension form (``dimensions[]``, up to five, each with its own ``search`` and
   ``nonesBehavior``; the report-wide ``search`` applies to the first dimension): one row per
   combination, with ``itemIds`` and ``values`` per row and ``columns.dimensions`` (Adobe
   documents the request but not this answer; the shape here is the simulator's reading);
+  refused as "too complex" (400) over ``ReportOptions.max_combinations`` rows, or always
+  with ``multi_dimension=False``, as the multi-dimension guide says Adobe may;
 * ``GET /reports/topItems``: items ranked by occurrences, the last 90 days before
   ``DATA_END`` by default (a fixed "now", so answers never drift), with the search
   parameters and ``lookupNoneValues``.
