@@ -4,6 +4,7 @@ checked against tables computed directly from the simulator's seeded events
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 
 from cja_async import BadRequestError, Client
@@ -422,3 +424,37 @@ async def test_a_failing_period_raises_and_stops_the_others(
     await anyio.sleep(10)
     assert reports_sent(sim) == sent < 12 * 3  # the other months were stopped
     assert all(row.values[0] < "2024-04" for row in got)
+
+
+class OverstatedTotals(httpx.AsyncBaseTransport):
+    """A server whose report answers claim a thousand times more rows than they have."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._inner = httpx.ASGITransport(app=sim)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if request.url.path != "/reports" or response.status_code != 200:
+            return response
+        body = json.loads(await response.aread())
+        body["totalElements"] = body["totalElements"] * 1000
+        body["totalPages"] = body["totalPages"] * 1000
+        body["lastPage"] = False
+        return httpx.Response(200, json=body)
+
+
+async def test_overstated_totals_cost_no_flood_of_pages(
+    sim: Simulator, org_id: str, view: str, events: list[dict[str, Any]]
+) -> None:
+    sim.reports.multi_dimension = False
+    dims = [DEVICE, MINUTE]
+    async with sim.client(org_id=org_id, transport=OverstatedTotals(sim)) as cja:
+        table = cja.reports.freeform_table(
+            view, dimensions=dims, metrics=["metrics/occurrences"], date_range=FIFTEEN_MONTHS
+        )
+        with anyio.fail_after(600):
+            rows = await table.collect()
+    assert rows == expected_table(events, dims, ["metrics/occurrences"], FIFTEEN_MONTHS, [None] * 2)
+    # Each walk stops after one batch (4 x the concurrency) once a page comes back short.
+    assert table.requests <= 1 + 1 + 3 * (1 + 24)
+    assert sim.stats.rejected_429 == 0

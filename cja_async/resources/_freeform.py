@@ -421,21 +421,32 @@ class FreeformTable:
         return report.rows or [], report.total_elements
 
     async def _pages(
-        self, make: Callable[[int, int], ReportRequest], want: int | None
+        self,
+        make: Callable[[int, int], ReportRequest],
+        want: int | None,
+        first: tuple[list[ReportRow], int | None] | None = None,
     ) -> list[ReportRow]:
         """The first ``want`` rows (all with ``None``) of a request, in pages of up to 1000:
-        page 0, then the rest at once through the limiter."""
+        page 0 (unless given as ``first``), then the others side by side through the limiter,
+        a bounded batch at a time; a short page ends the walk whatever the total said, so a
+        server that overstates it costs no flood of empty pages."""
         limit = MAX_REPORT_PAGE if want is None else min(want, MAX_REPORT_PAGE)
-        rows, total = await self._send(make(limit, 0))
+        rows, total = first if first is not None else await self._send(make(limit, 0))
         if total is None or len(rows) < limit:
-            return rows if want is None else rows[:want]
+            return rows[:want]
         needed = total if want is None else min(want, total)
         count = math.ceil(needed / limit)
-        if count > 1:
-            self._tick(planned=count - 1)
-            later = await _gather([self._send(make(limit, page)) for page in range(1, count)])
-            for page_rows, _total in later:
-                rows.extend(page_rows)
+        self._tick(planned=count - 1)
+        number = 1
+        while number < count:
+            batch = range(number, min(number + self._lookahead(), count))
+            answers = await _gather([self._send(make(limit, n)) for n in batch])
+            number = batch.stop
+            for got, _total in answers:
+                rows.extend(got)
+            if number < count and any(len(got) < limit for got, _total in answers):
+                self._tick(planned=number - count)  # not needed after all
+                break
         return rows[:needed]
 
     async def _breakdown(self, period: _Period, node: _Node) -> list[_Node]:
@@ -512,11 +523,7 @@ class FreeformTable:
             # the price of finding out.
             self._multi_ok = False
             return False
-        if pages > 1:
-            self._tick(planned=pages - 1)
-            later = await _gather([self._send(make(MAX_REPORT_PAGE, p)) for p in range(1, pages)])
-            for page_rows, _total in later:
-                rows.extend(page_rows)
+        rows = await self._pages(make, None, first=(rows, total))
         by_ids = {node.item_ids: node for node in parents}
         for node in parents:
             node.children = []

@@ -13,8 +13,9 @@ numbers. Reports aggregate that table the way CJA does in spirit:
   total is not the sum of its rows); unknown metrics answer 206 with ``columnErrors``;
 * global filters (date ranges, segments by id or inline, breakdowns, excluded items), metric
   filters (a classic breakdown puts the parent's items on every metric: items without data in
-  any column are left out, as in Workspace), search clauses, ``nonesBehavior``, classic and multi-column sorting, paging,
-  ``totals`` / ``filteredTotals`` and the ``col-max`` / ``col-min`` statistics;
+  any column are left out, as in Workspace), search clauses, ``nonesBehavior``, classic and
+  multi-column sorting, paging, ``totals`` / ``filteredTotals`` and the ``col-max`` /
+  ``col-min`` statistics;
 * the multi-dimension form (``dimensions[]``, up to five, each with its own ``search`` and
   ``nonesBehavior``; the report-wide ``search`` applies to the first dimension): one row per
   combination, with ``itemIds`` and ``values`` per row and ``columns.dimensions`` (Adobe
