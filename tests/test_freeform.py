@@ -458,3 +458,14 @@ async def test_overstated_totals_cost_no_flood_of_pages(
     # Each walk stops after one batch (4 x the concurrency) once a page comes back short.
     assert table.requests <= 1 + 1 + 3 * (1 + 24)
     assert sim.stats.rejected_429 == 0
+
+
+async def test_top_beyond_one_page(
+    sim: Simulator, cja: Client, view: str, events: list[dict[str, Any]]
+) -> None:
+    table = cja.reports.freeform_table(
+        view, dimensions=[MINUTE], metrics=["metrics/visits"], date_range=FIFTEEN_MONTHS, top=1500
+    )
+    rows = await table.collect()
+    assert rows == expected_table(events, [MINUTE], ["metrics/visits"], FIFTEEN_MONTHS, [1500])
+    assert len(rows) == 1500 and table.requests == reports_sent(sim) == 2  # 1000 + 500
