@@ -890,7 +890,7 @@ class FreeformRow:
 
     values: tuple[str, ...]
     item_ids: tuple[str, ...]
-    data: dict[str, float]
+    data: dict[str, int | float]
 
 
 @attrs.frozen
