@@ -354,7 +354,14 @@ class FreeformTable:
         # Levels fetched whole, one multi-dimension request each, while that pays.
         levels: list[list[_Node]] = [[root], root.children]
         while self._multi_ok and len(levels) <= min(len(self._dimensions), MAX_DIMENSIONS):
-            if not await self._multi_level(period, levels):
+            if len(levels[-1]) == 1:
+                # One parent: its breakdown costs the one request a multi-dimension request
+                # would, and is never refused; deeper levels may still go multi-dimension.
+                only = levels[-1][0]
+                self._tick(planned=1)
+                only.children = await self._breakdown(period, only)
+                levels.append(only.children)
+            elif not levels[-1] or not await self._multi_level(period, levels):
                 break
         scheduler = _Scheduler(self, period, self._lookahead())
         try:
@@ -484,8 +491,6 @@ class FreeformTable:
         ``False`` when it was refused or would cost more than breakdowns."""
         parents = levels[-1]
         depth = len(levels)  # the dimensions of the request: the parents' and one more
-        if len(parents) < 2:
-            return False  # one breakdown request is no dearer, and never refused
         dimensions = []
         for level in range(1, depth):
             kept = sorted({node.item_ids[-1] for node in levels[level]})
