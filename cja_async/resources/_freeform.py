@@ -9,10 +9,11 @@ The plan:
 2. Each deeper level, while Adobe accepts it, is ONE multi-dimension request (``dimensions[]``
    up to that level, paged), its rows grouped by their parent combination and the top items
    kept per parent: the same rows the breakdowns would give, since every row of the answer
-   carries the metrics of its own combination. It is tried only where it is cheaper than the
-   breakdowns (two parents or more, and no more pages than parents); a refusal (any 400: too
-   complex, unrelated dimensions) is remembered for the rest of the table, so a table makes
-   at most one refused attempt.
+   carries the metrics of its own combination. A level under a single parent takes that
+   parent's one breakdown instead (as cheap, and never refused); a multi-dimension answer of
+   more pages than there are parents is left for breakdowns after its first page. A refusal
+   (any 400: too complex, unrelated dimensions) is remembered for the rest of the table, so a
+   table makes at most one refused attempt.
 3. The other levels are classic breakdowns: one request per parent item, the parent's items
    as ``metricContainer.metricFilters`` of type ``BREAKDOWN`` on every metric. A parent's
    breakdown is started as soon as its own answer is in, through the org's limiter; at most a
