@@ -411,9 +411,84 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     assert too_deep.returncode == 1
     assert "--top has 2 levels for 1 --dimension" in one_error_line(too_deep)
 
-    breakdown = org.run(*common, "-d", "variables/devicetype", "--out", str(tmp_path / "b.csv"))
-    assert breakdown.returncode == 1
-    assert "one --dimension" in one_error_line(breakdown)
+
+def test_report_breakdowns_are_the_library_freeform_table(org: Org, tmp_path: Path) -> None:
+    import asyncio
+
+    view = asyncio.run(busiest_view(org))
+    dimensions = ["variables/marketingchannel", "variables/devicetype"]
+    metrics = ["metrics/visits", "metrics/revenue"]
+    result = org.run(
+        "report", view, "-d", dimensions[0], "-d", dimensions[1], "-m", metrics[0],
+        "-m", metrics[1], "--from", "2024-01-01", "--to", "2024-04-01", "--top", "3,2",
+        "--out", str(tmp_path / "t.jsonl"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
+
+    async def expected() -> list[dict[str, Any]]:
+        async with org.client() as cja:
+            table = cja.reports.freeform_table(
+                view, dimensions=dimensions, metrics=metrics,
+                date_range=("2024-01-01", "2024-04-01"), top=[3, 2],
+            )  # fmt: skip
+            return [
+                {
+                    dimensions[0]: row.values[0],
+                    f"{dimensions[0]}.itemId": row.item_ids[0],
+                    dimensions[1]: row.values[1],
+                    f"{dimensions[1]}.itemId": row.item_ids[1],
+                    **row.data,
+                }
+                for row in await table.collect()
+            ]
+
+    want = asyncio.run(expected())
+    assert got == want
+    assert 4 <= len(got) <= 6 and len({r[dimensions[0]] for r in got}) == 3
+    assert f"{len(got)} rows -> " in result.stderr
+
+
+def test_report_over_18_months_needs_split_and_gets_a_period_column(
+    org: Org, tmp_path: Path
+) -> None:
+    common = ["report", "dv_x", "-d", "variables/marketingchannel", "-m", "metrics/visits",
+              "--from", "2023-01-01", "--to", "2025-01-01", "--top", "2"]  # fmt: skip
+    before = org.sim.stats.requests
+    long = org.run(*common, "--out", str(tmp_path / "long.csv"))
+    assert long.returncode == 1
+    assert "more than 18 months" in one_error_line(long) and "--split month" in long.stderr
+    assert org.sim.stats.requests == before  # refused before any request
+    assert not (tmp_path / "long.csv").exists()
+
+    import asyncio
+
+    view = asyncio.run(busiest_view(org))
+    common[1] = view
+    split = org.run(*common, "--split", "year", "--out", str(tmp_path / "years.csv"))
+    assert split.returncode == 0, split.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "years.csv").read_text())))
+    assert list(rows[0]) == ["period", "variables/marketingchannel",
+                             "variables/marketingchannel.itemId", "metrics/visits"]  # fmt: skip
+    assert {r["period"] for r in rows} <= {"2023", "2024"} and rows
+
+
+def test_parquet_without_polars_is_refused_before_any_request(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cja_async._cli import main
+
+    for name, value in org.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(sys.modules, "polars", None)  # import polars raises ImportError
+    before = org.sim.stats.token_requests
+    args = ["report", "dv_x", "-d", "variables/page", "-m", "metrics/visits", "--from",
+            "2024-01-01", "--to", "2024-02-01", "--out", str(tmp_path / "r.parquet")]  # fmt: skip
+    code = main(args)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "--format parquet needs polars: pip install 'cja-async[polars]'" in err
+    assert org.sim.stats.token_requests == before  # not even a token was asked for
 
 
 # -- bad input --------------------------------------------------------------------------

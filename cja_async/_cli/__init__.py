@@ -38,6 +38,7 @@ from .. import (
     __version__,
 )
 from .._auth import _console_fields, _load_json
+from ..resources._freeform import Split
 from . import _diff, _export, _report, _sdr
 from ._demo import demo as run_demo
 from ._errors import CommandError
@@ -383,10 +384,26 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 )
 @click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
-@click.option("--top", metavar="N[,N...]", help="Items kept per dimension (default: all).")
+@click.option(
+    "--top",
+    metavar="N[,N...]",
+    help="Items kept by the first metric: one number for every level, or one per "
+    "--dimension (10,5; 'all' keeps every item of a level). Default: every item.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(_report.SPLITS),
+    help="A table per month (quarter, year), the period as the first column: for a range "
+    "longer than Adobe's 18 months.",
+)
 @click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
 @_OUT_FILE
-@click.option("--format", "fmt", type=click.Choice(_report.FORMATS), help="csv|jsonl|parquet.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_report.FORMATS),
+    help="csv: a header and a row per line; jsonl: a JSON object per row; parquet: needs polars.",
+)
 @connection_options
 def report(
     connection: Connection,
@@ -396,30 +413,33 @@ def report(
     start: str,
     end: str,
     top: str | None,
+    split: Split | None,
     segments: tuple[str, ...],
     out: Path,
     fmt: str | None,
 ) -> None:
-    """Pull a freeform table of a data view into a file: per row the dimension value and
-    item id, then each metric.
+    """Pull a freeform table of a data view into a file: per row the value and item id of
+    each dimension (outermost first), then each metric of that combination.
 
     \b
     Example:
       cja-async report dv_677ea9291244fd082f02dd42 --dimension variables/page \\
           --metric metrics/visits --metric metrics/revenue \\
           --from 2024-01-01 --to 2024-04-01 --top 50 --out pages.csv
+      cja-async report dv_677ea9291244fd082f02dd42 -d variables/marketingchannel \\
+          -d variables/devicetype -m metrics/visits --from 2024-01-01 --to 2024-04-01 \\
+          --top 5,3 --out channels-by-device.csv
     """
     chosen = format_for(out, fmt, _report.FORMATS)
-    top_items = _report.parse_top(top)
-    if top_items is not None and len(top_items) > len(dimensions):
-        raise CommandError(f"--top has {len(top_items)} levels for {len(dimensions)} --dimension")
+    _report.check_format(chosen)
+    top_items = _report.parse_top(top, len(dimensions))
     check_writable_dir(out.parent)
 
     async def job() -> None:
         started = time.perf_counter()
         async with connection.client() as cja:
             with Progress() as progress:
-                rows = await _report.fetch(
+                table = await _report.fetch(
                     cja,
                     data_view_id,
                     progress,
@@ -428,9 +448,10 @@ def report(
                     date_range=(start, end),
                     top=top_items,
                     segments=segments,
+                    split=split,
                 )
-            columns = [c for d in dimensions for c in (d, f"{d}.itemId")] + list(metrics)
-            _report.write(_report.records(rows, dimensions, metrics), columns, out, chosen)
+            columns, rows = _report.records(table)
+            _report.write(rows, columns, out, chosen)
             _done(f"{len(rows)} rows -> {out}", cja, started)
 
     run(job())

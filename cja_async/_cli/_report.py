@@ -1,43 +1,35 @@
 """``cja-async report``: a freeform table of a data view into CSV, JSON lines or Parquet.
 
-``table_rows`` is the one place that fetches the table. Until ``cja.reports.freeform_table``
-is in the library it handles one dimension with ``cja.reports``; its rows already have the
-shape of a ``FreeformRow`` (``values``, ``item_ids``, ``data``), so switching it over changes
-nothing else.
+The table is the library's ``cja.reports.freeform_table``: one ``--dimension`` is a ranked
+report, repeated ones are breakdowns (outermost first), fetched in the fewest requests the
+library knows; this module only checks the options, shows progress and writes the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .. import Client
-from ..models import ReportRequest
+from .. import Client, NotFoundError
+from ..models import FreeformProgress, FreeformRow
+from ..resources._freeform import PERIOD_COLUMN as PERIOD
+from ..resources._freeform import Split
 from ._errors import CommandError
-from ._export import PAGE
 from ._files import atomic_path, atomic_text
 from ._progress import Progress
 
-__all__ = ["FORMATS", "TableRow", "parse_top", "records", "table_rows", "write"]
+__all__ = ["FORMATS", "SPLITS", "Table", "check_format", "fetch", "parse_top", "records", "write"]
 
 FORMATS = ("csv", "jsonl", "parquet")
+SPLITS = ("month", "quarter", "year")
 
 
-@attrs.frozen
-class TableRow:
-    """One row of a freeform table: a value and an item id per dimension (outermost first)
-    and the metrics of that combination."""
-
-    values: tuple[str, ...]
-    item_ids: tuple[str, ...]
-    data: dict[str, int | float]
-
-
-def parse_top(text: str | None) -> list[int | None] | None:
-    """``"10,5"`` -> ``[10, 5]``; ``"all"`` (or an empty place) keeps every item at that level."""
+def parse_top(text: str | None, levels: int) -> int | list[int | None] | None:
+    """``--top``: ``"50"`` keeps 50 items at every level, ``"10,5"`` one number per level
+    (``"all"`` or an empty place keeps every item at that level)."""
     if text is None:
         return None
     top: list[int | None] = []
@@ -49,87 +41,104 @@ def parse_top(text: str | None) -> list[int | None] | None:
             top.append(int(part))
         else:
             raise CommandError(f"--top takes positive numbers such as 10,5; got {text!r}")
+    if len(top) == 1:
+        return top[0]
+    if len(top) != levels:
+        raise CommandError(
+            f"--top has {len(top)} levels for {levels} --dimension: give one number for "
+            "every level, or one per --dimension (10,5)"
+        )
     return top
 
 
-async def table_rows(
-    cja: Client,
-    data_view_id: str,
-    *,
-    dimensions: Sequence[str],
-    metrics: Sequence[str],
-    date_range: tuple[str, str],
-    top: Sequence[int | None] | None,
-    segments: Sequence[str],
-) -> AsyncIterator[TableRow]:
-    """The rows of the table: the top items of the dimension by the first metric."""
-    if len(dimensions) != 1:
-        raise CommandError(
-            "this version reports one --dimension; breakdowns need freeform tables "
-            "(cja.reports.freeform_table), which are not in the library yet"
-        )
-    limit = top[0] if top and top[0] is not None else None
-    try:
-        request = ReportRequest(
-            data_view_id,
-            dimension=dimensions[0],
-            metrics=list(metrics),
-            date_range=date_range,
-            segments=list(segments),
-            sort=[f"-{metrics[0]}"],
-            limit=limit or PAGE,
-        )
-    except (TypeError, ValueError) as exc:
-        raise CommandError(str(exc)) from exc
-    if limit is not None:  # the top N: one page
-        report = await cja.reports.run(request)
-        rows = report.rows or []
-    else:
-        rows = [row async for row in cja.reports.rows(request)]
-    for row in rows:
-        yield TableRow(
-            values=(row.value or "",),
-            item_ids=(row.item_id or "",),
-            data=dict(zip(metrics, row.data or [], strict=False)),
-        )
-
-
-def records(
-    rows: Sequence[TableRow], dimensions: Sequence[str], metrics: Sequence[str]
-) -> list[dict[str, Any]]:
-    """Flat records: per dimension its value and ``DIMENSION.itemId``, then the metrics."""
-    out = []
-    for row in rows:
-        record: dict[str, Any] = {}
-        for dimension, value, item_id in zip(dimensions, row.values, row.item_ids, strict=True):
-            record[dimension] = value
-            record[f"{dimension}.itemId"] = item_id
-        record.update({metric: row.data.get(metric) for metric in metrics})
-        out.append(record)
-    return out
-
-
-async def fetch(cja: Client, data_view_id: str, progress: Progress, **table: Any) -> list[TableRow]:
-    """Every row of the table, with progress."""
-    track = progress.track("rows")
-    rows: list[TableRow] = []
-    async for row in table_rows(cja, data_view_id, **table):
-        rows.append(row)
-        track.update(len(rows))
-    track.finish()
-    return rows
-
-
-def write(rows: list[dict[str, Any]], columns: list[str], path: Path, fmt: str) -> None:
-    """Write the records as ``fmt`` (csv, jsonl, parquet), atomically."""
+def check_format(fmt: str) -> None:
+    """Refuse a format whose library is missing before any request is sent."""
     if fmt == "parquet":
         try:
-            import polars
+            import polars  # noqa: F401
         except ImportError:
             raise CommandError(
                 "--format parquet needs polars: pip install 'cja-async[polars]' "
                 "(or, in a checkout, pip install '.[polars]')"
             ) from None
+
+
+@attrs.frozen
+class Table:
+    """What ``fetch`` got: the dimension columns (``"period"`` first with ``--split``), the
+    metric columns and the rows in table order."""
+
+    columns: list[str]
+    metric_names: list[str]
+    rows: list[FreeformRow]
+
+
+async def fetch(
+    cja: Client,
+    data_view_id: str,
+    progress: Progress,
+    *,
+    dimensions: Sequence[str],
+    metrics: Sequence[str],
+    date_range: tuple[str, str],
+    top: int | list[int | None] | None,
+    segments: Sequence[str],
+    split: Split | None,
+) -> Table:
+    """Every row of the table, with progress (requests done of those planned so far)."""
+    track = progress.track("requests")
+
+    def on_progress(state: FreeformProgress) -> None:
+        track.update(state.requests_done, state.requests_planned)
+
+    try:  # the library checks every option here, before anything is sent
+        table = cja.reports.freeform_table(
+            data_view_id,
+            dimensions=list(dimensions),
+            metrics=list(metrics),
+            date_range=date_range,
+            top=top,
+            segments=list(segments),
+            split=split,
+            progress=on_progress,
+        )
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        if split is None and "split=" in message:  # the library names its Python argument
+            message += "; on the command line: --split month (or quarter, year)"
+        raise CommandError(message) from exc
+    try:
+        rows = await table.collect()
+    except NotFoundError as exc:
+        raise CommandError(f"unknown data view {data_view_id!r}: {exc}") from None
+    track.finish(f" ({len(rows)} rows)")
+    return Table(list(table.columns), list(table.metric_names), rows)
+
+
+def records(table: Table) -> tuple[list[str], list[dict[str, Any]]]:
+    """The file's columns and flat records: per dimension its value and ``DIMENSION.itemId``
+    (the period has its value only), then the metrics."""
+    columns = [
+        c for d in table.columns for c in ((d,) if d == PERIOD else (d, f"{d}.itemId"))
+    ] + table.metric_names
+    out = []
+    for row in table.rows:
+        record: dict[str, Any] = {}
+        for dimension, value, item_id in zip(table.columns, row.values, row.item_ids, strict=True):
+            record[dimension] = value
+            if dimension != PERIOD:
+                record[f"{dimension}.itemId"] = item_id
+        record.update({metric: row.data.get(metric) for metric in table.metric_names})
+        out.append(record)
+    return columns, out
+
+
+def write(rows: list[dict[str, Any]], columns: list[str], path: Path, fmt: str) -> None:
+    """Write the records as ``fmt`` (csv, jsonl, parquet), atomically."""
+    if fmt == "parquet":
+        check_format(fmt)
+        import polars
+
         frame = polars.DataFrame(rows, schema=columns if not rows else None)
         with atomic_path(path) as temp:
             frame.write_parquet(temp)
