@@ -100,6 +100,18 @@ def org(served: tuple[Simulator, str]) -> Org:
     return Org(*served)
 
 
+def offline(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m cja_async ARGS`` with no credentials: for commands that send no request."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CJA_")}
+    return subprocess.run(
+        [sys.executable, "-m", "cja_async", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     """The stderr of a failed run: exactly one line, no traceback, no secret."""
     assert "Traceback" not in result.stderr
@@ -358,6 +370,38 @@ def test_diff_of_two_sdr_files_added_removed_changed(org: Org, tmp_path: Path) -
     assert by_group["metrics"]["changed"] == {data["metrics"][0]["id"]: ["name"]}
 
 
+def test_diff_of_a_folder_and_a_file_or_of_a_non_json_file_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    (folder / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n')
+    sdr = tmp_path / "web.json"
+    sdr.write_text(json.dumps({part: [] for part in PARTS}))
+    xlsx = tmp_path / "web.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04\x81\x00 not text")
+    for old, new in ((sdr, folder), (folder, sdr)):
+        result = offline("diff", str(old), str(new))
+        assert result.returncode == 1
+        line = one_error_line(result)
+        assert f"cannot compare the export folder {str(folder)!r}" in line
+        assert "two export folders or two SDR JSON files" in line
+    result = offline("diff", str(sdr), str(xlsx))
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "is neither an export folder nor an SDR JSON file" in line
+    assert "codec" not in line
+
+
+def test_demo_refuses_bad_options_with_a_usage_line() -> None:
+    for option, value in (("--limit", "0"), ("--limit", "1001"), ("--latency", "-1"),
+                          ("--dataviews", "0")):  # fmt: skip
+        result = offline("demo", option, value)
+        assert result.returncode == 2, (option, value, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert f"Invalid value for '{option}'" in result.stderr
+
+
 def test_changed_members_descend_into_objects_only() -> None:
     old = {"a": {"b": 1, "c": [1]}, "d": 1}
     new = {"a": {"b": 2, "c": [1, 2]}, "e": None}
@@ -541,6 +585,7 @@ def test_a_refused_request_mid_export_is_one_line_and_leaves_no_file(tmp_path: P
     assert result.returncode == 1
     line = one_error_line(result)
     assert "HTTP 403" in line and "the credential lacks access" in line
+    assert "CJA_ORG_ID" in line  # the usual cause: another org's id
     assert list((tmp_path / "backup").iterdir()) == []
 
 

@@ -459,11 +459,25 @@ def report(
 
 @cli.command(short_help="Bulk-export a simulated org, in-process.")
 @click.option(
-    "--dataviews", type=int, default=2000, show_default=True, help="Data views in the org."
+    "--dataviews",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Data views in the org.",
 )
-@click.option("--limit", type=int, default=10, show_default=True, help="Data views per page.")
 @click.option(
-    "--latency", type=float, default=0.05, show_default=True, help="Seconds per response."
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=10,
+    show_default=True,
+    help="Data views per page (1 to 1000, Adobe's most).",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0.0),
+    default=0.05,
+    show_default=True,
+    help="Seconds per response.",
 )
 def demo(dataviews: int, limit: int, latency: float) -> None:
     """Bulk-export a simulated org (in-process, nothing leaves the machine) and show the
@@ -492,7 +506,11 @@ _HINTS: tuple[tuple[type[CJAError], str], ...] = (
         "check the client id and secret (--credentials or CJA_CLIENT_ID, "
         "CJA_CLIENT_SECRET) and the token URL",
     ),
-    (PermissionDeniedError, "the credential lacks access: check its product profile"),
+    (
+        PermissionDeniedError,
+        "the credential lacks access: check that CJA_ORG_ID (or the file's org) is the "
+        "credential's own org, and the credential's product profile",
+    ),
     (RateLimitError, "the org's request budget stayed spent; try again later"),
     (TransportError, "check the network and --base-url"),
 )
