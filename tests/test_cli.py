@@ -165,7 +165,7 @@ def test_whoami_names_user_and_org_with_one_request(org: Org) -> None:
     assert result.returncode == 0, result.stderr
     assert f"org   {org.org_id}" in result.stdout
     assert org.client_id in result.stdout  # the simulator's technical account is named by it
-    assert result.stderr.strip().startswith("whoami: 1 requests, 0 429s,")
+    assert result.stderr.strip().startswith("whoami: 1 request, 0 429s,")
 
 
 def test_whoami_from_a_developer_console_file(org: Org, tmp_path: Path) -> None:
@@ -425,7 +425,7 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     assert len(rows) == 5
     visits = [float(r["metrics/visits"]) for r in rows]
     assert visits == sorted(visits, reverse=True)
-    assert ": 1 requests, 0 429s, " in top.stderr
+    assert ": 1 request, 0 429s, " in top.stderr
 
     every = org.run(*common, "--out", str(tmp_path / "all.jsonl"))
     assert every.returncode == 0, every.stderr

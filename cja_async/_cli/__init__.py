@@ -43,7 +43,7 @@ from . import _diff, _export, _report, _sdr
 from ._demo import demo as run_demo
 from ._errors import CommandError
 from ._files import check_writable_dir, format_for
-from ._progress import Progress, summary_line
+from ._progress import Progress, plural, summary_line
 
 __all__ = ["cli", "main"]
 
@@ -274,7 +274,11 @@ def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> No
             with Progress() as progress:
                 counts = await _export.export(cja, groups, out, fmt, progress)
             total = sum(counts.values())
-            _done(f"exported {total} items in {len(counts)} files to {out}", cja, started)
+            _done(
+                f"exported {plural(total, 'item')} in {plural(len(counts), 'file')} to {out}",
+                cja,
+                started,
+            )
 
     run(job())
 
@@ -323,7 +327,9 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
                     raise CommandError(f"unknown data view {data_view_id!r}: {exc}") from None
             _sdr.write(parts, out, chosen)
             counts = ", ".join(
-                f"{len(rows)} {part}" for part, rows in parts.items() if part != "dataview"
+                f"{len(rows)} {part.replace('_', ' ')}"
+                for part, rows in parts.items()
+                if part != "dataview"
             )
             _done(f"sdr of {data_view_id} ({counts}) -> {out}", cja, started)
 
@@ -452,7 +458,7 @@ def report(
                 )
             columns, rows = _report.records(table)
             _report.write(rows, columns, out, chosen)
-            _done(f"{len(rows)} rows -> {out}", cja, started)
+            _done(f"{plural(len(rows), 'row')} -> {out}", cja, started)
 
     run(job())
 
