@@ -13,10 +13,17 @@ at the httpx transport level by HTTP semantics, which Adobe's headers do not sup
 One store per org per process, shared by every client of that org; the key holds the
 credential (client id, and a digest of any user token) with the method, path and query, so
 one org's or one user's data never answers another's.
+
+Single flight: while a GET is on its way, the same GET asked again on the same event loop
+waits for that answer instead of sending its own (ten users opening the same page at once
+cost one request, not ten). The followers parse the answer themselves, so each gets its own
+model objects; if the leader fails (an error, a cancellation) nothing is cached and each
+follower asks again by itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 from collections.abc import Mapping
@@ -118,12 +125,20 @@ class CachedResponse:
     request_id: str | None
 
 
+# What a request that follows another one's GET waits for: the answer, or ``None`` if the
+# leader got none to share.
+Flight = asyncio.Future[CachedResponse | None]
+
+
 class OrgCache:
     """The store of one org, shared by its clients (thread-safe: clients may be on threads)."""
 
     def __init__(self, policy: ResponseCache) -> None:
         self.policy = policy
         self._lock = threading.Lock()
+        # GETs on their way, per event loop (a future belongs to one loop; clients of the
+        # org may run on several).
+        self._flights: dict[tuple[asyncio.AbstractEventLoop, CacheKey], Flight] = {}
         self._store: TLRUCache[CacheKey, CachedResponse] = TLRUCache(
             maxsize=policy.max_entries,
             ttu=lambda key, _value, now: now + policy.ttl_for(key[0]),
@@ -139,8 +154,32 @@ class OrgCache:
             return self._store.get(key)
 
     def put(self, key: CacheKey, response: CachedResponse) -> None:
+        """Keep ``response``, and hand it to the requests waiting for the same GET."""
         with self._lock:
             self._store[key] = response
+            flight = self._flights.get((asyncio.get_running_loop(), key))
+        if flight is not None and not flight.done():
+            flight.set_result(response)
+
+    def join(self, key: CacheKey) -> tuple[Flight, bool]:
+        """The flight of the GET ``key`` on this loop, and whether the caller leads it (sends
+        the request; it must call :meth:`land` when done) or follows (awaits the answer)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            flight = self._flights.get((loop, key))
+            if flight is not None:
+                return flight, False
+            flight = self._flights[(loop, key)] = loop.create_future()
+            return flight, True
+
+    def land(self, key: CacheKey, flight: Flight) -> None:
+        """The leader is done: followers still waiting learn that it brought no answer."""
+        with self._lock:
+            entry = (asyncio.get_running_loop(), key)
+            if self._flights.get(entry) is flight:
+                del self._flights[entry]
+        if not flight.done():
+            flight.set_result(None)
 
     def invalidate(self, method: str, path: str) -> bool:
         """Drop what a ``method path`` request may change; ``False`` if it only reads."""

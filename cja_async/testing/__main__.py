@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--page-shape", choices=("analytics", "spring"), default="analytics")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dataviews", type=int, default=300, help="data views per org")
+    parser.add_argument(
+        "--page-cap", type=int, default=None, help="refuse page sizes over this (400)"
+    )
     return parser
 
 
@@ -56,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         page_shape=args.page_shape,
         seed=args.seed,
         dataviews=args.dataviews,
+        page_cap=args.page_cap,
     )
     base = f"http://{args.host}:{args.port}"
     print(
