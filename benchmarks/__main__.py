@@ -30,6 +30,7 @@ BENCHMARKS = (
     "walks",
     "timeline",
     "segments",
+    "jobs",
     "cache",
     "memory",
     *_PRESENT,
