@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,8 +19,8 @@ from recording import Recorder
 
 from cja_async import BadRequestError, Client
 from cja_async.models import Segment
-from cja_async.resources._base import Resource
-from cja_async.testing import Request, Response, Simulator, paged
+from cja_async.resources._base import MAX_LOOKAHEAD, Resource
+from cja_async.testing import Request, Response, Simulator
 
 pytestmark = pytest.mark.anyio
 
@@ -34,6 +35,14 @@ def sim() -> Simulator:
 
 def sizes(recorder: Recorder, key: str = "limit") -> list[int]:
     return [int(sent.params[key]) for sent in recorder.sent]
+
+
+def serve_dataviews(sim: Simulator, answer: Callable[[int, int], dict[str, Any]]) -> None:
+    """A misbehaving data view list: ``answer(page, limit)`` is the body of each page."""
+
+    @sim.route("GET", "/data/dataviews")
+    async def pages(_sim: Simulator, req: Request) -> Response:
+        return Response.json(answer(int(req.param("page") or 0), int(req.param("limit") or 10)))
 
 
 async def test_a_walk_without_limit_costs_ceil_n_over_1000_requests(
@@ -145,18 +154,11 @@ async def test_a_server_with_smaller_pages_is_paged_by_its_own_size(
     sim: Simulator, rec: Client, recorder: Recorder
 ) -> None:
     store = [{"id": f"item-{n:05d}"} for n in range(1234)]
-
-    @sim.route("GET", "/data/dataviews")
-    async def capped(_sim: Simulator, req: Request) -> Response:
-        # Silently answers pages of at most 100, saying so only in ``size``; no last flag,
-        # no total (so only the page size tells that a page of 100 is not the last).
-        limit = min(int(req.param("limit") or 10), 100)
-        body = paged(
-            store,
-            Request("GET", "/", {"limit": [str(limit)], "page": req.query["page"]}),
-            "analytics",
-        )
-        return Response.json({"content": body["content"], "size": limit})
+    # Silently answers pages of at most 100, saying so only in ``size``; no last flag, no
+    # total (so only the page size tells that a page of 100 is not the last).
+    serve_dataviews(
+        sim, lambda page, limit: {"content": store[page * 100 : page * 100 + 100], "size": 100}
+    )
 
     ids = [view.id async for view in rec.dataviews.list()]
     assert ids == [item["id"] for item in store]
@@ -191,10 +193,7 @@ async def test_a_server_that_ignores_page_ends_the_walk(
     sim: Simulator, rec: Client, recorder: Recorder
 ) -> None:
     items = [{"id": f"dv-{n}"} for n in range(10)]
-
-    @sim.route("GET", "/data/dataviews")
-    async def same_page(_sim: Simulator, req: Request) -> Response:
-        return Response.json({"content": items, "lastPage": False, "number": 0})
+    serve_dataviews(sim, lambda _page, _limit: {"content": items, "lastPage": False, "number": 0})
 
     ids = [view.id async for view in rec.dataviews.list()]
     assert ids == [item["id"] for item in items]
@@ -211,27 +210,30 @@ async def test_a_server_that_cycles_never_yields_an_id_twice(
     # repeats come back further apart than the pages in flight at once.
     store = [{"id": f"dv-{n:04d}"} for n in range(200)]
 
-    @sim.route("GET", "/data/dataviews")
-    async def cycling(_sim: Simulator, req: Request) -> Response:
-        number = int(req.param("page") or 0) % 20
+    def cycling(page: int, _limit: int) -> dict[str, Any]:
+        number = page % 20
         content = store[number * 10 : number * 10 + 10]
-        return Response.json({"content": content, "totalPages": 10_000, "number": number})
+        return {"content": content, "totalPages": 10_000, "number": number}
 
+    serve_dataviews(sim, cycling)
     ids = [view.id async for view in rec.dataviews.list(limit=10)]
     assert ids == [item["id"] for item in store]
-    assert len(recorder.sent) <= 20 + 2 * rec.rate_limit.concurrency + 1
+    # The 20 pages, the repeat that ends the walk, and at most the pages asked ahead.
+    assert len(recorder.sent) <= 21 + MAX_LOOKAHEAD
 
 
 async def test_a_one_based_page_number_loses_no_item(
     sim: Simulator, rec: Client, recorder: Recorder
 ) -> None:
     store = [{"id": f"dv-{n:02d}"} for n in range(30)]
-
-    @sim.route("GET", "/data/dataviews")
-    async def one_based(_sim: Simulator, req: Request) -> Response:
-        number = int(req.param("page") or 0)
-        content = store[number * 10 : number * 10 + 10]
-        return Response.json({"content": content, "totalPages": 3, "number": number + 1})
+    serve_dataviews(
+        sim,
+        lambda page, _limit: {
+            "content": store[page * 10 : page * 10 + 10],
+            "totalPages": 3,
+            "number": page + 1,
+        },
+    )
 
     ids = [view.id async for view in rec.dataviews.list(limit=10)]
     assert ids == [item["id"] for item in store]
