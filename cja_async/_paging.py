@@ -170,7 +170,8 @@ class _SeenIds:
     ignores ``page`` answers the same items again: either way an id must never be yielded
     twice, however far apart. A set of every id would cost ~80 bytes an id (megabytes on a
     100,000-item walk); this keeps each id's 64-bit hash in sorted arrays merged as they grow
-    (a log-structured set), so memory stays small and lookups stay fast.
+    (a log-structured set), so memory stays small and lookups stay fast. Two ids of one
+    64-bit hash would count as one: odds of about n^2 / 2^65, nil for any real list.
     """
 
     _BATCH = 2048
@@ -234,9 +235,10 @@ class AsyncPager(Generic[T]):
     ) -> AsyncPager[T]:
         """A pager over ``fetch(n, size)``: ``size`` is the caller's (sent as given) or a
         ``PageSizing`` (the client's choice, which may fall back or follow the server)."""
-        pager: AsyncPager[T] = cls(lambda number: fetch(number, 0), lookahead=lookahead)
+        pager: AsyncPager[T] = cls(
+            lambda number: fetch(number, 0), first_page=first_page, lookahead=lookahead
+        )
         pager._fetch = fetch
-        pager._first_page = first_page
         if isinstance(size, PageSizing):
             pager._sizing = size
         else:

@@ -238,3 +238,13 @@ async def test_a_one_based_page_number_loses_no_item(
     ids = [view.id async for view in rec.dataviews.list(limit=10)]
     assert ids == [item["id"] for item in store]
     assert len(recorder.sent) == 3
+
+
+def test_the_seen_ids_of_a_walk_are_exact_past_many_merges() -> None:
+    from cja_async._paging import _SeenIds
+
+    seen = _SeenIds()
+    ids = [f"dv_{n:024x}" for n in range(20_000)]
+    assert all(seen.add(key) for key in ids)
+    assert not any(seen.add(key) for key in ids[::7])
+    assert seen.add("dv_new") and not seen.add("dv_new")
