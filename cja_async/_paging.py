@@ -93,8 +93,8 @@ def parse_page(body: Any, number: int, limit: int | None, *, whole: bool = False
     elif total_pages is not None:
         is_last = number + 1 >= total_pages
     else:
-        full = min(s for s in (limit, size, len(items) + 1) if s is not None)
-        is_last = not items or len(items) < full
+        full = min((s for s in (limit, size) if s is not None), default=None)
+        is_last = not items or (full is not None and len(items) < full)
     return Page(
         items=items,
         number=number,
