@@ -124,6 +124,10 @@ async def test_a_refused_size_falls_back_and_is_remembered(
         recorder.clear()
         await cja.segments.list()
         assert sizes(recorder) == [1000, 100]
+        # Paging in a search body falls back the same way.
+        recorder.clear()
+        await cja.audit_logs.search({"fieldName": "ACTION", "value": "CREATE"})
+        assert [sent.body["pageSize"] for sent in recorder.sent] == [1000, 100]
         # A caller's limit is never changed: its 400 is raised.
         recorder.clear()
         with pytest.raises(BadRequestError, match="at most 100"):
@@ -248,3 +252,15 @@ def test_the_seen_ids_of_a_walk_are_exact_past_many_merges() -> None:
     assert all(seen.add(key) for key in ids)
     assert not any(seen.add(key) for key in ids[::7])
     assert seen.add("dv_new") and not seen.add("dv_new")
+
+
+async def test_the_simulator_refuses_pages_over_its_cap_as_adobe_does(org_id: str) -> None:
+    with pytest.raises(ValueError, match="page_cap"):
+        Simulator(page_cap=0)
+    sim = Simulator(rate_limit=None, page_cap=50)
+    async with sim.client(org_id=org_id) as cja:
+        assert len((await cja.segments.list(limit=50)).items) == 50
+        with pytest.raises(BadRequestError) as caught:
+            await cja.segments.list(limit=51)
+    assert caught.value.status_code == 400
+    assert caught.value.error_code == "invalid_parameters"
