@@ -130,6 +130,10 @@ class CachedResponse:
 Flight = asyncio.Future[CachedResponse | None]
 
 
+def _entry(key: CacheKey) -> tuple[asyncio.AbstractEventLoop, CacheKey]:
+    return asyncio.get_running_loop(), key
+
+
 class OrgCache:
     """The store of one org, shared by its clients (thread-safe: clients may be on threads)."""
 
@@ -153,29 +157,33 @@ class OrgCache:
         with self._lock:
             return self._store.get(key)
 
-    def put(self, key: CacheKey, response: CachedResponse) -> None:
-        """Keep ``response``, and hand it to the requests waiting for the same GET."""
+    def put(self, key: CacheKey, response: CachedResponse, flight: Flight | None = None) -> None:
+        """Keep ``response`` (the answer of ``flight``), and hand it to the requests waiting
+        for it. An answer whose flight a write cut loose meanwhile is handed to its followers,
+        who asked before the write, but not kept: it may show the data from before the write.
+        """
         with self._lock:
-            self._store[key] = response
-            flight = self._flights.get((asyncio.get_running_loop(), key))
+            current = flight is None or self._flights.get(_entry(key)) is flight
+            if current:
+                self._store[key] = response
         if flight is not None and not flight.done():
             flight.set_result(response)
 
     def join(self, key: CacheKey) -> tuple[Flight, bool]:
         """The flight of the GET ``key`` on this loop, and whether the caller leads it (sends
         the request; it must call :meth:`land` when done) or follows (awaits the answer)."""
-        loop = asyncio.get_running_loop()
+        entry = _entry(key)
         with self._lock:
-            flight = self._flights.get((loop, key))
+            flight = self._flights.get(entry)
             if flight is not None:
                 return flight, False
-            flight = self._flights[(loop, key)] = loop.create_future()
+            flight = self._flights[entry] = entry[0].create_future()
             return flight, True
 
     def land(self, key: CacheKey, flight: Flight) -> None:
         """The leader is done: followers still waiting learn that it brought no answer."""
+        entry = _entry(key)
         with self._lock:
-            entry = (asyncio.get_running_loop(), key)
             if self._flights.get(entry) is flight:
                 del self._flights[entry]
         if not flight.done():
@@ -188,12 +196,16 @@ class OrgCache:
         ):
             return False
         group = cache_group(path)
+        wide = group in _WIDE_GROUPS or group == "other"
         with self._lock:
-            if group in _WIDE_GROUPS or group == "other":
+            if wide:
                 self._store.clear()
             else:
                 for key in [k for k in self._store.keys() if k[0] == group]:  # noqa: SIM118
                     self._store.pop(key, None)
+            # A GET asked after this write must not join one sent before it.
+            for entry in [e for e in self._flights if wide or e[1][0] == group]:
+                del self._flights[entry]
         return True
 
 

@@ -339,7 +339,9 @@ class Client:
         if task is not None:
             self._tasks.add(task)
         try:
-            return await self._request(method, path, params, json, headers, idempotent, parse, key)
+            return await self._request(
+                method, path, params, json, headers, idempotent, parse, key, flight
+            )
         except asyncio.CancelledError:
             if task is not None and task in self._closing:
                 self._closing.discard(task)
@@ -372,6 +374,7 @@ class Client:
         idempotent: bool | None,
         parse: Callable[[Any], Any] | None,
         cache_key: CacheKey | None,
+        flight: Flight | None = None,
     ) -> Any:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
@@ -448,7 +451,7 @@ class Client:
                 else:
                     if cache_key is not None and self._cache is not None:
                         cached = CachedResponse(status, response.content, _request_id(response))
-                        self._cache.put(cache_key, cached)
+                        self._cache.put(cache_key, cached, flight)
                     return result
                 attempt += 1
                 self.stats.retries += 1

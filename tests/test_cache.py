@@ -264,3 +264,37 @@ async def test_a_cancelled_leader_leaves_the_followers_to_ask(sim: Simulator, or
         assert leader.cancelled()
         assert [v.name for v in views] == ["Web"] * 5
         assert len(calls) == 2
+
+
+async def test_a_read_after_a_write_does_not_join_a_read_sent_before_it(
+    sim: Simulator, org_id: str
+) -> None:
+    state = {"name": "old"}
+
+    @sim.route("GET", "/data/dataviews/{id}")
+    async def slow_get(_sim: Simulator, req: Request) -> Response:
+        name = state["name"]  # what the server saw when the read arrived
+        await anyio.sleep(1.0)
+        return Response.json({"id": req.path_params["id"], "name": name})
+
+    @sim.route("PUT", "/data/dataviews/{id}")
+    async def put(_sim: Simulator, req: Request) -> Response:
+        state["name"] = req.json()["name"]
+        return Response.json(req.json())
+
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+
+        async def rename_while_a_read_is_on_its_way(name: str) -> asyncio.Future[DataView]:
+            before = asyncio.ensure_future(cja.dataviews.get("dv_1"))
+            await anyio.sleep(0.1)
+            await cja.dataviews.update("dv_1", DataView(name=name))
+            return before
+
+        # A read asked after the write sends its own request...
+        before = await rename_while_a_read_is_on_its_way("renamed")
+        assert (await cja.dataviews.get("dv_1")).name == "renamed"
+        assert (await before).name == "old"
+        # ... and the answer of a read sent before a write is not kept.
+        before = await rename_while_a_read_is_on_its_way("renamed again")
+        assert (await before).name == "renamed"
+        assert (await cja.dataviews.get("dv_1")).name == "renamed again"
