@@ -22,7 +22,15 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Hashable
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Hashable,
+)
+from contextlib import aclosing
 from heapq import merge
 from typing import Any, Generic, TypeVar
 
@@ -279,43 +287,48 @@ class AsyncPager(Generic[T]):
                 self._sizing.remember(chosen, size)
             return page, number, size
 
-    async def _walk(self) -> AsyncIterator[tuple[Page[T], list[T]]]:
+    async def _walk(self) -> AsyncGenerator[tuple[Page[T], list[T]], None]:
         """Every page with its items not met before; ends early on a page of repeats."""
         seen = _SeenIds()
         previous: list[T] | None = None
-        async for page in self._raw_pages():
-            fresh: list[T] = []
-            new_ids = without_id = 0
-            for item in page.items:
-                key = _item_id(item)
-                if key is None:
-                    without_id += 1
-                    fresh.append(item)
-                elif seen.add(key):
-                    new_ids += 1
-                    fresh.append(item)
-            repeated = not new_ids and (not without_id or page.items == previous)
-            if page.items and previous is not None and repeated:
-                logger.warning(
-                    "page %d held only items already met: the server seems to ignore the "
-                    "page asked for; ending the walk here",
-                    page.number,
-                )
-                return
-            yield page, fresh
-            previous = page.items
+        # Each layer closes the one below at once, so leaving a walk (``break``, or a page of
+        # repeats) cancels the pages requested ahead right away.
+        async with aclosing(self._raw_pages()) as raw:
+            async for page in raw:
+                fresh: list[T] = []
+                new_ids = without_id = 0
+                for item in page.items:
+                    key = _item_id(item)
+                    if key is None:
+                        without_id += 1
+                        fresh.append(item)
+                    elif seen.add(key):
+                        new_ids += 1
+                        fresh.append(item)
+                repeated = not new_ids and (not without_id or page.items == previous)
+                if page.items and previous is not None and repeated:
+                    logger.warning(
+                        "page %d held only items already met: the server seems to ignore the "
+                        "page asked for; ending the walk here",
+                        page.number,
+                    )
+                    return
+                yield page, fresh
+                previous = page.items
 
     async def _items(self) -> AsyncIterator[T]:
-        async for _page, fresh in self._walk():
-            for item in fresh:
-                yield item
+        async with aclosing(self._walk()) as walk:
+            async for _page, fresh in walk:
+                for item in fresh:
+                    yield item
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Every page from the first one asked for, in order."""
-        async for page, _fresh in self._walk():
-            yield page
+        async with aclosing(self._walk()) as walk:
+            async for page, _fresh in walk:
+                yield page
 
-    async def _raw_pages(self) -> AsyncIterator[Page[T]]:
+    async def _raw_pages(self) -> AsyncGenerator[Page[T], None]:
         page, number, size = await self._first()
         yield page
         if self._sizing is not None:
