@@ -7,7 +7,7 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar, overload
 
@@ -90,6 +90,23 @@ def check_url(url: str | httpx.URL, name: str) -> httpx.URL:
     )
 
 
+def check_org_id(org_id: object) -> str:
+    """An IMS org id as Adobe writes it, ``XXXX@AdobeOrg``, or a ``ValueError`` saying so.
+
+    Refused here rather than by a 403 on the first request: an org id without its
+    ``@AdobeOrg`` suffix is the usual copy-paste slip.
+    """
+    if not isinstance(org_id, str) or not org_id.strip():
+        raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+    head, at, tail = org_id.rpartition("@")
+    if at != "@" or tail != "AdobeOrg" or not head.strip() or org_id != org_id.strip():
+        raise ValueError(
+            f"org_id must be an IMS org id ending in '@AdobeOrg' (the Developer Console's"
+            f" 'Organization ID', e.g. 'XXXX@AdobeOrg'), got {org_id!r}"
+        )
+    return org_id
+
+
 @attrs.define
 class ClientStats:
     """What one client did: requests sent, retries, 429s met, time spent waiting for slots."""
@@ -143,8 +160,7 @@ class Client:
         cache: ResponseCache | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
-        if not isinstance(org_id, str) or not org_id.strip():
-            raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+        check_org_id(org_id)
         if not isinstance(credentials, OAuthCredentials | StaticToken):
             raise TypeError("credentials must be OAuthCredentials or StaticToken")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -265,11 +281,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: None = None,
+        fresh: bool = False,
     ) -> Any: ...
 
     @overload
@@ -278,11 +295,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], T],
+        fresh: bool = False,
     ) -> T: ...
 
     async def request(
@@ -290,11 +308,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], Any] | None = None,
+        fresh: bool = False,
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
@@ -302,6 +321,8 @@ class Client:
         method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
         ``parse`` turns the decoded JSON into the result; if it fails (the body is not the
         expected shape) the error is a ``ResponseDecodeError`` naming the request.
+        ``fresh=True`` asks the server even when the response cache has the answer (a read
+        that a write is built on must not be stale); the answer is cached as usual.
         """
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
@@ -310,7 +331,8 @@ class Client:
         if self._cache is not None:
             if method == "GET":
                 key = cache_key(self._auth.client_id, method, path, params, headers)
-                while True:
+                # ``fresh``: past the cache, and past a GET on its way (it may predate a write).
+                while not fresh:
                     hit = self._cache.get(key)
                     if hit is None:
                         flight, leader = self._cache.join(key)
@@ -368,7 +390,7 @@ class Client:
         self,
         method: str,
         path: str,
-        params: Mapping[str, str] | None,
+        params: Mapping[str, str | Sequence[str]] | None,
         body: Any,
         extra_headers: Mapping[str, str] | None,
         idempotent: bool | None,

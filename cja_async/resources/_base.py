@@ -35,6 +35,7 @@ __all__ = [
     "paging",
     "path",
     "query",
+    "repeated_query",
     "unique_ids",
 ]
 
@@ -45,6 +46,13 @@ _SNAKE = re.compile(r"_([a-z0-9])")
 
 def check_id(value: object, name: str = "id") -> str:
     """A path id: a non-empty string that is not ``.`` or ``..``."""
+    if value is None:
+        # Typed ``str`` on models the API returns (models._base.api_id): None here is the
+        # id of a model built locally and never created.
+        raise TypeError(
+            f"{name} is None: a model built locally has no id until the API returns it"
+            " (pass the id of the model that create() returned)"
+        )
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value.strip() or value in {".", ".."}:
@@ -106,6 +114,11 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    return ",".join(_query_items(name, value, choices))
+
+
+def _query_items(name: str, value: object, choices: Mapping[str, Iterable[str]]) -> list[str]:
+    """The checked strings of a ``str`` or a sequence of them."""
     if isinstance(value, str):
         values: Sequence[object] = [value]
     elif isinstance(value, Sequence | set | frozenset):
@@ -124,7 +137,7 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         out.append(item)
     if not out:
         raise ValueError(f"{name} must not be empty")
-    return ",".join(out)
+    return out
 
 
 def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) -> dict[str, str]:
@@ -136,6 +149,17 @@ def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) 
     choices = choices or {}
     return {
         _camel(name): _query_value(name, value, choices)
+        for name, value in params.items()
+        if value is not None
+    }
+
+
+def repeated_query(**params: object) -> dict[str, list[str]]:
+    """Query parameters sent once per value (``action=CREATE&action=DELETE``), for the
+    endpoints whose guides repeat a parameter instead of joining its values with commas;
+    ``None`` values are left out, the rest checked as :func:`query` does."""
+    return {
+        _camel(name): _query_items(name, value, {})
         for name, value in params.items()
         if value is not None
     }
@@ -161,6 +185,7 @@ class Resource:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        fresh: bool = False,
     ) -> T:
         return await self._client.request(
             method,
@@ -169,6 +194,7 @@ class Resource:
             json=body,
             idempotent=idempotent,
             parse=lambda data: structure(data, model),
+            fresh=fresh,
         )
 
     async def _call_list(
@@ -197,7 +223,7 @@ class Resource:
         self,
         model: type[T],
         url: str,
-        params: Mapping[str, str],
+        params: Mapping[str, str | Sequence[str]],
         *,
         limit: int | None,
         page: int = 0,
@@ -231,7 +257,7 @@ class Resource:
         check_page(page)
 
         async def fetch(number: int, size: int) -> Page[T]:
-            paged = dict(params)
+            paged: dict[str, str | Sequence[str]] = dict(params)
             sent = None if body is None else dict(body)
             if not whole:
                 if paging_in_body:
