@@ -266,9 +266,9 @@ async def test_a_cancelled_leader_leaves_the_followers_to_ask(sim: Simulator, or
         assert len(calls) == 2
 
 
-async def test_a_read_after_a_write_does_not_join_a_read_sent_before_it(
-    sim: Simulator, org_id: str
-) -> None:
+def slow_dataview(sim: Simulator) -> dict[str, str]:
+    """``GET /data/dataviews/{id}`` answers, a second after it arrives, the ``name`` the
+    returned state held when it arrived."""
     state = {"name": "old"}
 
     @sim.route("GET", "/data/dataviews/{id}")
@@ -276,6 +276,14 @@ async def test_a_read_after_a_write_does_not_join_a_read_sent_before_it(
         name = state["name"]  # what the server saw when the read arrived
         await anyio.sleep(1.0)
         return Response.json({"id": req.path_params["id"], "name": name})
+
+    return state
+
+
+async def test_a_read_after_a_write_does_not_join_a_read_sent_before_it(
+    sim: Simulator, org_id: str
+) -> None:
+    state = slow_dataview(sim)
 
     @sim.route("PUT", "/data/dataviews/{id}")
     async def put(_sim: Simulator, req: Request) -> Response:
@@ -298,3 +306,14 @@ async def test_a_read_after_a_write_does_not_join_a_read_sent_before_it(
         before = await rename_while_a_read_is_on_its_way("renamed again")
         assert (await before).name == "renamed"
         assert (await cja.dataviews.get("dv_1")).name == "renamed again"
+
+
+async def test_a_fresh_read_does_not_join_a_read_on_its_way(sim: Simulator, org_id: str) -> None:
+    state = slow_dataview(sim)
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        before = asyncio.ensure_future(cja.dataviews.get("dv_1"))
+        await anyio.sleep(0.1)
+        state["name"] = "changed elsewhere"
+        fresh = await cja.request("GET", "/data/dataviews/dv_1", fresh=True)
+        assert fresh["name"] == "changed elsewhere"
+        assert (await before).name == "old"
