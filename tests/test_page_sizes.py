@@ -264,3 +264,17 @@ async def test_the_simulator_refuses_pages_over_its_cap_as_adobe_does(org_id: st
             await cja.segments.list(limit=51)
     assert caught.value.status_code == 400
     assert caught.value.error_code == "invalid_parameters"
+
+
+async def test_a_repeating_server_of_items_without_ids_ends_the_walk() -> None:
+    from cja_async import AsyncPager, Page
+
+    asked: list[int] = []
+
+    async def same_rows(number: int) -> Page[dict[str, int]]:
+        asked.append(number)
+        return Page(items=[{"row": 1}, {"row": 2}], number=number, is_last=False)
+
+    rows = [row async for row in AsyncPager(same_rows)]
+    assert rows == [{"row": 1}, {"row": 2}]
+    assert asked == [0, 1]
