@@ -267,6 +267,9 @@ async def run(ctx: Context) -> Report:
             "all jobs.",
             "cjapy 0.3.1 as its docs show: getFilters(full=True), getDataViews(), "
             "getConnections(), getFilters(filterByIds=...); output='raw' (no DataFrame).",
+            "cja-async: segments.list(include_type=['all'], expansion=['definition']), "
+            "dataviews.list(expansion=['name', 'owner']), connections.list(), "
+            "segments.get_many(ids, expansion=['definition']); no limit anywhere.",
             "Served by uvicorn on loopback, 10x-speed limits, 50 ms latency, Spring pages.",
         ],
     )
