@@ -229,6 +229,9 @@ class AsyncPager(Generic[T]):
         self._fetch: FetchSized[T] = lambda number, _size: fetch(number)
         self._first_page = first_page
         self._lookahead = max(1, lookahead)
+        #: The page an item walk (``async for item in pager``) most recently reached, so a
+        #: caller can show progress (``total_elements``) while it walks items.
+        self.last_page: Page[T] | None = None
         self._sizing: PageSizing | None = None
         self._size = 0  # the page size asked for; fixed (and unused) without sizing
 
@@ -318,7 +321,8 @@ class AsyncPager(Generic[T]):
 
     async def _items(self) -> AsyncIterator[T]:
         async with aclosing(self._walk()) as walk:
-            async for _page, fresh in walk:
+            async for page, fresh in walk:
+                self.last_page = page
                 for item in fresh:
                     yield item
 
