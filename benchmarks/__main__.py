@@ -31,6 +31,7 @@ BENCHMARKS = (
     "timeline",
     "segments",
     "jobs",
+    "freeform",
     "cache",
     "memory",
     *_PRESENT,

@@ -23,6 +23,7 @@ from ._exceptions import (
 )
 from ._paging import AsyncPager, Page
 from ._version import __version__
+from .resources._freeform import FreeformTable
 
 __all__ = [
     "APIStatusError",
@@ -35,6 +36,7 @@ __all__ = [
     "ClientClosedError",
     "ClientStats",
     "ConflictError",
+    "FreeformTable",
     "NotFoundError",
     "OAuthCredentials",
     "OutcomeUnknownError",

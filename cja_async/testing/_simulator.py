@@ -166,6 +166,8 @@ class Simulator:
         faults: fault injection (a fresh :class:`Faults` when ``None``).
         seed: seeds fault injection and every org's generated data.
         dataviews: data views seeded in each org.
+        reports: how reports treat multi-dimension requests (a fresh
+            :class:`ReportOptions` when ``None``: accepted up to 20,000 combinations).
         page_cap: the largest page size (``limit``, ``pageSize``) the server accepts; a larger
             one is answered 400 ``invalid_parameters`` (``None``: each endpoint's own maximum).
 
@@ -185,6 +187,7 @@ class Simulator:
         faults: Faults | None = None,
         seed: int = 0,
         dataviews: int = 300,
+        reports: _reports.ReportOptions | None = None,
         page_cap: int | None = None,
     ) -> None:
         if latency < 0:
@@ -207,6 +210,7 @@ class Simulator:
         self.faults: Faults = Faults() if faults is None else faults
         self.seed: int = seed
         self.dataviews: int = dataviews
+        self.reports: _reports.ReportOptions = reports or _reports.ReportOptions()
         self.page_cap: int | None = page_cap
         self.stats: SimStats = SimStats()
         self.router: Router = Router()
