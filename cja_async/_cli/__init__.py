@@ -38,7 +38,6 @@ from .. import (
     __version__,
 )
 from .._auth import _console_fields, _load_json
-from ..resources._freeform import Split
 from . import _diff, _export, _report, _sdr
 from ._demo import demo as run_demo
 from ._errors import CommandError
@@ -390,26 +389,15 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 )
 @click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
-@click.option(
-    "--top",
-    metavar="N[,N...]",
-    help="Items kept by the first metric: one number for every level, or one per "
-    "--dimension (10,5; 'all' keeps every item of a level). Default: every item.",
-)
+@click.option("--top", metavar="N[,N...]", help="Items kept per dimension (default: all).")
+@click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
 @click.option(
     "--split",
-    type=click.Choice(_report.SPLITS),
-    help="A table per month (quarter, year), the period as the first column: for a range "
-    "longer than Adobe's 18 months.",
+    type=click.Choice(list(_report.SPLITS)),
+    help="Report each period on its own (the first column); needed past Adobe's 18 months.",
 )
-@click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
 @_OUT_FILE
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(_report.FORMATS),
-    help="csv: a header and a row per line; jsonl: a JSON object per row; parquet: needs polars.",
-)
+@click.option("--format", "fmt", type=click.Choice(_report.FORMATS), help="csv|jsonl|parquet.")
 @connection_options
 def report(
     connection: Connection,
@@ -419,33 +407,33 @@ def report(
     start: str,
     end: str,
     top: str | None,
-    split: Split | None,
     segments: tuple[str, ...],
+    split: str | None,
     out: Path,
     fmt: str | None,
 ) -> None:
-    """Pull a freeform table of a data view into a file: per row the value and item id of
-    each dimension (outermost first), then each metric of that combination.
+    """Pull a freeform table of a data view into a file: per row each dimension's value
+    and item id (outermost first), then each metric of that whole combination.
 
     \b
-    Example:
-      cja-async report dv_677ea9291244fd082f02dd42 --dimension variables/page \\
+    Example: the top 10 channels, and the top 5 devices within each
+      cja-async report dv_677ea9291244fd082f02dd42 \\
+          --dimension variables/marketingchannel --dimension variables/devicetype \\
           --metric metrics/visits --metric metrics/revenue \\
-          --from 2024-01-01 --to 2024-04-01 --top 50 --out pages.csv
-      cja-async report dv_677ea9291244fd082f02dd42 -d variables/marketingchannel \\
-          -d variables/devicetype -m metrics/visits --from 2024-01-01 --to 2024-04-01 \\
-          --top 5,3 --out channels-by-device.csv
+          --from 2024-01-01 --to 2024-04-01 --top 10,5 --out channels.csv
     """
     chosen = format_for(out, fmt, _report.FORMATS)
     _report.check_format(chosen)
-    top_items = _report.parse_top(top, len(dimensions))
+    top_items = _report.parse_top(top)
+    if top_items is not None and len(top_items) > len(dimensions):
+        raise CommandError(f"--top has {len(top_items)} levels for {len(dimensions)} --dimension")
     check_writable_dir(out.parent)
 
     async def job() -> None:
         started = time.perf_counter()
         async with connection.client() as cja:
             with Progress() as progress:
-                table = await _report.fetch(
+                rows = await _report.fetch(
                     cja,
                     data_view_id,
                     progress,
@@ -456,8 +444,9 @@ def report(
                     segments=segments,
                     split=split,
                 )
-            columns, rows = _report.records(table)
-            _report.write(rows, columns, out, chosen)
+            columns = _report.columns(dimensions, metrics, split)
+            records = _report.records(rows, dimensions, metrics, split)
+            _report.write(records, columns, out, chosen)
             _done(f"{plural(len(rows), 'row')} -> {out}", cja, started)
 
     run(job())

@@ -1,35 +1,32 @@
 """``cja-async report``: a freeform table of a data view into CSV, JSON lines or Parquet.
 
-The table is the library's ``cja.reports.freeform_table``: one ``--dimension`` is a ranked
-report, repeated ones are breakdowns (outermost first), fetched in the fewest requests the
-library knows; this module only checks the options, shows progress and writes the file.
+The rows come from ``cja.reports.freeform_table``: the library plans the fewest requests
+(one multi-dimension request per level where Adobe accepts it, else breakdowns per item)
+and the command only writes what it yields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-import attrs
-
-from .. import Client, NotFoundError
+from .. import Client
 from ..models import FreeformProgress, FreeformRow
-from ..resources._freeform import PERIOD_COLUMN as PERIOD
 from ..resources._freeform import Split
 from ._errors import CommandError
 from ._files import atomic_path, atomic_text
 from ._progress import Progress
 
-__all__ = ["FORMATS", "SPLITS", "Table", "check_format", "fetch", "parse_top", "records", "write"]
+__all__ = ["FORMATS", "SPLITS", "check_format", "columns", "fetch", "parse_top", "records", "write"]
 
 FORMATS = ("csv", "jsonl", "parquet")
-SPLITS = ("month", "quarter", "year")
+# The choices for --split, typed as the library's own (click hands back the plain str).
+SPLITS: dict[str, Split] = {name: name for name in get_args(Split)}
 
 
-def parse_top(text: str | None, levels: int) -> int | list[int | None] | None:
-    """``--top``: ``"50"`` keeps 50 items at every level, ``"10,5"`` one number per level
-    (``"all"`` or an empty place keeps every item at that level)."""
+def parse_top(text: str | None) -> list[int | None] | None:
+    """``"10,5"`` -> ``[10, 5]``; ``"all"`` (or an empty place) keeps every item at that level."""
     if text is None:
         return None
     top: list[int | None] = []
@@ -41,36 +38,36 @@ def parse_top(text: str | None, levels: int) -> int | list[int | None] | None:
             top.append(int(part))
         else:
             raise CommandError(f"--top takes positive numbers such as 10,5; got {text!r}")
-    if len(top) == 1:
-        return top[0]
-    if len(top) != levels:
-        raise CommandError(
-            f"--top has {len(top)} levels for {levels} --dimension: give one number for "
-            "every level, or one per --dimension (10,5)"
-        )
     return top
 
 
-def check_format(fmt: str) -> None:
-    """Refuse a format whose library is missing before any request is sent."""
-    if fmt == "parquet":
-        try:
-            import polars  # noqa: F401
-        except ImportError:
-            raise CommandError(
-                "--format parquet needs polars: pip install 'cja-async[polars]' "
-                "(or, in a checkout, pip install '.[polars]')"
-            ) from None
+def levels(dimensions: Sequence[str], split: str | None) -> list[str]:
+    """The table's item columns, outermost first (the period comes first with ``--split``)."""
+    return (["period"] if split else []) + list(dimensions)
 
 
-@attrs.frozen
-class Table:
-    """What ``fetch`` got: the dimension columns (``"period"`` first with ``--split``), the
-    metric columns and the rows in table order."""
+def columns(dimensions: Sequence[str], metrics: Sequence[str], split: str | None) -> list[str]:
+    """Every column of the written table: per level its value and item id, then the metrics."""
+    return [c for d in levels(dimensions, split) for c in (d, f"{d}.itemId")] + list(metrics)
 
-    columns: list[str]
-    metric_names: list[str]
-    rows: list[FreeformRow]
+
+def records(
+    rows: Sequence[FreeformRow],
+    dimensions: Sequence[str],
+    metrics: Sequence[str],
+    split: str | None = None,
+) -> list[dict[str, Any]]:
+    """Flat records: per level its value and ``LEVEL.itemId``, then the metrics."""
+    names = levels(dimensions, split)
+    out = []
+    for row in rows:
+        record: dict[str, Any] = {}
+        for dimension, value, item_id in zip(names, row.values, row.item_ids, strict=True):
+            record[dimension] = value
+            record[f"{dimension}.itemId"] = item_id
+        record.update({metric: row.data.get(metric) for metric in metrics})
+        out.append(record)
+    return out
 
 
 async def fetch(
@@ -81,56 +78,47 @@ async def fetch(
     dimensions: Sequence[str],
     metrics: Sequence[str],
     date_range: tuple[str, str],
-    top: int | list[int | None] | None,
+    top: Sequence[int | None] | None,
     segments: Sequence[str],
-    split: Split | None,
-) -> Table:
-    """Every row of the table, with progress (requests done of those planned so far)."""
+    split: str | None = None,
+) -> list[FreeformRow]:
+    """Every row of the table, with the requests done of those planned as progress."""
     track = progress.track("requests")
 
-    def on_progress(state: FreeformProgress) -> None:
+    def step(state: FreeformProgress) -> None:
         track.update(state.requests_done, state.requests_planned)
 
-    try:  # the library checks every option here, before anything is sent
+    try:
         table = cja.reports.freeform_table(
             data_view_id,
-            dimensions=list(dimensions),
-            metrics=list(metrics),
+            dimensions=dimensions,
+            metrics=metrics,
             date_range=date_range,
             top=top,
-            segments=list(segments),
-            split=split,
-            progress=on_progress,
+            segments=segments or None,
+            split=SPLITS[split] if split else None,
+            progress=step,
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError) as exc:  # bad dates, over 18 months, too many metrics
         message = str(exc)
-        if split is None and "split=" in message:  # the library names its Python argument
+        if not split and "split=" in message:  # the library names its Python argument
             message += "; on the command line: --split month (or quarter, year)"
         raise CommandError(message) from exc
-    try:
-        rows = await table.collect()
-    except NotFoundError as exc:
-        raise CommandError(f"unknown data view {data_view_id!r}: {exc}") from None
+    rows = await table.collect()
     track.finish(f" ({len(rows)} rows)")
-    return Table(list(table.columns), list(table.metric_names), rows)
+    return rows
 
 
-def records(table: Table) -> tuple[list[str], list[dict[str, Any]]]:
-    """The file's columns and flat records: per dimension its value and ``DIMENSION.itemId``
-    (the period has its value only), then the metrics."""
-    columns = [
-        c for d in table.columns for c in ((d,) if d == PERIOD else (d, f"{d}.itemId"))
-    ] + table.metric_names
-    out = []
-    for row in table.rows:
-        record: dict[str, Any] = {}
-        for dimension, value, item_id in zip(table.columns, row.values, row.item_ids, strict=True):
-            record[dimension] = value
-            if dimension != PERIOD:
-                record[f"{dimension}.itemId"] = item_id
-        record.update({metric: row.data.get(metric) for metric in table.metric_names})
-        out.append(record)
-    return columns, out
+def check_format(fmt: str) -> None:
+    """Refuse a format whose library is missing, before any request is sent."""
+    if fmt == "parquet":
+        try:
+            import polars  # noqa: F401
+        except ImportError:
+            raise CommandError(
+                "--format parquet needs polars: pip install 'cja-async[polars]' "
+                "(or, in a checkout, pip install '.[polars]')"
+            ) from None
 
 
 def write(rows: list[dict[str, Any]], columns: list[str], path: Path, fmt: str) -> None:

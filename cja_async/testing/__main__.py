@@ -162,6 +162,13 @@ def _parser() -> argparse.ArgumentParser:
         help="data views in each org (%(default)s)",
     )
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
+    parser.add_argument(
+        "--page-cap",
+        type=int,
+        default=None,
+        help="refuse page sizes (limit, pageSize) over this with a 400, as a server whose"
+        " largest page is smaller does",
+    )
     return parser
 
 
@@ -197,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         page_shape=args.page_shape,
         seed=args.seed,
         dataviews=args.dataviews,
+        page_cap=args.page_cap,
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{listener.getsockname()[1]}"
