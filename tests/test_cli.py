@@ -503,6 +503,27 @@ def test_report_breakdowns_equal_the_librarys_freeform_table(org: Org, tmp_path:
     assert len(rows) == 24
 
 
+def test_report_one_top_for_every_level_and_ids_given_twice(org: Org, tmp_path: Path) -> None:
+    import asyncio
+
+    view = asyncio.run(busiest_view(org))
+    common = ["report", view, "-d", "variables/marketingchannel", "-d", "variables/devicetype",
+              "-m", "metrics/visits", "--from", "2024-01-01", "--to", "2024-04-01"]  # fmt: skip
+    one = org.run(*common, "--top", "2", "--out", str(tmp_path / "one.csv"))
+    both = org.run(*common, "--top", "2,2", "--out", str(tmp_path / "both.csv"))
+    assert one.returncode == 0 and both.returncode == 0, one.stderr + both.stderr
+    assert (tmp_path / "one.csv").read_text() == (tmp_path / "both.csv").read_text()
+    assert len((tmp_path / "one.csv").read_text().splitlines()) == 1 + 4
+
+    before = org.sim.stats.token_requests
+    for option, twice in (("-d", "variables/devicetype"), ("-m", "metrics/visits")):
+        result = org.run(*common, option, twice, "--out", str(tmp_path / "twice.csv"))
+        assert result.returncode == 1
+        assert f"{twice} is given twice" in one_error_line(result)
+    assert org.sim.stats.token_requests == before  # refused before any request
+    assert not (tmp_path / "twice.csv").exists()
+
+
 def test_report_over_18_months_names_the_split_option_before_any_request(
     org: Org, tmp_path: Path
 ) -> None:

@@ -389,7 +389,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 )
 @click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
-@click.option("--top", metavar="N[,N...]", help="Items kept per dimension (default: all).")
+@click.option(
+    "--top",
+    metavar="N[,N...]",
+    help="Items kept by the first metric: one number per --dimension (10,5), or one for every "
+    "level; 'all' keeps every item of a level (default: all).",
+)
 @click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
 @click.option(
     "--split",
@@ -424,9 +429,9 @@ def report(
     """
     chosen = format_for(out, fmt, _report.FORMATS)
     _report.check_format(chosen)
-    top_items = _report.parse_top(top)
-    if top_items is not None and len(top_items) > len(dimensions):
-        raise CommandError(f"--top has {len(top_items)} levels for {len(dimensions)} --dimension")
+    _report.check_distinct(dimensions, "--dimension")
+    _report.check_distinct(metrics, "--metric")
+    top_items = _report.parse_top(top, len(dimensions))
     check_writable_dir(out.parent)
 
     async def job() -> None:
