@@ -393,6 +393,20 @@ def test_diff_of_a_folder_and_a_file_or_of_a_non_json_file_is_one_clear_line(
     assert "codec" not in line
 
 
+def test_an_empty_data_view_id_is_a_usage_error_before_any_request(org: Org) -> None:
+    before = org.sim.stats.token_requests
+    for args in (
+        ("sdr", " ", "--out", "never.json"),
+        ("report", "", "-d", "variables/page", "-m", "metrics/visits", "--from", "2024-01-01",
+         "--to", "2024-02-01", "--out", "never.csv"),
+    ):  # fmt: skip
+        result = org.run(*args)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "Invalid value for 'DATA_VIEW_ID': empty; give a data view id" in result.stderr
+    assert org.sim.stats.token_requests == before
+
+
 def test_demo_refuses_bad_options_with_a_usage_line() -> None:
     for option, value in (("--limit", "0"), ("--limit", "1001"), ("--latency", "-1"),
                           ("--dataviews", "0")):  # fmt: skip

@@ -282,6 +282,13 @@ def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> No
     run(job())
 
 
+def _data_view_id(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A DATA_VIEW_ID that is not empty (an unset shell variable), refused before any request."""
+    if not value.strip():
+        raise click.BadParameter("empty; give a data view id such as dv_677ea9291244fd082f02dd42")
+    return value
+
+
 _OUT_FILE = click.option(
     "--out",
     "-o",
@@ -292,7 +299,7 @@ _OUT_FILE = click.option(
 
 
 @cli.command()
-@click.argument("data_view_id")
+@click.argument("data_view_id", callback=_data_view_id)
 @_OUT_FILE
 @click.option(
     "--format",
@@ -368,7 +375,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 
 
 @cli.command(short_help="Pull a report (a freeform table) into a file.")
-@click.argument("data_view_id")
+@click.argument("data_view_id", callback=_data_view_id)
 @click.option(
     "--dimension",
     "-d",
