@@ -600,6 +600,10 @@ def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> Non
     result = org.run("whoami", CJA_ORG_ID="")
     assert result.returncode == 1
     assert "no credentials" in one_error_line(result)
+    result = org.run("whoami", CJA_CLIENT_SECRET="")
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "CJA_CLIENT_SECRET is not set" in line and "or pass --credentials FILE" in line
     result = org.run("whoami", "--credentials", str(tmp_path / "missing.json"))
     assert result.returncode == 1
     assert "cannot read" in one_error_line(result)

@@ -124,7 +124,14 @@ class Connection:
             raise CommandError(f"{self.credentials}: not a JSON file ({exc})") from exc
         except (TypeError, ValueError) as exc:  # a bad file, variable or URL
             where = f"{self.credentials}: " if self.credentials is not None else ""
-            raise CommandError(f"{where}{exc}") from exc
+            fix = ""
+            if self.credentials is None and str(exc).startswith("environment variable"):
+                fix = (
+                    "; set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET (the Developer "
+                    "Console's Organization ID, client id and client secret), or pass "
+                    "--credentials FILE"
+                )
+            raise CommandError(f"{where}{exc}{fix}") from exc
 
 
 _CONNECTION_OPTIONS = (
