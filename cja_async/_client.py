@@ -16,7 +16,6 @@ import httpx
 
 from . import _exceptions as errors
 from ._auth import (
-    DEFAULT_TOKEN_URL,
     OAuthCredentials,
     OAuthTokenCache,
     StaticToken,
@@ -77,6 +76,7 @@ DEFAULT_BASE_URL = "https://cja.adobe.io"
 DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=15.0)
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "testserver"})
+_ADOBE_IMS_DOMAIN = "adobelogin.com"  # ims-na1.adobelogin.com and its siblings
 
 
 def _is_loopback(host: str) -> bool:
@@ -92,7 +92,8 @@ def _check_token_url(token_url: str, base_url: httpx.URL) -> None:
     """Refuse Adobe's identity server for an API on loopback: the client secret would go to
     Adobe while every API call goes to a local server (a simulator, most likely)."""
     token_host = httpx.URL(token_url).host
-    if _is_loopback(base_url.host) and token_host == httpx.URL(DEFAULT_TOKEN_URL).host:
+    adobe = token_host == _ADOBE_IMS_DOMAIN or token_host.endswith("." + _ADOBE_IMS_DOMAIN)
+    if adobe and _is_loopback(base_url.host):
         raise ValueError(
             f"base_url {str(base_url)!r} is a loopback host but the credential's token_url is "
             f"Adobe's identity server ({token_url}): the client secret would be sent to Adobe "
