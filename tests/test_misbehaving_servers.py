@@ -42,7 +42,10 @@ from cja_async import (
     TimeoutError,
     TransportError,
 )
+from cja_async._auth import token_lifetime
 from cja_async._limits import InProcessLimiterBackend
+from cja_async._retry import parse_retry_after
+from cja_async._scrub import Scrubber
 from cja_async.testing import TOKEN_PATH, Request, Response, Simulator
 
 pytestmark = pytest.mark.anyio
@@ -110,6 +113,27 @@ async def test_a_429_without_a_usable_retry_after_backs_off_exponentially(
     for n, gap in enumerate(gaps):
         assert gap >= 0.25 * 2**n, gaps
     assert refused[-1] - refused[0] >= 7.75
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        ("0.5", 0.5),
+        ("100000", 120.0),  # capped: a server asking for more is probably wrong
+        ("0", None),
+        ("-5", None),
+        ("nan", None),
+        ("soon", None),
+        (PAST, None),
+        (format_datetime(datetime(2030, 1, 1, 0, 0, 30, tzinfo=UTC), usegmt=True), 30.0),
+    ],
+)
+def test_only_a_usable_retry_after_counts(header: str, seconds: float | None) -> None:
+    def clock() -> datetime:
+        return datetime(2030, 1, 1, tzinfo=UTC)
+
+    assert parse_retry_after({"retry-after": header}, now=clock) == seconds
 
 
 async def test_429_backoff_holds_every_request_of_the_org(sim: Simulator, org_id: str) -> None:
@@ -388,6 +412,26 @@ async def test_a_nonsense_expires_in_causes_no_token_storm(
     assert sim.stats.requests == 100
 
 
+@pytest.mark.parametrize(
+    ("expires_in", "seconds"),
+    [
+        (86399, 86399.0),
+        ("3600", 3600.0),
+        (2, 2.0),  # short, but a simulator may mean it
+        (0.01, 1.0),
+        (0, 60.0),
+        (-5, 60.0),
+        (math.nan, 60.0),
+        ("soon", 60.0),
+        (None, 60.0),
+        (1e300, 86400.0),
+        (math.inf, 86400.0),
+    ],
+)
+def test_token_lifetimes_are_held_within_sane_bounds(expires_in: Any, seconds: float) -> None:
+    assert token_lifetime(expires_in) == seconds
+
+
 async def test_an_absurdly_long_token_life_is_capped_at_a_day(sim: Simulator, org_id: str) -> None:
     identity = IdentityServer(sim, expiring_in(1e300))
     async with sim.client(org_id=org_id, transport=identity.transport()) as cja:
@@ -492,6 +536,18 @@ async def test_an_echoing_server_never_gets_a_secret_into_an_error_or_a_log(
         assert_clean(error, SECRET, token, "Zq8%2F%2Bx%3D0123")  # the form-encoded secret too
     logged = "\n".join(r.getMessage() + repr(r.args) for r in caplog.records)
     assert SECRET not in logged and token not in logged
+
+
+def test_the_scrubber_masks_every_form_of_a_known_secret() -> None:
+    scrubber = Scrubber('se/cr"et+1 2')
+    for echo in ('se/cr"et+1 2', "se%2Fcr%22et%2B1+2", "se%2Fcr%22et%2B1%202", 'se/cr\\"et+1 2'):
+        assert scrubber.text(f"you sent {echo}!") == "you sent ***!"
+        assert scrubber.bytes(f"[{echo}]".encode()) == b"[***]"
+    for n in range(6):
+        scrubber.add_token(f"token-number-{n}")
+    assert scrubber.text("token-number-5 token-number-2") == "*** ***"
+    assert scrubber.text("token-number-1") == "token-number-1"  # only the last four are kept
+    assert Scrubber("abc").text("abc") == "abc"  # too short to tell from ordinary words
 
 
 # -- 9. one client, one event loop ---------------------------------------------------------
