@@ -73,11 +73,10 @@ async def receive(
 
 async def _read(response: httpx.Response, max_bytes: int) -> bytes:
     request = response.request
-    content = _in_memory(response)
-    if content is not None:  # a transport that built the answer whole (httpx.MockTransport)
-        if len(content) > max_bytes:
+    if response.is_stream_consumed:  # a transport that built it whole (httpx.MockTransport)
+        if len(response.content) > max_bytes:
             raise _too_large(request, max_bytes)
-        return content
+        return response.content
     coding = response.headers.get("content-encoding", "").strip().lower()
     inflater = None if coding in ("", "identity") else _Inflater(coding, request)
     if inflater is None:
@@ -101,13 +100,6 @@ async def _read(response: httpx.Response, max_bytes: int) -> bytes:
             raise _too_large(request, max_bytes)
         chunks.append(rest)
     return b"".join(chunks)
-
-
-def _in_memory(response: httpx.Response) -> bytes | None:
-    try:
-        return response.content
-    except httpx.ResponseNotRead:
-        return None
 
 
 class _Inflater:
