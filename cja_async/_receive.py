@@ -141,7 +141,12 @@ class _Inflater:
             raise _undecodable(self._request, "it is not valid deflate") from None
 
     def flush(self) -> bytes:
-        return self._zlib.flush()
+        """The last of the output; ``ResponseDecodeError`` if the stream never ended (a body
+        cut short inside its compression could otherwise pass for a shorter answer)."""
+        rest = self._zlib.flush()
+        if not self._zlib.eof:
+            raise _undecodable(self._request, f"its {self._coding} stream is cut short")
+        return rest
 
 
 def _too_large(request: httpx.Request, limit: int) -> errors.ResponseTooLargeError:

@@ -305,6 +305,74 @@ async def test_the_cap_is_generous_and_answers_under_it_arrive(sim: Simulator, o
         assert await cja.request("GET", "/big") == page
 
 
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+def _cut_after(data: bytes, keep: int) -> bytes:
+    """``data`` deflated, cut short where ``keep`` bytes of it inflate."""
+    whole = zlib.compress(data)
+    for end in range(len(whole)):
+        if len(zlib.decompressobj().decompress(whole[:end])) == keep:
+            return whole[:end]
+    raise AssertionError("no such cut")
+
+
+ANSWER = b'{"answer": 42}'
+MALFORMED = {
+    "not-http": b"garbage\r\n\r\n",
+    "bad-length": raw_response(200, ANSWER, [("content-length", "abc")]),
+    "bad-chunk": b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nxx\r\n",
+    "endless-headers": b"HTTP/1.1 200 OK\r\n" + b"x-filler: " + b"a" * 200_000 + b"\r\n",
+    "nothing": b"",
+    "brotli": raw_response(200, ANSWER, [("content-encoding", "br")]),
+    "gzip-twice": raw_response(200, gzip.compress(ANSWER), [("content-encoding", "gzip, gzip")]),
+    "truncated-gzip": raw_response(200, gzip.compress(ANSWER)[:12], [("content-encoding", "gzip")]),
+    # Cut where what came out so far is valid JSON on its own: 42 of 420.
+    "truncated-number": raw_response(200, _cut_after(b"420", 2), [("content-encoding", "deflate")]),
+}
+
+
+@real_time
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+async def test_malformed_answers_on_the_wire_raise_only_cja_errors(name: str, org_id: str) -> None:
+    async def malformed(_req: RawRequest, writer: asyncio.StreamWriter) -> None:
+        writer.write(MALFORMED[name])
+
+    async with (
+        RawServer(malformed) as server,
+        raw_client(server, org_id, max_retries=1, timeout=2) as cja,
+    ):
+        token = await cja._auth.token()
+        with anyio.fail_after(10):
+            error = await failure(cja.request("GET", "/malformed"))
+    assert_clean(error, SECRET, token)
+    assert len(server.api_requests) <= 2
+
+
+@real_time
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        ("gzip", gzip.compress(ANSWER)),
+        ("deflate", zlib.compress(ANSWER)),  # zlib-wrapped, as the standard says
+        ("deflate", _raw_deflate(ANSWER)),  # raw, as some servers send it
+        ("identity", ANSWER),
+    ],
+)
+async def test_every_encoding_we_ask_for_is_undone(coding: str, body: bytes, org_id: str) -> None:
+    seen: list[str] = []
+
+    async def encoded(req: RawRequest, writer: asyncio.StreamWriter) -> None:
+        seen.append(req.headers.get("accept-encoding", ""))
+        writer.write(raw_response(200, body, [("content-encoding", coding)]))
+
+    async with RawServer(encoded) as server, raw_client(server, org_id) as cja:
+        assert await cja.request("GET", "/encoded") == {"answer": 42}
+    assert seen == ["gzip, deflate"]  # never br or zstd, which we could not inflate in steps
+
+
 def test_the_cap_must_be_a_positive_int() -> None:
     creds = OAuthCredentials(client_id="i", client_secret="s")
     for bad in (0, -1, 1.5, True, "1MB"):
