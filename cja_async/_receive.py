@@ -3,8 +3,8 @@
 httpx's timeouts apply to each read, so a server that trickles a byte at a time is never cut
 off; and httpx inflates a compressed body whole, so a megabyte of gzip can become gigabytes.
 Here the whole exchange (connect, send, headers, every byte of the body) runs under one
-deadline, and the body is read raw and inflated in steps that never produce more than the
-room left under the cap, so memory stays bounded whatever the server sends.
+deadline, and the body is read raw and inflated in pieces of at most a megabyte, counted as
+they come against the cap, so memory stays bounded whatever the server sends.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ async def _read(response: httpx.Response, max_bytes: int) -> bytes:
             if size > max_bytes:
                 raise _too_large(request, max_bytes)
             chunks.append(chunk)
-    if inflater is not None:
+    if inflater is not None and wire:  # (an empty body is empty whatever its encoding)
         rest = inflater.flush()
         if size + len(rest) > max_bytes:
             raise _too_large(request, max_bytes)
