@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -106,7 +106,7 @@ class CacheStats:
         return self.hits
 
 
-CacheKey = tuple[str, str, str, str, tuple[tuple[str, str], ...], str]
+CacheKey = tuple[str, str, str, str, tuple[tuple[str, str | tuple[str, ...]], ...], str]
 
 
 @attrs.frozen
@@ -162,7 +162,7 @@ def cache_key(
     client_id: str,
     method: str,
     path: str,
-    params: Mapping[str, str] | None,
+    params: Mapping[str, str | Sequence[str]] | None,
     headers: Mapping[str, str] | None,
 ) -> CacheKey:
     """The key of a GET: group, credential, method, path, sorted query, user-token digest."""
@@ -171,7 +171,10 @@ def cache_key(
         # A per-user header (x-user-auth) changes the answer; keep a digest, never the token.
         joined = "\n".join(f"{k.lower()}:{v}" for k, v in sorted(headers.items()))
         user = hashlib.sha256(joined.encode()).hexdigest()
-    query = tuple(sorted((params or {}).items()))
+    # A repeated parameter (a list of values) keeps its order: it is part of the query.
+    query = tuple(
+        sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in (params or {}).items())
+    )
     return (cache_group(path), client_id, method, path, query, user)
 
 

@@ -7,7 +7,7 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar, overload
 
@@ -116,6 +116,23 @@ def check_url(url: str | httpx.URL, name: str) -> httpx.URL:
     )
 
 
+def check_org_id(org_id: object) -> str:
+    """An IMS org id as Adobe writes it, ``XXXX@AdobeOrg``, or a ``ValueError`` saying so.
+
+    Refused here rather than by a 403 on the first request: an org id without its
+    ``@AdobeOrg`` suffix is the usual copy-paste slip.
+    """
+    if not isinstance(org_id, str) or not org_id.strip():
+        raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+    head, at, tail = org_id.rpartition("@")
+    if at != "@" or tail != "AdobeOrg" or not head.strip() or org_id != org_id.strip():
+        raise ValueError(
+            f"org_id must be an IMS org id ending in '@AdobeOrg' (the Developer Console's"
+            f" 'Organization ID', e.g. 'XXXX@AdobeOrg'), got {org_id!r}"
+        )
+    return org_id
+
+
 @attrs.define
 class ClientStats:
     """What one client did: requests sent, retries, 429s met, time spent waiting for slots."""
@@ -174,8 +191,7 @@ class Client:
         cache: ResponseCache | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        if not isinstance(org_id, str) or not org_id.strip():
-            raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+        check_org_id(org_id)
         if not isinstance(credentials, OAuthCredentials | StaticToken):
             raise TypeError("credentials must be OAuthCredentials or StaticToken")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -332,11 +348,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: None = None,
+        fresh: bool = False,
     ) -> Any: ...
 
     @overload
@@ -345,11 +362,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], T],
+        fresh: bool = False,
     ) -> T: ...
 
     async def request(
@@ -357,11 +375,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], Any] | None = None,
+        fresh: bool = False,
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
@@ -369,6 +388,8 @@ class Client:
         method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
         ``parse`` turns the decoded JSON into the result; if it fails (the body is not the
         expected shape) the error is a ``ResponseDecodeError`` naming the request.
+        ``fresh=True`` asks the server even when the response cache has the answer (a read
+        that a write is built on must not be stale); the answer is cached as usual.
         """
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
@@ -378,7 +399,7 @@ class Client:
         if self._cache is not None:
             if method == "GET":
                 key = cache_key(self._auth.client_id, method, path, params, headers)
-                hit = self._cache.get(key)
+                hit = None if fresh else self._cache.get(key)
                 if hit is not None:  # no limiter slot, nothing sent
                     self.cache_stats.hits += 1
                     return _parse(
@@ -424,7 +445,7 @@ class Client:
         self,
         method: str,
         path: str,
-        params: Mapping[str, str] | None,
+        params: Mapping[str, str | Sequence[str]] | None,
         body: Any,
         extra_headers: Mapping[str, str] | None,
         idempotent: bool | None,

@@ -314,7 +314,8 @@ async def _calculated_metrics_update(cja: Client) -> object:
     metric = await first(cja.calculated_metrics.list())
     return await cja.calculated_metrics.update(
         str(metric.id),
-        CalculatedMetric(name="Renamed", definition=CM_DEFINITION),
+        # No definition: the client sends the whole metric, which the spec requires.
+        CalculatedMetric(name="Renamed", precision=2),
         expansion=["definition"],
         locale="en_US",
         cached=False,

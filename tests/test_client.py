@@ -559,3 +559,20 @@ def test_client_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CJA_CLIENT_SECRET", "sec")
     client = Client.from_env()
     assert client.org_id == "ENV@AdobeOrg"
+
+
+@pytest.mark.parametrize(
+    "bad", ["ABC123", "ABC123@adobeorg", "ABC123@AdobeID", "@AdobeOrg", " A@AdobeOrg"]
+)
+def test_an_org_id_without_at_adobeorg_is_refused_at_construction(
+    bad: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credentials = OAuthCredentials(client_id="id", client_secret="secret")
+    with pytest.raises(ValueError, match="ending in '@AdobeOrg'") as caught:
+        Client(org_id=bad, credentials=credentials)
+    assert repr(bad) in str(caught.value) and "secret" not in str(caught.value)
+    # The same check wherever the org id comes from.
+    for name, value in {"ORG_ID": bad, "CLIENT_ID": "id", "CLIENT_SECRET": "s"}.items():
+        monkeypatch.setenv(f"CJA_{name}", value)
+    with pytest.raises(ValueError, match="@AdobeOrg"):
+        Client.from_env()

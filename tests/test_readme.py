@@ -25,3 +25,17 @@ def test_readme_has_runnable_examples() -> None:
 def test_readme_example_runs(code: str, capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(code, str(README), "exec"), {"__name__": "__readme__"})
     assert capsys.readouterr().out.strip()  # every example prints what it got
+
+
+def test_the_first_example_is_a_whole_program_a_user_can_run() -> None:
+    first = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)[0]
+    assert first.rstrip().endswith("asyncio.run(main())")
+    # It is run against a served simulator by test_readme_snippets.py (it uses from_env).
+    assert "Client.from_env()" in first
+
+
+def test_client_stats_are_documented() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "`cja.stats`" in text
+    for field in ("requests", "retries", "rate_limited", "token_renewals", "limiter_wait"):
+        assert f"`{field}`" in text, field

@@ -71,6 +71,8 @@ async def main() -> None:
     async with Client.from_env() as cja:
         views = await cja.dataviews.list(expansion=["name", "parentDataGroupId"], limit=1)
         view = views.items[0]
+        if view.parent_data_group_id is None:  # only there when the expansion asks for it
+            raise SystemExit(f"{view.id} has no connection id")
         connection = await cja.connections.get(
             view.parent_data_group_id, expansion=["name", "dataSets", "schemaInfo"]
         )

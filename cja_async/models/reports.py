@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
+from .._extras import install_hint
 from ._base import Model, json_name, model
 
 if TYPE_CHECKING:  # the data-frame libraries are optional extras
@@ -715,7 +716,7 @@ def _import(module: str, extra: str) -> Any:
         return importlib.import_module(module)
     except ImportError as exc:
         raise ImportError(
-            f"{module} is not installed: pip install 'cja-async[{extra}]' (or pip install {module})"
+            f"{module} is not installed: {install_hint(extra)}, or pip install {module}"
         ) from exc
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "paging",
     "path",
     "query",
+    "repeated_query",
     "unique_ids",
 ]
 
@@ -44,6 +45,13 @@ _SNAKE = re.compile(r"_([a-z0-9])")
 
 def check_id(value: object, name: str = "id") -> str:
     """A path id: a non-empty string that is not ``.`` or ``..``."""
+    if value is None:
+        # Typed ``str`` on models the API returns (models._base.api_id): None here is the
+        # id of a model built locally and never created.
+        raise TypeError(
+            f"{name} is None: a model built locally has no id until the API returns it"
+            " (pass the id of the model that create() returned)"
+        )
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value.strip() or value in {".", ".."}:
@@ -105,6 +113,11 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    return ",".join(_query_items(name, value, choices))
+
+
+def _query_items(name: str, value: object, choices: Mapping[str, Iterable[str]]) -> list[str]:
+    """The checked strings of a ``str`` or a sequence of them."""
     if isinstance(value, str):
         values: Sequence[object] = [value]
     elif isinstance(value, Sequence | set | frozenset):
@@ -123,7 +136,7 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         out.append(item)
     if not out:
         raise ValueError(f"{name} must not be empty")
-    return ",".join(out)
+    return out
 
 
 def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) -> dict[str, str]:
@@ -135,6 +148,17 @@ def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) 
     choices = choices or {}
     return {
         _camel(name): _query_value(name, value, choices)
+        for name, value in params.items()
+        if value is not None
+    }
+
+
+def repeated_query(**params: object) -> dict[str, list[str]]:
+    """Query parameters sent once per value (``action=CREATE&action=DELETE``), for the
+    endpoints whose guides repeat a parameter instead of joining its values with commas;
+    ``None`` values are left out, the rest checked as :func:`query` does."""
+    return {
+        _camel(name): _query_items(name, value, {})
         for name, value in params.items()
         if value is not None
     }
@@ -160,6 +184,7 @@ class Resource:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        fresh: bool = False,
     ) -> T:
         return await self._client.request(
             method,
@@ -168,6 +193,7 @@ class Resource:
             json=body,
             idempotent=idempotent,
             parse=lambda data: structure(data, model),
+            fresh=fresh,
         )
 
     async def _call_list(
@@ -196,7 +222,7 @@ class Resource:
         self,
         model: type[T],
         url: str,
-        params: Mapping[str, str],
+        params: Mapping[str, str | Sequence[str]],
         *,
         limit: int | None,
         page: int = 0,
@@ -223,7 +249,7 @@ class Resource:
         check_page(page)
 
         async def fetch(number: int) -> Page[T]:
-            paged = dict(params)
+            paged: dict[str, str | Sequence[str]] = dict(params)
             sent = None if body is None else dict(body)
             if limit is not None:
                 if paging_in_body:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from .._paging import AsyncPager
 from ..models.audit_logs import AuditLog, AuditLogCriteria
-from ._base import Resource, body_of, check_limit, query
+from ._base import Resource, body_of, check_limit, query, repeated_query
 from .annotations import iso
 
 # Known values from Adobe's guide, for readers and editors; any str is accepted.
@@ -64,17 +64,19 @@ class AuditLogs(Resource):
         ``start_date`` and ``end_date`` go together (Adobe's default: the last 3 months)."""
         if (start_date is None) != (end_date is None):
             raise ValueError("start_date and end_date must be given together")
-        params = query(
+        params: dict[str, str | Sequence[str]] = {}
+        params |= query(
             start_date=iso(start_date, "start_date"),
             end_date=iso(end_date, "end_date"),
-            action=action,
-            component=component,
             component_id=component_id,
             user_type=user_type,
             user_id=user_id,
             user_email=user_email,
             description=description,
         )
+        # The audit-log guide repeats a parameter for several values
+        # (action=CREATE&action=EDIT&action=DELETE) rather than joining them with commas.
+        params |= repeated_query(action=action, component=component)
         headers = _user_auth(user_token)
         return self._pager(
             AuditLog,

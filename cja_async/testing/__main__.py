@@ -1,14 +1,29 @@
-"""Serve the simulator over HTTP: ``python -m cja_async.testing [--port 8000] [--speed 10]``."""
+"""Serve the simulator over HTTP: ``python -m cja_async.testing [--port 8000] [--speed 10]``.
+
+Every request is logged as one line (method, path, status, milliseconds), ``GET
+/simulator/stats`` answers the counters as JSON, and stopping the server (Ctrl-C) prints a
+summary, so a user pointing a program at it can check that it met no 429.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 from cja_async._config import RateLimit, Window
+from cja_async._extras import install_hint
 
+from ._http import Receive, Scope, Send
 from ._simulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_ORG_ID, Simulator
+
+__all__ = ["STATS_PATH", "LoggedSimulator", "main", "summary"]
+
+# Not an Adobe path: the served simulator answers it itself, without credentials.
+STATS_PATH = "/simulator/stats"
 
 
 def _scaled(speed: float) -> RateLimit:
@@ -18,22 +33,123 @@ def _scaled(speed: float) -> RateLimit:
     return RateLimit(concurrency=default.concurrency, windows=windows)
 
 
+def stats_of(sim: Simulator) -> dict[str, int]:
+    """The counters a user checks: API requests, 429s, token requests, most in flight."""
+    stats = sim.stats
+    return {
+        "requests": stats.requests,
+        "rejected_429": stats.rejected_429,
+        "token_requests": stats.token_requests,
+        "auth_failures": stats.auth_failures,
+        "max_in_flight": stats.max_in_flight,
+    }
+
+
+def summary(sim: Simulator) -> str:
+    """One line for the end of a run: ``1200 API requests, 0 answered 429, ...``."""
+    s = stats_of(sim)
+    return (
+        f"{s['requests']} API requests, {s['rejected_429']} answered 429,"
+        f" {s['token_requests']} token requests, {s['auth_failures']} refused credentials,"
+        f" at most {s['max_in_flight']} in flight"
+    )
+
+
+class LoggedSimulator:
+    """The simulator as served: a log line per request and the stats endpoint.
+
+    Kept out of :class:`Simulator` itself, which tests drive in-process by the thousand.
+    """
+
+    def __init__(
+        self,
+        sim: Simulator,
+        log: Callable[[str], None] | None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.sim, self.log, self.clock = sim, log, clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI 3: answer the stats endpoint, log and pass on everything else."""
+        if scope["type"] != "http":
+            await self.sim(scope, receive, send)
+            return
+        if scope["path"] == STATS_PATH and scope["method"] == "GET":
+            body = json.dumps(stats_of(self.sim)).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        if self.log is None:
+            await self.sim(scope, receive, send)
+            return
+        status = 0
+        started = self.clock()
+
+        async def send_logged(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.sim(scope, receive, send_logged)
+        finally:
+            took = (self.clock() - started) * 1000
+            # The path only: queries may hold user ids or emails, never worth a log line.
+            self.log(f"{scope['method']} {scope['path']} {status or '-'} {took:.0f}ms")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cja_async.testing",
-        description="Serve the in-process CJA simulator (API and token endpoint) over HTTP.",
+        description=(
+            "Serve the CJA simulator (the API and its token endpoint) over HTTP. Each request"
+            f" is logged as one line; GET {STATS_PATH} answers the counters (requests, 429s)"
+            " as JSON, and Ctrl-C prints them before exiting."
+        ),
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
     parser.add_argument(
-        "--speed", type=float, default=1.0, help="divide every rate-limit window by this factor"
+        "--speed",
+        type=float,
+        default=1.0,
+        help="divide every rate-limit window by this factor: 10 runs Adobe's limits ten"
+        " times faster (%(default)s)",
     )
-    parser.add_argument("--no-limits", action="store_true", help="enforce no rate limits")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds per API response")
-    parser.add_argument("--page-shape", choices=("analytics", "spring"), default="analytics")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dataviews", type=int, default=300, help="data views per org")
+    parser.add_argument(
+        "--no-limits", action="store_true", help="enforce no rate limits (never answer 429)"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every API response takes (%(default)s)"
+    )
+    parser.add_argument(
+        "--page-shape",
+        choices=("analytics", "spring"),
+        default="analytics",
+        help="page body of the list endpoints whose shape varies in the wild (%(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the generated data (%(default)s)"
+    )
+    parser.add_argument(
+        "--dataviews", type=int, default=300, help="data views in each org (%(default)s)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no log line per request")
     return parser
+
+
+def _printer(stream: TextIO) -> Callable[[str], None]:
+    def log(line: str) -> None:
+        print(line, file=stream, flush=True)
+
+    return log
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,10 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         import uvicorn
     except ImportError:
-        print(
-            "Serving the simulator needs uvicorn: pip install 'cja-async[simulator]'",
-            file=sys.stderr,
-        )
+        print(f"Serving the simulator needs uvicorn: {install_hint('simulator')}", file=sys.stderr)
         return 1
     sim = Simulator(
         rate_limit=None if args.no_limits else _scaled(args.speed),
@@ -64,10 +177,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  client_id     {DEFAULT_CLIENT_ID}\n"
         f"  client_secret {DEFAULT_CLIENT_SECRET}\n"
         f"  org_id        {DEFAULT_ORG_ID}\n"
-        f"  rate limit    {sim.rate_limit}",
+        f"  rate limit    {sim.rate_limit}\n"
+        f"  stats         {base}{STATS_PATH}",
         flush=True,
     )
-    uvicorn.run(sim, host=args.host, port=args.port, log_level="warning")
+    app = LoggedSimulator(sim, None if args.quiet else _printer(sys.stdout))
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        print(f"simulator stopped: {summary(sim)}", flush=True)
     return 0
 
 
