@@ -30,6 +30,7 @@ BENCHMARKS = (
     "walks",
     "timeline",
     "segments",
+    "freeform",
     "cache",
     "memory",
     *_PRESENT,

@@ -25,6 +25,7 @@ from ._exceptions import (
 )
 from ._paging import AsyncPager, Page
 from ._version import __version__
+from .resources._freeform import FreeformTable
 
 __all__ = [
     "APIStatusError",
@@ -38,6 +39,7 @@ __all__ = [
     "ClientStats",
     "ConflictError",
     "EventLoopError",
+    "FreeformTable",
     "NotFoundError",
     "OAuthCredentials",
     "OutcomeUnknownError",

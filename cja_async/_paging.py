@@ -95,6 +95,9 @@ class AsyncPager(Generic[T]):
         self._fetch = fetch
         self._first_page = first_page
         self._lookahead = max(1, lookahead)
+        #: The page an item walk (``async for item in pager``) most recently reached, so a
+        #: caller can show progress (``total_elements``) while it walks items.
+        self.last_page: Page[T] | None = None
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self._fetch(self._first_page).__await__()
@@ -109,6 +112,7 @@ class AsyncPager(Generic[T]):
         # plus one) drops those repeats and keeps memory bounded, unlike a set of every id.
         recent: deque[set[object]] = deque(maxlen=self._lookahead + 1)
         async for page in self.pages():
+            self.last_page = page
             seen_now: set[object] = set()
             for item in page.items:
                 key = getattr(item, "id", None)

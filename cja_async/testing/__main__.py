@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from cja_async._config import RateLimit, Window
+from cja_async._config import RateLimit
 from cja_async._extras import install_hint
 
 from ._http import Receive, Scope, Send
@@ -24,13 +24,6 @@ __all__ = ["STATS_PATH", "LoggedSimulator", "main", "summary"]
 
 # Not an Adobe path: the served simulator answers it itself, without credentials.
 STATS_PATH = "/simulator/stats"
-
-
-def _scaled(speed: float) -> RateLimit:
-    """Adobe's documented limits with every window ``speed`` times shorter."""
-    default = RateLimit()
-    windows = tuple(Window(w.requests, w.seconds / speed) for w in default.windows)
-    return RateLimit(concurrency=default.concurrency, windows=windows)
 
 
 def stats_of(sim: Simulator) -> dict[str, int]:
@@ -164,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Serving the simulator needs uvicorn: {install_hint('simulator')}", file=sys.stderr)
         return 1
     sim = Simulator(
-        rate_limit=None if args.no_limits else _scaled(args.speed),
+        rate_limit=None if args.no_limits else RateLimit().scaled(args.speed),
         latency=args.latency,
         page_shape=args.page_shape,
         seed=args.seed,

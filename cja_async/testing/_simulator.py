@@ -166,6 +166,8 @@ class Simulator:
         faults: fault injection (a fresh :class:`Faults` when ``None``).
         seed: seeds fault injection and every org's generated data.
         dataviews: data views seeded in each org.
+        reports: how reports treat multi-dimension requests (a fresh
+            :class:`ReportOptions` when ``None``: accepted up to 20,000 combinations).
 
     A client ``sim-client`` / ``sim-secret`` of org ``SIMORG@AdobeOrg`` exists
     from the start; :meth:`add_client` registers more. All time comes from
@@ -183,6 +185,7 @@ class Simulator:
         faults: Faults | None = None,
         seed: int = 0,
         dataviews: int = 300,
+        reports: _reports.ReportOptions | None = None,
     ) -> None:
         if latency < 0:
             raise ValueError(f"latency must not be negative, got {latency}")
@@ -202,6 +205,7 @@ class Simulator:
         self.faults: Faults = Faults() if faults is None else faults
         self.seed: int = seed
         self.dataviews: int = dataviews
+        self.reports: _reports.ReportOptions = reports or _reports.ReportOptions()
         self.stats: SimStats = SimStats()
         self.router: Router = Router()
         for resource_router in _RESOURCE_ROUTERS:
