@@ -115,6 +115,29 @@ async def test_a_429_without_a_usable_retry_after_backs_off_exponentially(
     assert refused[-1] - refused[0] >= 7.75
 
 
+async def test_a_walk_outlasts_a_five_second_storm_of_429s(sim: Simulator, org_id: str) -> None:
+    storm_until = 0.0
+    refused = 0
+
+    async def storm(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal refused
+        if scope["type"] != "http" or scope["path"] == TOKEN_PATH or now() >= storm_until:
+            await sim(scope, receive, send)
+            return
+        refused += 1
+        body = b'{"error_code": "429050", "message": "Too many requests"}'
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async with sim.client(org_id=org_id, transport=httpx.ASGITransport(app=storm)) as cja:
+        await cja.users.me()
+        storm_until = now() + 5.0  # every request refused for five seconds, no Retry-After
+        ids = [dv.id async for dv in cja.dataviews.list(limit=10)]
+    assert len(ids) == len(set(ids)) == sim.dataviews
+    assert refused <= 6 * 5  # a few per retry, not a flood (6 in flight at most each time)
+
+
 @pytest.mark.parametrize(
     ("header", "seconds"),
     [
