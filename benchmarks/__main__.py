@@ -30,6 +30,7 @@ BENCHMARKS = (
     "walks",
     "timeline",
     "segments",
+    "jobs",
     "freeform",
     "cache",
     "memory",

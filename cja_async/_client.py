@@ -28,6 +28,7 @@ from ._cache import (
     CachedResponse,
     CacheKey,
     CacheStats,
+    Flight,
     OrgCache,
     ResponseCache,
     cache_for_org,
@@ -46,6 +47,7 @@ from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, backoff_delay, parse_ret
 from ._scrub import Scrubber
 from ._version import __version__
 from .resources import DataViews, Users
+from .resources._base import check_limit
 from .resources.annotations import Annotations
 from .resources.assets import Assets
 from .resources.audit_logs import AuditLogs
@@ -61,6 +63,7 @@ from .resources.tags import Tags
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_PAGE_SIZE",
     "DEFAULT_TIMEOUT",
     "Client",
     "ClientStats",
@@ -71,6 +74,9 @@ logger = logging.getLogger("cja_async.client")
 T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://cja.adobe.io"
+# The largest page every list endpoint accepts (API-NOTES, "Page sizes"): the default page
+# size of a walk without ``limit``, since each request spends a slice of the org's budget.
+DEFAULT_PAGE_SIZE = 1000
 # Reports may run up to 300 s at Adobe; connecting should never take long. The read timeout
 # is also the deadline for a whole response (see _receive.py).
 DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=15.0)
@@ -171,6 +177,9 @@ class Client:
         transport: an ``httpx.AsyncBaseTransport`` to send through (a simulator, a proxy).
         limiter_backend: where the org's limiter lives; in this process by default.
         cache: turn on the response cache (see ``ResponseCache``); off by default.
+        page_size: the page size of lists walked without a ``limit``: by default the largest
+            every list endpoint accepts (1000), so a walk of n items costs ceil(n / 1000)
+            requests. A ``limit`` passed to a list is sent as given.
 
     A client belongs to the event loop it first runs on (its connections and the token fetch
     are bound to it); using it from another loop raises ``EventLoopError``. Make one client
@@ -190,6 +199,7 @@ class Client:
         limiter_backend: LimiterBackend | None = None,
         cache: ResponseCache | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
         check_org_id(org_id)
         if not isinstance(credentials, OAuthCredentials | StaticToken):
@@ -212,6 +222,7 @@ class Client:
             raise TypeError("limiter_backend must have a limiter_for(org_id, rate_limit) method")
         if cache is not None and not isinstance(cache, ResponseCache):
             raise TypeError("cache must be a ResponseCache or None")
+        self.page_size = check_limit(page_size, DEFAULT_PAGE_SIZE, "page_size")
         self.base_url = check_url(base_url, "base_url")
         if isinstance(credentials, OAuthCredentials):
             check_url(credentials.token_url, "token_url")
@@ -396,21 +407,36 @@ class Client:
         if asyncio.get_running_loop() is not self._loop:
             self._check_loop(method, path)
         key: CacheKey | None = None
+        flight: Flight | None = None
         if self._cache is not None:
             if method == "GET":
                 key = cache_key(self._auth.client_id, method, path, params, headers)
-                hit = None if fresh else self._cache.get(key)
-                if hit is not None:  # no limiter slot, nothing sent
-                    self.cache_stats.hits += 1
-                    return _parse(
-                        hit.status_code,
-                        hit.content,
-                        method,
-                        path,
-                        parse,
-                        self._scrub,
-                        hit.request_id,
-                    )
+                # ``fresh``: past the cache, and past a GET on its way (it may predate a write).
+                while not fresh:
+                    hit = self._cache.get(key)
+                    if hit is None:
+                        flight, leader = self._cache.join(key)
+                        if leader:
+                            break
+                        # The same GET is on its way: wait for its answer (shielded, so a
+                        # follower that gives up does not cancel it for the others).
+                        hit = await asyncio.shield(flight)
+                    if hit is not None:  # no limiter slot, nothing sent
+                        self.cache_stats.hits += 1
+                        return _parse(
+                            hit.status_code,
+                            hit.content,
+                            method,
+                            path,
+                            parse,
+                            self._scrub,
+                            hit.request_id,
+                        )
+                    if self._closed:
+                        raise errors.ClientClosedError(
+                            "this client is closed", method=method, path=path
+                        )
+                    # The leader failed: nothing was cached; ask again, leading or following.
                 self.cache_stats.misses += 1
             elif self._cache.invalidate(method, path):
                 self.cache_stats.invalidations += 1
@@ -421,7 +447,9 @@ class Client:
         if task is not None:
             self._tasks.add(task)
         try:
-            return await self._request(method, path, params, json, headers, idempotent, parse, key)
+            return await self._request(
+                method, path, params, json, headers, idempotent, parse, key, flight
+            )
         except asyncio.CancelledError:
             if task is not None and task in self._closing:
                 self._closing.discard(task)
@@ -436,10 +464,13 @@ class Client:
                 if task in self._closing:  # something below swallowed the close's cancellation
                     self._closing.discard(task)
                     task.uncancel()
-            if self._cache is not None and method != "GET":
-                # Again once the write is done (or failed: it may have happened), so no
-                # answer cached while it ran survives it.
-                self._cache.invalidate(method, path)
+            if self._cache is not None:
+                if flight is not None and key is not None:
+                    self._cache.land(key, flight)
+                elif method != "GET":
+                    # Again once the write is done (or failed: it may have happened), so no
+                    # answer cached while it ran survives it.
+                    self._cache.invalidate(method, path)
 
     async def _request(
         self,
@@ -451,6 +482,7 @@ class Client:
         idempotent: bool | None,
         parse: Callable[[Any], Any] | None,
         cache_key: CacheKey | None,
+        flight: Flight | None = None,
     ) -> Any:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
@@ -529,7 +561,7 @@ class Client:
                 else:
                     if cache_key is not None and self._cache is not None:
                         cached = CachedResponse(status, answer, _request_id(response, self._scrub))
-                        self._cache.put(cache_key, cached)
+                        self._cache.put(cache_key, cached, flight)
                     return result
                 attempt += 1
                 self.stats.retries += 1

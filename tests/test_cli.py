@@ -411,9 +411,52 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     assert too_deep.returncode == 1
     assert "--top has 2 levels for 1 --dimension" in one_error_line(too_deep)
 
-    breakdown = org.run(*common, "-d", "variables/devicetype", "--out", str(tmp_path / "b.csv"))
-    assert breakdown.returncode == 1
-    assert "one --dimension" in one_error_line(breakdown)
+
+def test_report_breakdowns_equal_the_librarys_freeform_table(org: Org, tmp_path: Path) -> None:
+    import asyncio
+
+    view = asyncio.run(busiest_view(org))
+    dimensions = ["variables/marketingchannel", "variables/devicetype"]
+    metrics = ["metrics/visits", "metrics/revenue"]
+
+    async def library_rows() -> list[dict[str, object]]:
+        async with org.client() as cja:
+            table = cja.reports.freeform_table(
+                view, dimensions=dimensions, metrics=metrics,
+                date_range=("2024-01-01", "2024-04-01"), top=[3, 2],
+            )  # fmt: skip
+            rows = await table.collect()
+        return [{"channel": r.item_ids[0], "device": r.item_ids[1], **r.data} for r in rows]
+
+    out = tmp_path / "table.jsonl"
+    result = org.run(
+        "report", view, "-d", dimensions[0], "-d", dimensions[1], "-m", metrics[0],
+        "-m", metrics[1], "--from", "2024-01-01", "--to", "2024-04-01", "--top", "3,2",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    expected = asyncio.run(library_rows())
+    assert 3 < len(written) <= 6
+    assert [
+        {"channel": r[f"{dimensions[0]}.itemId"], "device": r[f"{dimensions[1]}.itemId"],
+         **{m: r[m] for m in metrics}} for r in written
+    ] == expected  # fmt: skip
+
+    # Past Adobe's 18 months: refused with the limit named, unless split by period. The
+    # simulator's events are all in 2024, so the months with rows are its twelve, in order.
+    long = ["report", view, "-d", dimensions[0], "-m", metrics[0], "--from", "2023-12-01",
+            "--to", "2025-07-01", "--top", "2"]  # fmt: skip
+    refused = org.run(*long, "--out", str(tmp_path / "long.csv"))
+    assert refused.returncode == 1
+    assert "18 months" in one_error_line(refused)
+    split = org.run(*long, "--split", "month", "--out", str(tmp_path / "long.csv"))
+    assert split.returncode == 0, split.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "long.csv").read_text())))
+    assert list(rows[0])[:2] == ["period", "period.itemId"]
+    periods = list(dict.fromkeys(r["period.itemId"] for r in rows))
+    assert len(periods) == 12 and periods == sorted(periods)
+    assert len(rows) == 24
 
 
 # -- bad input --------------------------------------------------------------------------

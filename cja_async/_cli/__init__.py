@@ -385,6 +385,11 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
 @click.option("--top", metavar="N[,N...]", help="Items kept per dimension (default: all).")
 @click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
+@click.option(
+    "--split",
+    type=click.Choice(list(_report.SPLITS)),
+    help="Report each period on its own (the first column); needed past Adobe's 18 months.",
+)
 @_OUT_FILE
 @click.option("--format", "fmt", type=click.Choice(_report.FORMATS), help="csv|jsonl|parquet.")
 @connection_options
@@ -397,17 +402,19 @@ def report(
     end: str,
     top: str | None,
     segments: tuple[str, ...],
+    split: str | None,
     out: Path,
     fmt: str | None,
 ) -> None:
-    """Pull a freeform table of a data view into a file: per row the dimension value and
-    item id, then each metric.
+    """Pull a freeform table of a data view into a file: per row each dimension's value
+    and item id (outermost first), then each metric of that whole combination.
 
     \b
-    Example:
-      cja-async report dv_677ea9291244fd082f02dd42 --dimension variables/page \\
+    Example: the top 10 channels, and the top 5 devices within each
+      cja-async report dv_677ea9291244fd082f02dd42 \\
+          --dimension variables/marketingchannel --dimension variables/devicetype \\
           --metric metrics/visits --metric metrics/revenue \\
-          --from 2024-01-01 --to 2024-04-01 --top 50 --out pages.csv
+          --from 2024-01-01 --to 2024-04-01 --top 10,5 --out channels.csv
     """
     chosen = format_for(out, fmt, _report.FORMATS)
     top_items = _report.parse_top(top)
@@ -428,9 +435,11 @@ def report(
                     date_range=(start, end),
                     top=top_items,
                     segments=segments,
+                    split=split,
                 )
-            columns = [c for d in dimensions for c in (d, f"{d}.itemId")] + list(metrics)
-            _report.write(_report.records(rows, dimensions, metrics), columns, out, chosen)
+            columns = _report.columns(dimensions, metrics, split)
+            records = _report.records(rows, dimensions, metrics, split)
+            _report.write(records, columns, out, chosen)
             _done(f"{len(rows)} rows -> {out}", cja, started)
 
     run(job())

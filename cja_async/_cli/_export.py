@@ -26,9 +26,6 @@ __all__ = ["FORMATS", "GROUPS", "Group", "export", "json_of", "write_records"]
 
 FORMATS = ("jsonl", "json", "csv")
 
-# The largest page every list endpoint accepts: the fewest requests for a whole walk.
-PAGE = 1000
-
 # Every member the list endpoints can add with ``expansion`` (Adobe's spec), so a backup
 # holds the whole component, not just its id.
 DATAVIEW_EXPANSION = [
@@ -77,41 +74,41 @@ GROUPS: Mapping[str, Group] = {
     for group in (
         Group(
             "dataviews",
-            lambda c: c.dataviews.list(expansion=DATAVIEW_EXPANSION, limit=PAGE),
+            lambda c: c.dataviews.list(expansion=DATAVIEW_EXPANSION),
             "data views",
         ),
         Group(
             "connections",
-            lambda c: c.connections.list(expansion=_CONNECTION, limit=PAGE),
+            lambda c: c.connections.list(expansion=_CONNECTION),
             "connections",
         ),
         Group(
             "segments",
-            lambda c: c.segments.list(expansion=SEGMENT_EXPANSION, limit=PAGE),
+            lambda c: c.segments.list(expansion=SEGMENT_EXPANSION),
             "segments (with definitions)",
         ),
         Group(
             "calculated_metrics",
-            lambda c: c.calculated_metrics.list(expansion=CALCULATED_METRIC_EXPANSION, limit=PAGE),
+            lambda c: c.calculated_metrics.list(expansion=CALCULATED_METRIC_EXPANSION),
             "calculated metrics (with definitions)",
         ),
         Group(
             "date_ranges",
-            lambda c: c.date_ranges.list(expansion=_DATE_RANGE, limit=PAGE),
+            lambda c: c.date_ranges.list(expansion=_DATE_RANGE),
             "date ranges",
         ),
-        Group("projects", lambda c: c.projects.list(expansion=_PROJECT, limit=PAGE), "projects"),
+        Group("projects", lambda c: c.projects.list(expansion=_PROJECT), "projects"),
         Group(
             "annotations",
-            lambda c: c.annotations.list(expansion=_ANNOTATION, limit=PAGE),
+            lambda c: c.annotations.list(expansion=_ANNOTATION),
             "annotations",
         ),
-        Group("tags", lambda c: c.tags.list(limit=PAGE), "tags"),
-        Group("shares", lambda c: c.shares.list(limit=PAGE), "shares the credential made"),
-        Group("users", lambda c: c.users.list(limit=PAGE), "users of the org"),
+        Group("tags", lambda c: c.tags.list(), "tags"),
+        Group("shares", lambda c: c.shares.list(), "shares the credential made"),
+        Group("users", lambda c: c.users.list(), "users of the org"),
         Group(
             "audit_logs",
-            lambda c: c.audit_logs.list(limit=PAGE),
+            lambda c: c.audit_logs.list(),
             "audit-log records (Adobe's default: the last 3 months)",
         ),
     )

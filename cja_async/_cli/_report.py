@@ -1,39 +1,28 @@
 """``cja-async report``: a freeform table of a data view into CSV, JSON lines or Parquet.
 
-``table_rows`` is the one place that fetches the table. Until ``cja.reports.freeform_table``
-is in the library it handles one dimension with ``cja.reports``; its rows already have the
-shape of a ``FreeformRow`` (``values``, ``item_ids``, ``data``), so switching it over changes
-nothing else.
+The rows come from ``cja.reports.freeform_table``: the library plans the fewest requests
+(one multi-dimension request per level where Adobe accepts it, else breakdowns per item)
+and the command only writes what it yields.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import attrs
+from typing import Any, get_args
 
 from .. import Client
-from ..models import ReportRequest
+from ..models import FreeformProgress, FreeformRow
+from ..resources._freeform import Split
 from ._errors import CommandError
-from ._export import PAGE
 from ._files import atomic_path, atomic_text
 from ._progress import Progress
 
-__all__ = ["FORMATS", "TableRow", "parse_top", "records", "table_rows", "write"]
+__all__ = ["FORMATS", "SPLITS", "columns", "fetch", "parse_top", "records", "write"]
 
 FORMATS = ("csv", "jsonl", "parquet")
-
-
-@attrs.frozen
-class TableRow:
-    """One row of a freeform table: a value and an item id per dimension (outermost first)
-    and the metrics of that combination."""
-
-    values: tuple[str, ...]
-    item_ids: tuple[str, ...]
-    data: dict[str, int | float]
+# The choices for --split, typed as the library's own (click hands back the plain str).
+SPLITS: dict[str, Split] = {name: name for name in get_args(Split)}
 
 
 def parse_top(text: str | None) -> list[int | None] | None:
@@ -52,56 +41,28 @@ def parse_top(text: str | None) -> list[int | None] | None:
     return top
 
 
-async def table_rows(
-    cja: Client,
-    data_view_id: str,
-    *,
-    dimensions: Sequence[str],
-    metrics: Sequence[str],
-    date_range: tuple[str, str],
-    top: Sequence[int | None] | None,
-    segments: Sequence[str],
-) -> AsyncIterator[TableRow]:
-    """The rows of the table: the top items of the dimension by the first metric."""
-    if len(dimensions) != 1:
-        raise CommandError(
-            "this version reports one --dimension; breakdowns need freeform tables "
-            "(cja.reports.freeform_table), which are not in the library yet"
-        )
-    limit = top[0] if top and top[0] is not None else None
-    try:
-        request = ReportRequest(
-            data_view_id,
-            dimension=dimensions[0],
-            metrics=list(metrics),
-            date_range=date_range,
-            segments=list(segments),
-            sort=[f"-{metrics[0]}"],
-            limit=limit or PAGE,
-        )
-    except (TypeError, ValueError) as exc:
-        raise CommandError(str(exc)) from exc
-    if limit is not None:  # the top N: one page
-        report = await cja.reports.run(request)
-        rows = report.rows or []
-    else:
-        rows = [row async for row in cja.reports.rows(request)]
-    for row in rows:
-        yield TableRow(
-            values=(row.value or "",),
-            item_ids=(row.item_id or "",),
-            data=dict(zip(metrics, row.data or [], strict=False)),
-        )
+def levels(dimensions: Sequence[str], split: str | None) -> list[str]:
+    """The table's item columns, outermost first (the period comes first with ``--split``)."""
+    return (["period"] if split else []) + list(dimensions)
+
+
+def columns(dimensions: Sequence[str], metrics: Sequence[str], split: str | None) -> list[str]:
+    """Every column of the written table: per level its value and item id, then the metrics."""
+    return [c for d in levels(dimensions, split) for c in (d, f"{d}.itemId")] + list(metrics)
 
 
 def records(
-    rows: Sequence[TableRow], dimensions: Sequence[str], metrics: Sequence[str]
+    rows: Sequence[FreeformRow],
+    dimensions: Sequence[str],
+    metrics: Sequence[str],
+    split: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Flat records: per dimension its value and ``DIMENSION.itemId``, then the metrics."""
+    """Flat records: per level its value and ``LEVEL.itemId``, then the metrics."""
+    names = levels(dimensions, split)
     out = []
     for row in rows:
         record: dict[str, Any] = {}
-        for dimension, value, item_id in zip(dimensions, row.values, row.item_ids, strict=True):
+        for dimension, value, item_id in zip(names, row.values, row.item_ids, strict=True):
             record[dimension] = value
             record[f"{dimension}.itemId"] = item_id
         record.update({metric: row.data.get(metric) for metric in metrics})
@@ -109,14 +70,39 @@ def records(
     return out
 
 
-async def fetch(cja: Client, data_view_id: str, progress: Progress, **table: Any) -> list[TableRow]:
-    """Every row of the table, with progress."""
-    track = progress.track("rows")
-    rows: list[TableRow] = []
-    async for row in table_rows(cja, data_view_id, **table):
-        rows.append(row)
-        track.update(len(rows))
-    track.finish()
+async def fetch(
+    cja: Client,
+    data_view_id: str,
+    progress: Progress,
+    *,
+    dimensions: Sequence[str],
+    metrics: Sequence[str],
+    date_range: tuple[str, str],
+    top: Sequence[int | None] | None,
+    segments: Sequence[str],
+    split: str | None = None,
+) -> list[FreeformRow]:
+    """Every row of the table, with the requests done of those planned as progress."""
+    track = progress.track("requests")
+
+    def step(state: FreeformProgress) -> None:
+        track.update(state.requests_done, state.requests_planned)
+
+    try:
+        table = cja.reports.freeform_table(
+            data_view_id,
+            dimensions=dimensions,
+            metrics=metrics,
+            date_range=date_range,
+            top=top,
+            segments=segments or None,
+            split=SPLITS[split] if split else None,
+            progress=step,
+        )
+    except (TypeError, ValueError) as exc:  # bad dates, over 18 months, too many metrics
+        raise CommandError(str(exc)) from exc
+    rows = await table.collect()
+    track.finish(f" ({len(rows)} rows)")
     return rows
 
 

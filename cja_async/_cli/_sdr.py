@@ -20,7 +20,6 @@ from .. import AsyncPager, Client
 from ._export import (
     CALCULATED_METRIC_EXPANSION,
     DATAVIEW_EXPANSION,
-    PAGE,
     SEGMENT_EXPANSION,
     cell,
     json_of,
@@ -61,14 +60,12 @@ async def collect(cja: Client, data_view_id: str, progress: Progress) -> Sdr:
     track.update(1, 1)
     track.finish()
     walks: dict[str, AsyncPager[Any]] = {
-        "dimensions": cja.dataviews.list_dimensions(data_view_id, expansion=_COMPONENT, limit=PAGE),
-        "metrics": cja.dataviews.list_metrics(data_view_id, expansion=_COMPONENT, limit=PAGE),
+        "dimensions": cja.dataviews.list_dimensions(data_view_id, expansion=_COMPONENT),
+        "metrics": cja.dataviews.list_metrics(data_view_id, expansion=_COMPONENT),
         "calculated_metrics": cja.calculated_metrics.list(
-            data_ids=[data_view_id], expansion=CALCULATED_METRIC_EXPANSION, limit=PAGE
+            data_ids=[data_view_id], expansion=CALCULATED_METRIC_EXPANSION
         ),
-        "segments": cja.segments.list(
-            data_ids=[data_view_id], expansion=SEGMENT_EXPANSION, limit=PAGE
-        ),
+        "segments": cja.segments.list(data_ids=[data_view_id], expansion=SEGMENT_EXPANSION),
     }
     parts: Sdr = {"dataview": [sdr_row("dataview", view)]}
 

@@ -8,9 +8,10 @@ does the rest. Arguments are checked before anything is sent, so a bad call rais
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 from urllib.parse import quote
 
 import attrs
@@ -18,7 +19,7 @@ import httpx
 
 from .._convert import structure, unstructure
 from .._exceptions import BadRequestError, NotFoundError
-from .._paging import AsyncPager, Page, parse_page
+from .._paging import AsyncPager, Page, PageSizing, parse_page
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -234,8 +235,15 @@ class Resource:
         paging_in_body: bool = False,
         headers: Mapping[str, str] | None = None,
         page_of: Callable[[Any, int, int | None], Page[Any]] | None = None,
+        endpoint: str | None = None,
+        preferred: int | None = None,
     ) -> AsyncPager[T]:
         """A pager over ``url``; ``limit``/``page`` are sent as the paging parameters.
+
+        ``limit=None`` lets the client choose the page size: ``preferred`` if given, else the
+        client's ``page_size`` (the largest the endpoint accepts by default), with a fallback
+        if the server refuses it, remembered per ``endpoint`` (``url`` unless it holds ids)
+        and org. ``whole`` sends no paging parameters (``pagination=false``).
 
         Endpoints that page differently say so: ``limit_key``/``page_key`` name the
         parameters (audit logs use ``pageSize``/``pageNumber``), ``paging_in_body`` puts them
@@ -248,21 +256,22 @@ class Resource:
             check_limit(limit)
         check_page(page)
 
-        async def fetch(number: int) -> Page[T]:
+        async def fetch(number: int, size: int) -> Page[T]:
             paged: dict[str, str | Sequence[str]] = dict(params)
             sent = None if body is None else dict(body)
-            if limit is not None:
+            if not whole:
                 if paging_in_body:
-                    sent = {**(sent or {}), limit_key: limit, page_key: number}
+                    sent = {**(sent or {}), limit_key: size, page_key: number}
                 else:
-                    paged[limit_key] = str(limit)
+                    paged[limit_key] = str(size)
                     paged[page_key] = str(number)
+            asked = None if whole else size
 
             def parse(data: Any) -> Page[T]:
                 if page_of is None:
-                    raw = parse_page(data, number, limit, whole=whole)
+                    raw = parse_page(data, number, asked, whole=whole)
                 else:
-                    raw = page_of(data, number, limit)
+                    raw = page_of(data, number, asked)
                 items: list[T] = structure(raw.items, list[model])  # type: ignore[valid-type]
                 return attrs.evolve(raw, items=items)
 
@@ -270,16 +279,31 @@ class Resource:
                 method, url, params=paged, json=sent, headers=headers, idempotent=True, parse=parse
             )
 
-        return self._walk(fetch, page)
+        size: int | PageSizing
+        if whole:
+            size = 0
+        elif limit is not None:
+            size = limit
+        else:
+            name = endpoint or url
+            client = self._client
+            size = PageSizing(
+                preferred=preferred or client.page_size,
+                key=(str(client.base_url), client.org_id, method, name),
+                what=f"{method} {name}",
+            )
+        return AsyncPager.sized(fetch, size=size, first_page=page, lookahead=self._lookahead())
 
     def _walk(self, fetch: Callable[[int], Awaitable[Page[T]]], first_page: int) -> AsyncPager[T]:
         """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way
         (reports page through their JSON body and list their items under ``rows``)."""
+        return AsyncPager(fetch, first_page=first_page, lookahead=self._lookahead())
+
+    def _lookahead(self) -> int:
         # Ask ahead as far as the limiter can run pages at once, twice over, so a slow
         # page never idles the budget; capped, so memory stays bounded however high the
         # concurrency (a simulator without limits allows thousands).
-        lookahead = min(2 * self._client.rate_limit.concurrency, MAX_LOOKAHEAD)
-        return AsyncPager(fetch, first_page=first_page, lookahead=lookahead)
+        return min(2 * self._client.rate_limit.concurrency, MAX_LOOKAHEAD)
 
     async def _get_many(
         self,
@@ -311,8 +335,19 @@ class Resource:
 
         async def fetch(chunk: list[str]) -> list[T]:
             chunk_params = {**fixed, id_param: ",".join(chunk)}
-            pager = self._pager(model, url, chunk_params, limit=len(chunk))
-            return [item async for item in pager]
+            pager = self._pager(model, url, chunk_params, limit=None, preferred=len(chunk))
+            items: list[T] = []
+            left = set(chunk)
+            # Stop as soon as every id of the chunk is in: a server that does not mark its
+            # last page must not cost one more request per chunk.
+            pages = cast("AsyncGenerator[Page[T], None]", pager.pages())
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    items.extend(page.items)
+                    left.difference_update(getattr(item, "id", None) for item in page.items)
+                    if not left:
+                        break
+            return items
 
         tasks = [asyncio.ensure_future(fetch(chunk)) for chunk in chunks]
         try:
@@ -483,7 +518,8 @@ def _encoded_length(value: str) -> int:
 def paging(
     pagination: bool | None, limit: int | None, page: int | None
 ) -> tuple[int | None, int, bool]:
-    """(limit, page, whole) for a list that may be asked for unpaginated.
+    """(limit, page, whole) for a list that may be asked for unpaginated; ``limit`` stays
+    ``None`` when not given, so the client chooses the page size.
 
     ``pagination=False`` answers the whole result as one bare array, so ``limit`` and
     ``page`` would be ignored by the server: passing them is a mistake worth reporting.
@@ -492,4 +528,4 @@ def paging(
         if limit is not None or page is not None:
             raise ValueError("limit and page do not apply with pagination=False")
         return None, 0, True
-    return (10 if limit is None else limit), (0 if page is None else page), False
+    return limit, (0 if page is None else page), False

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from .._paging import AsyncPager
 from ..models.audit_logs import AuditLog, AuditLogCriteria
-from ._base import Resource, body_of, check_limit, query, repeated_query
+from ._base import Resource, body_of, query, repeated_query
 from .annotations import iso
 
 # Known values from Adobe's guide, for readers and editors; any str is accepted.
@@ -57,7 +57,7 @@ class AuditLogs(Resource):
         user_email: str | None = None,
         description: str | None = None,
         user_token: str | None = None,
-        limit: int = 100,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[AuditLog]:
         """Audit-log records, newest first; every filter given must match (AND).
@@ -94,7 +94,7 @@ class AuditLogs(Resource):
         criteria: AuditLogCriteria | Mapping[str, Any],
         *,
         user_token: str | None = None,
-        limit: int = 100,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[AuditLog]:
         """Audit-log records matching ``criteria`` (fields joined by AND or OR, with nested
@@ -106,7 +106,6 @@ class AuditLogs(Resource):
             body = dict(criteria)
         else:
             raise TypeError(f"criteria must be an AuditLogCriteria, got {type(criteria).__name__}")
-        check_limit(limit)
         headers = _user_auth(user_token)
         return self._pager(
             AuditLog,

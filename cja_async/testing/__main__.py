@@ -135,6 +135,13 @@ def _parser() -> argparse.ArgumentParser:
         "--dataviews", type=int, default=300, help="data views in each org (%(default)s)"
     )
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
+    parser.add_argument(
+        "--page-cap",
+        type=int,
+        default=None,
+        help="refuse page sizes (limit, pageSize) over this with a 400, as a server whose"
+        " largest page is smaller does",
+    )
     return parser
 
 
@@ -162,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         page_shape=args.page_shape,
         seed=args.seed,
         dataviews=args.dataviews,
+        page_cap=args.page_cap,
     )
     base = f"http://{args.host}:{args.port}"
     print(
