@@ -580,6 +580,29 @@ def test_wrong_secret_is_one_line_and_exit_1(org: Org) -> None:
     assert "wrong-" not in line
 
 
+def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -> None:
+    import httpx
+    import virtual_time
+
+    from cja_async import OAuthCredentials, TransportError
+    from cja_async._cli import describe
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    async def whoami() -> TransportError:
+        credentials = OAuthCredentials(client_id="cli", client_secret=SECRET)
+        transport = httpx.MockTransport(refuse)
+        async with Client(org_id="X@AdobeOrg", credentials=credentials, transport=transport) as cja:
+            with pytest.raises(TransportError) as info:
+                await cja.users.me()
+        return info.value
+
+    line = describe(virtual_time.run(whoami()))  # the token retries' backoff in virtual time
+    assert "could not get a token" in line and SECRET not in line
+    assert line.endswith("check the network and the token URL (--token-url or CJA_TOKEN_URL)")
+
+
 def test_unwritable_out_fails_before_any_request(org: Org, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")

@@ -533,6 +533,9 @@ _HINTS: tuple[tuple[type[CJAError], str], ...] = (
 def describe(exc: CJAError) -> str:
     """One line for an error of the library, with what to do about it."""
     hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), None)
+    if isinstance(exc, TransportError) and str(exc).startswith("could not get a token"):
+        # No answer from the identity server: its URL, not the API's, is the one to check.
+        hint = "check the network and the token URL (--token-url or CJA_TOKEN_URL)"
     return f"{exc}; {hint}" if hint else str(exc)
 
 
