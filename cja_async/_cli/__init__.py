@@ -416,7 +416,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     help="Report each period on its own (the first column); needed past Adobe's 18 months.",
 )
 @_OUT_FILE
-@click.option("--format", "fmt", type=click.Choice(_report.FORMATS), help="csv|jsonl|parquet.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_report.FORMATS),
+    help="csv: a header, then a row per line; jsonl: a JSON object per row; parquet: needs polars.",
+)
 @connection_options
 def report(
     connection: Connection,
