@@ -1,4 +1,5 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``bench``, ``demo``, ``mutants``."""
+"""Developer tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``bench``, ``demo``,
+``mutants``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
-LINT_PATHS = ["cja_async", "tests", "benchmarks", "noxfile.py"]
+LINT_PATHS = ["cja_async", "tests", "benchmarks", "noxfile.py", "docs_hooks.py"]
 
 
 @nox.session
@@ -29,8 +30,15 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install("-e", ".[test]", "mypy>=1.10", "types-cachetools")
+    session.install("-e", ".[test]", "mypy>=1.10", "types-cachetools", "types-openpyxl")
     session.run("mypy", "--strict", "cja_async")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs-material + mkdocstrings), built with --strict into site/."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session

@@ -30,6 +30,8 @@ BENCHMARKS = (
     "walks",
     "timeline",
     "segments",
+    "jobs",
+    "freeform",
     "cache",
     "memory",
     *_PRESENT,

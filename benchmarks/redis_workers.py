@@ -20,10 +20,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ from ._common import (
     fresh_org,
     mark,
     ratio,
+    served,
 )
 
 NAME = "redis_workers"
@@ -177,30 +176,6 @@ def collect(procs: list[subprocess.Popen[str]], timeout: float = 120.0) -> list[
             raise RuntimeError(f"worker exited with {proc.returncode}: {err[-2000:]}")
         results.append(json.loads(out.strip().splitlines()[-1]))
     return results
-
-
-# -- the served simulator --------------------------------------------------------------
-
-
-@contextmanager
-def served(sim: Simulator) -> Iterator[str]:
-    """``sim`` served by uvicorn on 127.0.0.1 (a free port) in a thread; yields its URL."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(sim, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def max_in_any_span(starts: Sequence[float], seconds: float) -> int:

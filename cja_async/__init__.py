@@ -12,17 +12,20 @@ from ._exceptions import (
     CJAError,
     ClientClosedError,
     ConflictError,
+    EventLoopError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ServerError,
     TimeoutError,
     TransportError,
 )
 from ._paging import AsyncPager, Page
 from ._version import __version__
+from .resources._freeform import FreeformTable
 
 __all__ = [
     "APIStatusError",
@@ -35,6 +38,8 @@ __all__ = [
     "ClientClosedError",
     "ClientStats",
     "ConflictError",
+    "EventLoopError",
+    "FreeformTable",
     "NotFoundError",
     "OAuthCredentials",
     "OutcomeUnknownError",
@@ -44,6 +49,7 @@ __all__ = [
     "RateLimitError",
     "ResponseCache",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "StaticToken",
     "TimeoutError",

@@ -1,12 +1,14 @@
 """Credentials and the token cache.
 
 OAuth server-to-server tokens are fetched on first need, cached, and renewed shortly before
-``expires_in`` runs out. Many tasks needing a token at once cause one token request (a lock
-around the fetch, checked again inside). Adobe throttles integrations that mint too many
-tokens, so mints are also paced by an ``aiolimiter.AsyncLimiter``: a leaky bucket is exactly
-right for "do not hammer the identity server", unlike for the API's sliding windows.
+``expires_in`` runs out (bounded: see :func:`token_lifetime`). Many tasks needing a token at
+once cause one fetch, whose outcome they all share, a failure included. Adobe throttles
+integrations that mint too many tokens, so mints are also paced by an
+``aiolimiter.AsyncLimiter``: a leaky bucket is exactly right for "do not hammer the identity
+server", unlike for the API's sliding windows.
 
-Secrets never reach a repr, a log line or an error message.
+Secrets never reach a repr, a log line or an error message: what the identity server says is
+scrubbed of them (it may echo the form) before it goes into an error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -24,8 +27,10 @@ import httpx
 from aiolimiter import AsyncLimiter
 
 from ._config import loop_time
-from ._exceptions import AuthenticationError
+from ._exceptions import AuthenticationError, CJAError, TimeoutError, TransportError
+from ._receive import decode_json, receive
 from ._retry import backoff_delay, parse_retry_after
+from ._scrub import Scrubber
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -170,6 +175,11 @@ class TokenSource(Protocol):
     @property
     def client_id(self) -> str: ...
 
+    @property
+    def scrubber(self) -> Scrubber:
+        """Masks this source's secrets and tokens in text that came from a server."""
+        ...
+
     async def token(self) -> str: ...
 
     def invalidate(self, token: str) -> bool:
@@ -182,6 +192,7 @@ class StaticTokenSource:
 
     def __init__(self, credentials: StaticToken) -> None:
         self._credentials = credentials
+        self.scrubber = Scrubber(credentials.access_token)
 
     @property
     def client_id(self) -> str:
@@ -195,7 +206,12 @@ class StaticTokenSource:
 
 
 class OAuthTokenCache:
-    """Fetches, caches and renews the OAuth token of one client."""
+    """Fetches, caches and renews the OAuth token of one client.
+
+    One fetch at a time: callers that need a token while one is being fetched wait for that
+    fetch and share its outcome, a failure included (a hundred callers fail together, after
+    one round of attempts, instead of each running its own).
+    """
 
     def __init__(
         self,
@@ -203,21 +219,24 @@ class OAuthTokenCache:
         http: httpx.AsyncClient,
         *,
         max_attempts: int = 4,
+        deadline: float | None = None,
         clock: Callable[[], float] = loop_time,
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self._credentials = credentials
         self._http = http
         self._max_attempts = max_attempts
+        self._deadline = deadline
         self._clock = clock
         self._sleep = sleep
         self._token: str | None = None
         self._renew_at = 0.0
-        self._lock = asyncio.Lock()
+        self._pending: asyncio.Future[str] | None = None  # the fetch under way
         # At most 30 mints a minute, however the API behaves: protects the integration from
         # Adobe's throttling of credentials that ask for tokens too often.
         self._mints = AsyncLimiter(30, 60)
         self.fetches = 0
+        self.scrubber = Scrubber(credentials.client_secret)
 
     @property
     def client_id(self) -> str:
@@ -232,11 +251,32 @@ class OAuthTokenCache:
         token = self._current()
         if token is not None:
             return token
-        async with self._lock:
-            token = self._current()  # another task may have fetched it while we waited
-            if token is None:
-                token = await self._fetch()
+        while (pending := self._pending) is not None:
+            try:
+                # Shielded: a waiter that is cancelled must not cancel the others' fetch.
+                return await asyncio.shield(pending)
+            except _FetchAbandoned:
+                continue  # its caller was cancelled mid-fetch: the next in line fetches
+        return await self._lead()
+
+    async def _lead(self) -> str:
+        pending: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._pending = pending
+        try:
+            token = self._current() or await self._fetch()
+        except CJAError as exc:
+            pending.set_exception(exc)
+            raise
+        except BaseException:
+            pending.set_exception(_FetchAbandoned())
+            raise
+        else:
+            pending.set_result(token)
             return token
+        finally:
+            self._pending = None
+            if pending.done() and not pending.cancelled():
+                pending.exception()  # retrieved, whether or not anyone waited for it
 
     def invalidate(self, token: str) -> bool:
         if self._token == token:
@@ -251,82 +291,125 @@ class OAuthTokenCache:
             "client_secret": creds.client_secret,
             "scope": ",".join(creds.scopes),
         }
+        url = httpx.URL(creds.token_url)
         failure = "no answer"
+        status: int | None = None  # of the last answer; None when the last try got none
+        timed_out = False
         for attempt in range(1, self._max_attempts + 1):
             await self._mints.acquire()
             self.fetches += 1
+            retry_after: float | None = None
             try:
-                response = await self._http.post(creds.token_url, data=form)
+                request = self._http.build_request("POST", url, data=form)
+                response, content = await receive(
+                    self._http, request, max_bytes=_MAX_TOKEN_ANSWER, deadline=self._deadline
+                )
             except httpx.TransportError as exc:
-                failure = f"{type(exc).__name__} reaching the identity server"
+                status = None
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                failure = type(exc).__name__
             else:
-                if response.status_code == 200:
-                    return self._accept(response)
-                failure = f"HTTP {response.status_code}: {_ims_error(response)}"
-                if response.status_code < 500 and response.status_code != 429:
+                status = response.status_code
+                if status == 200:
+                    return self._accept(content, url)
+                body = self.scrubber.bytes(content)
+                reason = self.scrubber.text(_ims_error(body, response.reason_phrase))
+                if status < 500 and status != 429:
                     raise AuthenticationError(
-                        f"the identity server refused the credentials: {_ims_error(response)}",
-                        status_code=response.status_code,
-                        error_code=_ims_code(response),
+                        f"the identity server refused the credentials: {reason}",
+                        status_code=status,
+                        error_code=_ims_code(body),
                         method="POST",
-                        path=response.request.url.path,
+                        path=url.path,
                     )
+                failure = f"HTTP {status}: {reason}"
                 retry_after = parse_retry_after(response.headers)
-                if attempt < self._max_attempts:
-                    await self._sleep(backoff_delay(attempt, retry_after=retry_after))
-                continue
             logger.debug("token request failed (%s), attempt %d", failure, attempt)
             if attempt < self._max_attempts:
-                await self._sleep(backoff_delay(attempt))
+                await self._sleep(backoff_delay(attempt, retry_after=retry_after))
+        tries = f"after {self._max_attempts} attempt{'s' if self._max_attempts > 1 else ''}"
+        if status is None:  # never an answer: a network failure, not an HTTP status
+            cls = TimeoutError if timed_out else TransportError
+            raise cls(
+                f"could not get a token: no answer from the identity server at {url} "
+                f"{tries} ({failure})",
+                method="POST",
+                path=url.path,
+            )
         raise AuthenticationError(
-            f"could not get a token after {self._max_attempts} attempts ({failure})",
-            status_code=401,
+            f"could not get a token from the identity server at {url} {tries} ({failure})",
+            status_code=status,
             method="POST",
-            path=httpx.URL(creds.token_url).path,
+            path=url.path,
         )
 
-    def _accept(self, response: httpx.Response) -> str:
+    def _accept(self, content: bytes, url: httpx.URL) -> str:
         try:
-            body = response.json()
+            body: Any = decode_json(content)
             token = body["access_token"]
-            expires_in = float(body.get("expires_in", 3600))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise AuthenticationError(
-                "the identity server answered 200 without a usable access_token",
-                status_code=response.status_code,
-                method="POST",
-                path=response.request.url.path,
-            ) from exc
+            expires_in = body.get("expires_in", DEFAULT_TOKEN_LIFETIME)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            token = None
         if not isinstance(token, str) or not token:
             raise AuthenticationError(
-                "the identity server answered an empty access_token",
-                status_code=response.status_code,
+                "the identity server answered 200 without a usable access_token",
+                status_code=200,
                 method="POST",
-                path=response.request.url.path,
+                path=url.path,
             )
+        lifetime = token_lifetime(expires_in)
         # Renew a little early (a tenth of the lifetime, at most five minutes) so that no
         # request goes out with a token about to lapse.
         self._token = token
-        self._renew_at = self._clock() + expires_in - min(300.0, expires_in * 0.1)
-        logger.debug("got a token valid for %.0f s", expires_in)
+        self._renew_at = self._clock() + lifetime - min(300.0, lifetime * 0.1)
+        self.scrubber.add_token(token)
+        logger.debug("got a token valid for %.0f s", lifetime)
         return token
 
 
-def _ims_json(response: httpx.Response) -> dict[str, Any]:
+class _FetchAbandoned(Exception):
+    """The caller running a token fetch was cancelled; a waiting caller takes over."""
+
+
+# Adobe's tokens live 24 hours. A server that says 0, a negative number, NaN or nothing
+# usable would make every call fetch a new token (and the mint pacing would then starve
+# every caller); one that says a century would keep a dead token. Such values are replaced:
+# an unusable one by a minute (a 401 renews the token sooner if it lapses), a positive one is
+# held between a second (simulators use short lives) and a day.
+DEFAULT_TOKEN_LIFETIME = 3600.0
+UNKNOWN_TOKEN_LIFETIME = 60.0
+MIN_TOKEN_LIFETIME = 1.0
+MAX_TOKEN_LIFETIME = 86400.0
+# A token answer is a few hundred bytes; anything near this is not one.
+_MAX_TOKEN_ANSWER = 1024 * 1024
+
+
+def token_lifetime(expires_in: object) -> float:
+    """Seconds to use a token for, from the server's ``expires_in``, within sane bounds."""
     try:
-        body = response.json()
+        seconds = float(expires_in)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return UNKNOWN_TOKEN_LIFETIME
+    if math.isnan(seconds) or seconds <= 0:
+        return UNKNOWN_TOKEN_LIFETIME
+    return min(max(seconds, MIN_TOKEN_LIFETIME), MAX_TOKEN_LIFETIME)
+
+
+def _ims_json(content: bytes) -> dict[str, Any]:
+    try:
+        body = decode_json(content)
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
 
 
-def _ims_code(response: httpx.Response) -> str | None:
-    body = _ims_json(response)
+def _ims_code(content: bytes) -> str | None:
+    body = _ims_json(content)
     code = body.get("error") or body.get("error_code")
-    return str(code) if code else None
+    return str(code)[:100] if code else None
 
 
-def _ims_error(response: httpx.Response) -> str:
-    body = _ims_json(response)
+def _ims_error(content: bytes, reason: str) -> str:
+    body = _ims_json(content)
     text = body.get("error_description") or body.get("message") or body.get("error")
-    return str(text)[:200] if text else (response.reason_phrase or "error")
+    return str(text)[:200] if text else (reason or "error")

@@ -13,13 +13,20 @@ at the httpx transport level by HTTP semantics, which Adobe's headers do not sup
 One store per org per process, shared by every client of that org; the key holds the
 credential (client id, and a digest of any user token) with the method, path and query, so
 one org's or one user's data never answers another's.
+
+Single flight: while a GET is on its way, the same GET asked again on the same event loop
+waits for that answer instead of sending its own (ten users opening the same page at once
+cost one request, not ten). The followers parse the answer themselves, so each gets its own
+model objects; if the leader fails (an error, a cancellation) nothing is cached and each
+follower asks again by itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -106,7 +113,7 @@ class CacheStats:
         return self.hits
 
 
-CacheKey = tuple[str, str, str, str, tuple[tuple[str, str], ...], str]
+CacheKey = tuple[str, str, str, str, tuple[tuple[str, str | tuple[str, ...]], ...], str]
 
 
 @attrs.frozen
@@ -118,12 +125,24 @@ class CachedResponse:
     request_id: str | None
 
 
+# What a request that follows another one's GET waits for: the answer, or ``None`` if the
+# leader got none to share.
+Flight = asyncio.Future[CachedResponse | None]
+
+
+def _entry(key: CacheKey) -> tuple[asyncio.AbstractEventLoop, CacheKey]:
+    return asyncio.get_running_loop(), key
+
+
 class OrgCache:
     """The store of one org, shared by its clients (thread-safe: clients may be on threads)."""
 
     def __init__(self, policy: ResponseCache) -> None:
         self.policy = policy
         self._lock = threading.Lock()
+        # GETs on their way, per event loop (a future belongs to one loop; clients of the
+        # org may run on several).
+        self._flights: dict[tuple[asyncio.AbstractEventLoop, CacheKey], Flight] = {}
         self._store: TLRUCache[CacheKey, CachedResponse] = TLRUCache(
             maxsize=policy.max_entries,
             ttu=lambda key, _value, now: now + policy.ttl_for(key[0]),
@@ -138,9 +157,37 @@ class OrgCache:
         with self._lock:
             return self._store.get(key)
 
-    def put(self, key: CacheKey, response: CachedResponse) -> None:
+    def put(self, key: CacheKey, response: CachedResponse, flight: Flight | None = None) -> None:
+        """Keep ``response`` (the answer of ``flight``), and hand it to the requests waiting
+        for it. An answer whose flight a write cut loose meanwhile is handed to its followers,
+        who asked before the write, but not kept: it may show the data from before the write.
+        """
         with self._lock:
-            self._store[key] = response
+            current = flight is None or self._flights.get(_entry(key)) is flight
+            if current:
+                self._store[key] = response
+        if flight is not None and not flight.done():
+            flight.set_result(response)
+
+    def join(self, key: CacheKey) -> tuple[Flight, bool]:
+        """The flight of the GET ``key`` on this loop, and whether the caller leads it (sends
+        the request; it must call :meth:`land` when done) or follows (awaits the answer)."""
+        entry = _entry(key)
+        with self._lock:
+            flight = self._flights.get(entry)
+            if flight is not None:
+                return flight, False
+            flight = self._flights[entry] = entry[0].create_future()
+            return flight, True
+
+    def land(self, key: CacheKey, flight: Flight) -> None:
+        """The leader is done: followers still waiting learn that it brought no answer."""
+        entry = _entry(key)
+        with self._lock:
+            if self._flights.get(entry) is flight:
+                del self._flights[entry]
+        if not flight.done():
+            flight.set_result(None)
 
     def invalidate(self, method: str, path: str) -> bool:
         """Drop what a ``method path`` request may change; ``False`` if it only reads."""
@@ -149,12 +196,16 @@ class OrgCache:
         ):
             return False
         group = cache_group(path)
+        wide = group in _WIDE_GROUPS or group == "other"
         with self._lock:
-            if group in _WIDE_GROUPS or group == "other":
+            if wide:
                 self._store.clear()
             else:
                 for key in [k for k in self._store.keys() if k[0] == group]:  # noqa: SIM118
                     self._store.pop(key, None)
+            # A GET asked after this write must not join one sent before it.
+            for entry in [e for e in self._flights if wide or e[1][0] == group]:
+                del self._flights[entry]
         return True
 
 
@@ -162,7 +213,7 @@ def cache_key(
     client_id: str,
     method: str,
     path: str,
-    params: Mapping[str, str] | None,
+    params: Mapping[str, str | Sequence[str]] | None,
     headers: Mapping[str, str] | None,
 ) -> CacheKey:
     """The key of a GET: group, credential, method, path, sorted query, user-token digest."""
@@ -171,7 +222,10 @@ def cache_key(
         # A per-user header (x-user-auth) changes the answer; keep a digest, never the token.
         joined = "\n".join(f"{k.lower()}:{v}" for k, v in sorted(headers.items()))
         user = hashlib.sha256(joined.encode()).hexdigest()
-    query = tuple(sorted((params or {}).items()))
+    # A repeated parameter (a list of values) keeps its order: it is part of the query.
+    query = tuple(
+        sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in (params or {}).items())
+    )
     return (cache_group(path), client_id, method, path, query, user)
 
 

@@ -7,7 +7,7 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar, overload
 
@@ -28,6 +28,7 @@ from ._cache import (
     CachedResponse,
     CacheKey,
     CacheStats,
+    Flight,
     OrgCache,
     ResponseCache,
     cache_for_org,
@@ -35,9 +36,18 @@ from ._cache import (
 )
 from ._config import RateLimit
 from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend, settle
+from ._receive import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DeadlineExceeded,
+    decode_json,
+    receive,
+)
 from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, backoff_delay, parse_retry_after
+from ._scrub import Scrubber
 from ._version import __version__
 from .resources import DataViews, Users
+from .resources._base import check_limit
 from .resources.annotations import Annotations
 from .resources.assets import Assets
 from .resources.audit_logs import AuditLogs
@@ -50,17 +60,29 @@ from .resources.segments import Segments
 from .resources.shares import Shares
 from .resources.tags import Tags
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "Client", "ClientStats"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_TIMEOUT",
+    "Client",
+    "ClientStats",
+]
 
 logger = logging.getLogger("cja_async.client")
 
 T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://cja.adobe.io"
-# Reports may run up to 300 s at Adobe; connecting should never take long.
+# The largest page every list endpoint accepts (API-NOTES, "Page sizes"): the default page
+# size of a walk without ``limit``, since each request spends a slice of the org's budget.
+DEFAULT_PAGE_SIZE = 1000
+# Reports may run up to 300 s at Adobe; connecting should never take long. The read timeout
+# is also the deadline for a whole response (see _receive.py).
 DEFAULT_TIMEOUT = httpx.Timeout(300.0, connect=15.0)
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "testserver"})
+_ADOBE_IMS_DOMAIN = "adobelogin.com"  # ims-na1.adobelogin.com and its siblings
 
 
 def _is_loopback(host: str) -> bool:
@@ -70,6 +92,21 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _check_token_url(token_url: str, base_url: httpx.URL) -> None:
+    """Refuse Adobe's identity server for an API on loopback: the client secret would go to
+    Adobe while every API call goes to a local server (a simulator, most likely)."""
+    token_host = httpx.URL(token_url).host
+    adobe = token_host == _ADOBE_IMS_DOMAIN or token_host.endswith("." + _ADOBE_IMS_DOMAIN)
+    if adobe and _is_loopback(base_url.host):
+        raise ValueError(
+            f"base_url {str(base_url)!r} is a loopback host but the credential's token_url is "
+            f"Adobe's identity server ({token_url}): the client secret would be sent to Adobe "
+            "for an API on this machine. For a simulator pass "
+            f"OAuthCredentials(..., token_url={str(base_url.join('/ims/token/v3'))!r}); "
+            "or use a StaticToken"
+        )
 
 
 def check_url(url: str | httpx.URL, name: str) -> httpx.URL:
@@ -83,6 +120,23 @@ def check_url(url: str | httpx.URL, name: str) -> httpx.URL:
         f"{name} must be an https:// URL (http:// is allowed only for loopback hosts), "
         f"got {str(url)!r}"
     )
+
+
+def check_org_id(org_id: object) -> str:
+    """An IMS org id as Adobe writes it, ``XXXX@AdobeOrg``, or a ``ValueError`` saying so.
+
+    Refused here rather than by a 403 on the first request: an org id without its
+    ``@AdobeOrg`` suffix is the usual copy-paste slip.
+    """
+    if not isinstance(org_id, str) or not org_id.strip():
+        raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+    head, at, tail = org_id.rpartition("@")
+    if at != "@" or tail != "AdobeOrg" or not head.strip() or org_id != org_id.strip():
+        raise ValueError(
+            f"org_id must be an IMS org id ending in '@AdobeOrg' (the Developer Console's"
+            f" 'Organization ID', e.g. 'XXXX@AdobeOrg'), got {org_id!r}"
+        )
+    return org_id
 
 
 @attrs.define
@@ -114,11 +168,22 @@ class Client:
         rate_limit: the org's limits; Adobe's documented ones by default. Every client of
             one org in a process must pass the same value.
         timeout: seconds, or an ``httpx.Timeout``; by default 300 s for a response (reports
-            can take that long) and 15 s to connect.
-        max_retries: retries of one request after 429, 5xx or network failures.
+            can take that long) and 15 s to connect. The read timeout (300 s) is also a
+            deadline for the whole response, however slowly its bytes arrive.
+        max_retries: retries of one request after 429, 5xx or network failures (and of a
+            token request the identity server failed).
+        max_response_bytes: the largest response body accepted, decoded (128 MiB by
+            default); a larger one raises ``ResponseTooLargeError`` and is not retried.
         transport: an ``httpx.AsyncBaseTransport`` to send through (a simulator, a proxy).
         limiter_backend: where the org's limiter lives; in this process by default.
         cache: turn on the response cache (see ``ResponseCache``); off by default.
+        page_size: the page size of lists walked without a ``limit``: by default the largest
+            every list endpoint accepts (1000), so a walk of n items costs ceil(n / 1000)
+            requests. A ``limit`` passed to a list is sent as given.
+
+    A client belongs to the event loop it first runs on (its connections and the token fetch
+    are bound to it); using it from another loop raises ``EventLoopError``. Make one client
+    per loop or thread: they share the org's limiter.
     """
 
     def __init__(
@@ -133,13 +198,22 @@ class Client:
         transport: httpx.AsyncBaseTransport | None = None,
         limiter_backend: LimiterBackend | None = None,
         cache: ResponseCache | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
-        if not isinstance(org_id, str) or not org_id.strip():
-            raise ValueError("org_id must be a non-empty string such as 'XXXX@AdobeOrg'")
+        check_org_id(org_id)
         if not isinstance(credentials, OAuthCredentials | StaticToken):
             raise TypeError("credentials must be OAuthCredentials or StaticToken")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be a non-negative int, got {max_retries!r}")
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ValueError(
+                f"max_response_bytes must be a positive int, got {max_response_bytes!r}"
+            )
         rate_limit = RateLimit() if rate_limit is None else rate_limit
         if not isinstance(rate_limit, RateLimit):
             raise TypeError("rate_limit must be a RateLimit")
@@ -148,30 +222,39 @@ class Client:
             raise TypeError("limiter_backend must have a limiter_for(org_id, rate_limit) method")
         if cache is not None and not isinstance(cache, ResponseCache):
             raise TypeError("cache must be a ResponseCache or None")
+        self.page_size = check_limit(page_size, DEFAULT_PAGE_SIZE, "page_size")
+        self.base_url = check_url(base_url, "base_url")
         if isinstance(credentials, OAuthCredentials):
             check_url(credentials.token_url, "token_url")
+            _check_token_url(credentials.token_url, self.base_url)
         self.org_id = org_id
-        self.base_url = check_url(base_url, "base_url")
         # Both may refuse a second, different configuration for the org: ask before the
         # HTTP client exists, so a refusal leaves nothing to close.
         self._limiter: Limiter = backend.limiter_for(org_id, rate_limit)
         self._cache: OrgCache | None = None if cache is None else cache_for_org(org_id, cache)
         self.rate_limit = rate_limit
         self.max_retries = max_retries
+        self.max_response_bytes = max_response_bytes
         self.stats = ClientStats()
+        timeouts = httpx.Timeout(timeout)
+        self._deadline = timeouts.read  # for a whole response, not one read
         # Redirects are never followed: a redirect to another host would carry our token.
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            timeout=timeout,
+            timeout=timeouts,
             transport=transport,
             follow_redirects=False,
-            headers={"User-Agent": f"cja-async/{__version__}"},
+            headers={"User-Agent": f"cja-async/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
         )
         self._auth: TokenSource
         if isinstance(credentials, OAuthCredentials):
-            self._auth = OAuthTokenCache(credentials, self._http)
+            self._auth = OAuthTokenCache(
+                credentials, self._http, max_attempts=max_retries + 1, deadline=self._deadline
+            )
         else:
             self._auth = StaticTokenSource(credentials)
+        self._scrub: Scrubber = self._auth.scrubber
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop it belongs to
         self.cache_stats = CacheStats()
         self._closed = False
         self._header_token: str | None = None
@@ -219,9 +302,25 @@ class Client:
     def __repr__(self) -> str:
         return f"Client(org_id={self.org_id!r}, base_url={str(self.base_url)!r})"
 
+    def _check_loop(self, method: str | None = None, path: str | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        if self._loop is None:
+            self._loop = loop
+            return
+        raise errors.EventLoopError(
+            "this client belongs to the event loop it first ran on, and this is another one "
+            "(a second asyncio.run, or another thread); make one Client per event loop "
+            "(clients of one org share its limiter wherever they run)",
+            method=method,
+            path=path,
+        )
+
     async def __aenter__(self) -> Self:
         if self._closed:
             raise errors.ClientClosedError("this client is closed; make a new one")
+        self._check_loop()
         return self
 
     async def __aexit__(
@@ -236,6 +335,11 @@ class Client:
         """Close the connections; requests still running end with ``ClientClosedError``."""
         if self._closed:
             return
+        if self._loop is not None and self._loop.is_closed():
+            # Its connections died with their loop; nothing is left to close.
+            self._closed = True
+            return
+        self._check_loop()
         self._closed = True
         current = asyncio.current_task()
         for task in self._tasks - {current}:
@@ -255,11 +359,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: None = None,
+        fresh: bool = False,
     ) -> Any: ...
 
     @overload
@@ -268,11 +373,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], T],
+        fresh: bool = False,
     ) -> T: ...
 
     async def request(
@@ -280,11 +386,12 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         parse: Callable[[Any], Any] | None = None,
+        fresh: bool = False,
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
@@ -292,17 +399,44 @@ class Client:
         method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
         ``parse`` turns the decoded JSON into the result; if it fails (the body is not the
         expected shape) the error is a ``ResponseDecodeError`` naming the request.
+        ``fresh=True`` asks the server even when the response cache has the answer (a read
+        that a write is built on must not be stale); the answer is cached as usual.
         """
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
+        if asyncio.get_running_loop() is not self._loop:
+            self._check_loop(method, path)
         key: CacheKey | None = None
+        flight: Flight | None = None
         if self._cache is not None:
             if method == "GET":
                 key = cache_key(self._auth.client_id, method, path, params, headers)
-                hit = self._cache.get(key)
-                if hit is not None:  # no limiter slot, nothing sent
-                    self.cache_stats.hits += 1
-                    return _parse(hit.status_code, hit.content, method, path, parse, hit.request_id)
+                # ``fresh``: past the cache, and past a GET on its way (it may predate a write).
+                while not fresh:
+                    hit = self._cache.get(key)
+                    if hit is None:
+                        flight, leader = self._cache.join(key)
+                        if leader:
+                            break
+                        # The same GET is on its way: wait for its answer (shielded, so a
+                        # follower that gives up does not cancel it for the others).
+                        hit = await asyncio.shield(flight)
+                    if hit is not None:  # no limiter slot, nothing sent
+                        self.cache_stats.hits += 1
+                        return _parse(
+                            hit.status_code,
+                            hit.content,
+                            method,
+                            path,
+                            parse,
+                            self._scrub,
+                            hit.request_id,
+                        )
+                    if self._closed:
+                        raise errors.ClientClosedError(
+                            "this client is closed", method=method, path=path
+                        )
+                    # The leader failed: nothing was cached; ask again, leading or following.
                 self.cache_stats.misses += 1
             elif self._cache.invalidate(method, path):
                 self.cache_stats.invalidations += 1
@@ -313,7 +447,9 @@ class Client:
         if task is not None:
             self._tasks.add(task)
         try:
-            return await self._request(method, path, params, json, headers, idempotent, parse, key)
+            return await self._request(
+                method, path, params, json, headers, idempotent, parse, key, flight
+            )
         except asyncio.CancelledError:
             if task is not None and task in self._closing:
                 self._closing.discard(task)
@@ -328,21 +464,25 @@ class Client:
                 if task in self._closing:  # something below swallowed the close's cancellation
                     self._closing.discard(task)
                     task.uncancel()
-            if self._cache is not None and method != "GET":
-                # Again once the write is done (or failed: it may have happened), so no
-                # answer cached while it ran survives it.
-                self._cache.invalidate(method, path)
+            if self._cache is not None:
+                if flight is not None and key is not None:
+                    self._cache.land(key, flight)
+                elif method != "GET":
+                    # Again once the write is done (or failed: it may have happened), so no
+                    # answer cached while it ran survives it.
+                    self._cache.invalidate(method, path)
 
     async def _request(
         self,
         method: str,
         path: str,
-        params: Mapping[str, str] | None,
+        params: Mapping[str, str | Sequence[str]] | None,
         body: Any,
         extra_headers: Mapping[str, str] | None,
         idempotent: bool | None,
         parse: Callable[[Any], Any] | None,
         cache_key: CacheKey | None,
+        flight: Flight | None = None,
     ) -> Any:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
@@ -373,7 +513,9 @@ class Client:
                 )
                 self.stats.requests += 1
                 reached_server = True  # from here on, the server may have seen it
-                response = await self._http.send(request)
+                response, answer = await receive(
+                    self._http, request, max_bytes=self.max_response_bytes, deadline=self._deadline
+                )
             except httpx.TransportError as exc:
                 failure = exc
                 # These fail before a byte left: the server cannot have counted or acted on it.
@@ -408,18 +550,18 @@ class Client:
             )
             if status < 300:
                 try:
-                    result = _parse(status, response.content, method, path, parse)
+                    result = _parse(status, answer, method, path, parse, self._scrub)
                 except errors.ResponseDecodeError as exc:
                     # The request id is read only when needed: most answers never need it.
-                    exc.request_id = _request_id(response)
+                    exc.request_id = _request_id(response, self._scrub)
                     # Garbage from a proxy or a cut-short body is worth one more read;
                     # a body of the wrong shape will be wrong again and fails below.
-                    if not (idempotent and attempt < self.max_retries and _not_json(response)):
+                    if not (idempotent and attempt < self.max_retries and _not_json(answer)):
                         raise
                 else:
                     if cache_key is not None and self._cache is not None:
-                        cached = CachedResponse(status, response.content, _request_id(response))
-                        self._cache.put(cache_key, cached)
+                        cached = CachedResponse(status, answer, _request_id(response, self._scrub))
+                        self._cache.put(cache_key, cached, flight)
                     return result
                 attempt += 1
                 self.stats.retries += 1
@@ -427,7 +569,7 @@ class Client:
                 continue
             if status == 404 and method == "DELETE" and maybe_done:
                 return None  # the earlier attempt deleted it; its answer was lost
-            error = _status_error(response, method, path)
+            error = _status_error(response, answer, method, path, self._scrub)
             if status == 401 and not renewed and self._auth.invalidate(token):
                 # A token the API rejects (revoked, expired early): renew once, not in a loop.
                 renewed = True
@@ -436,8 +578,10 @@ class Client:
             retry_after = parse_retry_after(response.headers)
             if status == 429:
                 self.stats.rate_limited += 1
-                # Someone spent the org's budget (maybe another program): hold the whole org.
-                self._limiter.pause(retry_after if retry_after is not None else backoff_delay(1))
+                # Someone spent the org's budget (maybe another program): hold the whole org,
+                # longer after each 429 in a row (with jitter, so clients that were refused
+                # together do not come back together), never less than a usable Retry-After.
+                self._limiter.pause(backoff_delay(attempt + 1, retry_after=retry_after))
             retryable = status == 429 or (status in RETRY_STATUSES and idempotent)
             if not retryable or attempt >= self.max_retries:
                 if isinstance(error, errors.RateLimitError):
@@ -472,7 +616,8 @@ class Client:
     def _transport_error(
         exc: httpx.TransportError, method: str, path: str, idempotent: bool, reached: bool
     ) -> errors.TransportError:
-        kind = type(exc).__name__
+        # Only the class name, or our own deadline's text: an httpx message may quote the URL.
+        kind = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
         if reached and not idempotent:
             return errors.OutcomeUnknownError(
                 f"{kind} after the request may have reached the server; it was not retried "
@@ -488,15 +633,15 @@ class Client:
         return cls(f"network failure: {kind}", method=method, path=path)
 
 
-def _request_id(response: httpx.Response) -> str | None:
+def _request_id(response: httpx.Response, scrub: Scrubber) -> str | None:
     headers = response.headers
     value: str | None = headers.get("x-request-id") or headers.get("x-adobe-request-id")
-    return value
+    return None if value is None else scrub.text(value[:200])
 
 
-def _not_json(response: httpx.Response) -> bool:
+def _not_json(content: bytes) -> bool:
     try:
-        json.loads(response.content or b"null")
+        decode_json(content or b"null")
     except ValueError:
         return True
     return False
@@ -508,19 +653,24 @@ def _parse(
     method: str,
     path: str,
     parse: Callable[[Any], Any] | None,
+    scrub: Scrubber,
     request_id: str | None = None,
 ) -> Any:
-    """The decoded (and parsed) body of a success, or ``ResponseDecodeError`` saying why not."""
+    """The decoded (and parsed) body of a success, or ``ResponseDecodeError`` saying why not.
+
+    The errors chain nothing: the JSON and shape errors below would quote the body, which may
+    echo a secret.
+    """
     if content and not content.isspace():  # (strip() would copy a whole page to ask)
         try:
-            data = json.loads(content)
-        except ValueError as exc:
+            data = decode_json(content)
+        except ValueError:
             raise errors.ResponseDecodeError(
                 f"HTTP {status} with a body that is not JSON",
                 method=method,
                 path=path,
                 request_id=request_id,
-            ) from exc
+            ) from None
     else:
         data = None
     if parse is None:
@@ -528,12 +678,13 @@ def _parse(
     try:
         return parse(data)
     except Exception as exc:  # any failure to read the body is the body's fault
-        raise errors.ResponseDecodeError(
-            f"the response is not of the expected shape: {_short(exc)}",
-            method=method,
-            path=path,
-            request_id=request_id,
-        ) from exc
+        problem = scrub.text(_short(exc))
+    raise errors.ResponseDecodeError(
+        f"the response is not of the expected shape: {problem}",
+        method=method,
+        path=path,
+        request_id=request_id,
+    )
 
 
 def _short(exc: Exception) -> str:
@@ -541,15 +692,18 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def _status_error(response: httpx.Response, method: str, path: str) -> errors.APIStatusError:
-    """The error for an error status, from either body shape (gateway or service)."""
+def _status_error(
+    response: httpx.Response, content: bytes, method: str, path: str, scrub: Scrubber
+) -> errors.APIStatusError:
+    """The error for an error status, from either body shape (gateway or service), with
+    every known secret scrubbed out of what the server said."""
     try:
-        body = json.loads(response.content) if response.content else None
+        body = decode_json(scrub.bytes(content)) if content else None
     except ValueError:
         body = None
     code = message = None
     details: Any = None
-    request_id = _request_id(response)
+    request_id = _request_id(response, scrub)
     if isinstance(body, dict):
         code = body.get("error_code") or body.get("errorCode") or body.get("error")
         message = (
@@ -562,7 +716,7 @@ def _status_error(response: httpx.Response, method: str, path: str) -> errors.AP
         request_id = request_id or body.get("errorId")
     cls = errors.error_class_for(response.status_code)
     return cls(
-        str(message) if message else (response.reason_phrase or "error"),
+        str(message) if message else (scrub.text(response.reason_phrase) or "error"),
         status_code=response.status_code,
         error_code=str(code) if code is not None else None,
         details=details,

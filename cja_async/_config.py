@@ -76,6 +76,13 @@ class RateLimit:
     concurrency: int = attrs.field(default=6, validator=_positive_int)
     windows: tuple[Window, ...] = attrs.field(factory=_default_windows, converter=_to_windows)
 
+    def scaled(self, speed: float) -> RateLimit:
+        """These limits with every window ``speed`` times shorter (a simulator at that speed)."""
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not speed > 0:
+            raise ValueError(f"speed must be a positive number, got {speed!r}")
+        windows = tuple(Window(w.requests, w.seconds / speed) for w in self.windows)
+        return RateLimit(concurrency=self.concurrency, windows=windows)
+
     def least_possible_time(self, requests: int, latency: float) -> float:
         """The wall time a perfect scheduler needs for ``requests`` calls of ``latency`` each.
 

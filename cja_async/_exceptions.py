@@ -12,12 +12,17 @@ CJAError
  ├── TransportError                 the request or response did not make it over the network
  │    ├── TimeoutError              connect/read/write/pool timeout
  │    └── OutcomeUnknownError       a POST failed after it may have reached the server
- ├── ResponseDecodeError            a 2xx body that is not JSON or not of the expected shape
+ ├── ResponseDecodeError            a 2xx body that is not JSON or not of the expected shape,
+ │                                  or a body whose Content-Encoding cannot be undone
+ ├── ResponseTooLargeError          a body larger than ``max_response_bytes`` (not retried)
  ├── ClientClosedError              the client was closed while the request waited or ran
+ ├── EventLoopError                 a client used from an event loop other than its own
  └── LimiterUnavailableError        (cja_async.redis) the shared limiter's Redis is unreachable
 
 No message, repr or attribute of these errors contains a secret or a token: they are built
-from the response body and the request's method and path only.
+from the response body (with every known secret and token scrubbed out of it) and the
+request's method and path only, and none chains an httpx exception (which would hold the
+request, its headers and the token form).
 """
 
 from __future__ import annotations
@@ -31,11 +36,13 @@ __all__ = [
     "CJAError",
     "ClientClosedError",
     "ConflictError",
+    "EventLoopError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "TimeoutError",
     "TransportError",
@@ -149,8 +156,35 @@ class ResponseDecodeError(CJAError):
     """A successful response whose body is not JSON, or not the shape the endpoint returns."""
 
 
+class ResponseTooLargeError(CJAError):
+    """The decoded response body would pass ``limit`` bytes (``Client(max_response_bytes=)``).
+
+    Reading stopped there, so a compressed "bomb" never fills memory; it is not retried.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        method: str | None = None,
+        path: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, path=path, request_id=request_id)
+        self.limit = limit
+
+
 class ClientClosedError(CJAError):
     """The client was closed while this request waited or ran."""
+
+
+class EventLoopError(CJAError):
+    """A client belongs to the event loop it first ran on; it was used from another one.
+
+    Its connections and locks are bound to that loop. Make one client per loop (or thread):
+    clients of one org share the org's limiter wherever they run.
+    """
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

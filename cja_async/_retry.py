@@ -22,7 +22,12 @@ MAX_RETRY_AFTER = 120.0
 def parse_retry_after(
     headers: Mapping[str, str], *, now: Callable[[], datetime] | None = None
 ) -> float | None:
-    """Seconds the server asked us to wait, from ``Retry-After`` (seconds or an HTTP date)."""
+    """Seconds the server asked us to wait, from ``Retry-After`` (seconds or an HTTP date).
+
+    ``None`` when there is no usable value: absent, unreadable, NaN, zero, negative or a date
+    already past. Such a header says nothing about when to come back, so the caller backs off
+    as if there were none (retrying at once would flood a server that is already refusing).
+    """
     value = headers.get("retry-after")
     if value is None:
         return None
@@ -38,9 +43,9 @@ def parse_retry_after(
             when = when.replace(tzinfo=UTC)
         current = now() if now is not None else datetime.now(UTC)
         seconds = (when - current).total_seconds()
-    if math.isnan(seconds):
+    if math.isnan(seconds) or seconds <= 0:
         return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+    return min(seconds, MAX_RETRY_AFTER)
 
 
 def backoff_delay(

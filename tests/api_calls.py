@@ -314,7 +314,8 @@ async def _calculated_metrics_update(cja: Client) -> object:
     metric = await first(cja.calculated_metrics.list())
     return await cja.calculated_metrics.update(
         str(metric.id),
-        CalculatedMetric(name="Renamed", definition=CM_DEFINITION),
+        # No definition: the client sends the whole metric, which the spec requires.
+        CalculatedMetric(name="Renamed", precision=2),
         expansion=["definition"],
         locale="en_US",
         cached=False,
@@ -913,3 +914,32 @@ async def _reports_top_items(cja: Client) -> object:
         limit=5,
         page=0,
     )
+
+
+@call("reports", "freeform_table")
+async def _reports_freeform_table(cja: Client) -> object:
+    view, segment = await _report_ids(cja)
+    seen: list[object] = []
+    table = cja.reports.freeform_table(
+        view,
+        dimensions=["variables/marketingchannel", "variables/devicetype", "variables/page"],
+        metrics=["metrics/visits", "metrics/revenue"],
+        date_range=("2024-01-01", "2024-03-01"),
+        top=[2, 2, 3],
+        segments=[segment],
+        split="month",
+        multi_dimension=True,
+        progress=seen.append,
+    )
+    rows = await table.collect()
+    # Breakdown requests too: the classic form through metric filters.
+    plain = cja.reports.freeform_table(
+        view,
+        dimensions=["variables/marketingchannel", "variables/devicetype"],
+        metrics=["metrics/visits"],
+        date_range=("2024-01-01", "2024-02-01"),
+        top=2,
+        multi_dimension=False,
+    )
+    assert seen and await plain.collect()
+    return rows

@@ -17,7 +17,7 @@ from recording import Recorder
 from virtual_time import VirtualTimeLoop
 
 from cja_async import Client, RateLimit, Window, _convert
-from cja_async.testing import Simulator
+from cja_async.testing import Simulator, report_events
 
 # Adobe's limits at ten times the speed: 6 in flight, 60 per 6 s, 12 per 0.6 s.
 FAST_LIMITS = RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))
@@ -71,3 +71,16 @@ async def rec(sim: Simulator, org_id: str, recorder: Recorder) -> AsyncIterator[
     """A client whose requests ``recorder`` sees."""
     async with sim.client(org_id=org_id, transport=recorder) as client:
         yield client
+
+
+@pytest.fixture
+async def view(cja: Client) -> str:
+    """A data view of the test's org (reports, freeform tables)."""
+    page = await cja.dataviews.list(limit=1)
+    return str(page.items[0].id)
+
+
+@pytest.fixture
+def events(sim: Simulator, org_id: str, view: str) -> list[dict[str, Any]]:
+    """The data view's seeded events, to compute expected report numbers without the engine."""
+    return report_events(sim, org_id, view)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ __all__ = [
     "GUIDE_BODIES",
     "GUIDE_ONLY",
     "OPEN_ENUMS",
+    "REPEATED_PARAMS",
     "GuideOperation",
     "Operation",
     "RecordedRequest",
@@ -53,7 +53,7 @@ __all__ = [
     "load_postman",
     "load_spec",
     "operations",
-    "spec_dir",
+    "DATA_DIR",
 ]
 
 Schema = dict[str, Any]
@@ -292,32 +292,36 @@ OPEN_ENUMS: dict[tuple[str, str, str], tuple[str, frozenset[str]]] = {
 }
 
 
-def spec_dir() -> Path:
-    """Where ``openapi.json`` and ``postman-collection.json`` are: ``$CJA_SPEC_DIR``, else
-    ``shared/cja`` beside the repository (as on developers' machines and in CI)."""
-    configured = os.environ.get("CJA_SPEC_DIR")
-    candidates = [Path(configured)] if configured else []
-    candidates.append(Path(__file__).resolve().parents[2] / "shared" / "cja")
-    for candidate in candidates:
-        if (candidate / "openapi.json").is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"openapi.json not found in {[str(c) for c in candidates]}; set CJA_SPEC_DIR"
-    )
+# Query parameters a guide sends once per value (``action=CREATE&action=DELETE``) where the
+# spec says nothing of how: (method, template, param) -> source. They may repeat, and a
+# value joined with commas is flagged instead.
+_AUDIT_GUIDE = (
+    "AdobeDocs cja-apis endpoints/auditlogs, 'Get audit logs with filters applied':"
+    " action=CREATE&action=EDIT&action=DELETE"
+)
+REPEATED_PARAMS: dict[tuple[str, str, str], str] = {
+    ("GET", "/auditlogs/api/v1/auditlogs", "action"): _AUDIT_GUIDE,
+    ("GET", "/auditlogs/api/v1/auditlogs", "component"): _AUDIT_GUIDE,
+}
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    """Adobe's OpenAPI document (parsed once)."""
-    spec: dict[str, Any] = json.loads((spec_dir() / "openapi.json").read_text("utf-8"))
+    """Adobe's OpenAPI document without its prose (``data/openapi.json``, derived by
+    ``data/derive.py``; parsed once)."""
+    spec: dict[str, Any] = json.loads((DATA_DIR / "openapi.json").read_text("utf-8"))
     return spec
 
 
 @functools.cache
-def load_postman() -> dict[str, Any]:
-    """Adobe's Postman collection (parsed once)."""
-    data: dict[str, Any] = json.loads((spec_dir() / "postman-collection.json").read_text("utf-8"))
-    return data
+def load_postman() -> list[dict[str, Any]]:
+    """Every request of Adobe's Postman collection with its example responses, flat
+    (``data/postman-examples.json``; see ``data/derive.py`` for the shape; parsed once)."""
+    data: dict[str, Any] = json.loads((DATA_DIR / "postman-examples.json").read_text("utf-8"))
+    requests: list[dict[str, Any]] = data["requests"]
+    return requests
 
 
 # -- recording ------------------------------------------------------------------------------
@@ -561,7 +565,10 @@ def check_request(req: RecordedRequest) -> list[str]:
             problems.append(f"path parameter {template_part} is empty")
     seen: set[str] = set()
     for name, value in req.query:
-        if name in seen:
+        repeats = (op.method, op.template, name) in REPEATED_PARAMS
+        if repeats and "," in value:
+            problems.append(f"query parameter {name}={value!r} joins values: repeat it instead")
+        if name in seen and not repeats:
             problems.append(f"query parameter {name!r} is sent more than once")
         seen.add(name)
         param = op.params.get(("query", name))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from cja_async import BadRequestError, Client
+from cja_async import BadRequestError, Client, ResponseCache
 from cja_async._convert import structure, unstructure
 from cja_async.models import AuditLog, AuditLogCriteria, AuditLogField, CalculatedMetric
 from cja_async.testing import TOKEN_PATH, Simulator
@@ -58,6 +58,53 @@ async def test_list_filters(cja: Client) -> None:
         )
     ]
     assert window and all("2022-01-01" <= str(r.date_created) < "2022-07" for r in window)
+
+
+async def test_several_values_repeat_the_parameter_as_the_guide_does(
+    sim: Simulator, org_id: str
+) -> None:
+    transport = Headers(sim)
+    async with sim.client(org_id=org_id, transport=transport) as cja:
+        records = [
+            r
+            async for r in cja.audit_logs.list(
+                action=["CREATE", "EDIT", "DELETE"], component=["DATA_VIEW", "PROJECT"], limit=50
+            )
+        ]
+    query = transport.seen[0].url.query.decode()
+    # The guide: ?...&action=CREATE&action=EDIT&action=DELETE&component=SCHEDULED_PROJECT...
+    assert "action=CREATE&action=EDIT&action=DELETE" in query
+    assert "component=DATA_VIEW&component=PROJECT" in query
+    assert "%2C" not in query and "," not in query
+    assert records and {r.action for r in records} <= {"CREATE", "EDIT", "DELETE"}
+    assert {r.component.id_type for r in records if r.component} <= {"DATA_VIEW", "PROJECT"}
+
+
+async def test_the_simulator_answers_the_guides_filtered_request(cja: Client) -> None:
+    # The audit-log guide's "Get audit logs with filters applied", parameter for parameter.
+    page = await cja.request(
+        "GET",
+        "/auditlogs/api/v1/auditlogs",
+        params={
+            "startDate": "2021-08-01T00:00:00-07",
+            "endDate": "2030-09-30T00:00:00-07",
+            "action": ["CREATE", "EDIT", "DELETE"],
+            "component": "DATA_VIEW",
+            "userType": "IMS",
+            "pageSize": "2",
+        },
+    )
+    assert page["size"] == 2 and page["content"]
+    assert {r["action"] for r in page["content"]} <= {"CREATE", "EDIT", "DELETE"}
+
+
+async def test_repeated_filters_are_cached_by_their_values(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        first = [r.id async for r in cja.audit_logs.list(action=["CREATE", "EDIT"])]
+        again = [r.id async for r in cja.audit_logs.list(action=["CREATE", "EDIT"])]
+        other = [r.id async for r in cja.audit_logs.list(action=["DELETE"])]
+    assert first == again and cja.cache_stats.hits >= 1
+    assert not set(first) & set(other)
 
 
 async def test_changes_are_audited(cja: Client) -> None:

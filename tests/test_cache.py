@@ -7,10 +7,11 @@ import inspect
 
 import anyio
 import pytest
+from conftest import FAST_LIMITS
 
-from cja_async import Client, ResponseCache
+from cja_async import BadRequestError, Client, ResponseCache
 from cja_async.models import DataView
-from cja_async.testing import Simulator
+from cja_async.testing import Request, Response, Simulator
 
 pytestmark = pytest.mark.anyio
 
@@ -197,3 +198,123 @@ async def test_tag_replacement_drops_every_component_list(sim: Simulator, org_id
         await cja.segments.get(segment.id, expansion=["tags"])
         await cja.dataviews.list(limit=1)
         assert sim.stats.requests == sent + 2
+
+
+async def test_identical_concurrent_walks_share_one_request_per_page(org_id: str) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=0.05, dataviews=130)
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+
+        async def walk() -> list[DataView]:
+            return [dv async for dv in cja.dataviews.list(expansion=["name"], limit=10)]
+
+        walks = await asyncio.gather(*(walk() for _ in range(10)))
+    assert api_requests(sim) <= 14  # 13 pages; without single flight, 10 x 13
+    assert all([d.id for d in w] == [d.id for d in walks[0]] for w in walks)
+    assert len(walks[0]) == 130
+    # Each walk got its own model objects, not the leader's.
+    firsts = [w[0] for w in walks]
+    assert len({id(model) for model in firsts}) == 10
+    firsts[0].name = "changed by one caller"
+    assert all(model.name != "changed by one caller" for model in firsts[1:])
+
+
+def flaky_get(sim: Simulator, failure: Response) -> list[str]:
+    """``GET /data/dataviews/{id}``: the first call answers ``failure`` after a while (so
+    others join its flight), every later one a data view."""
+    calls: list[str] = []
+
+    @sim.route("GET", "/data/dataviews/{id}")
+    async def get(_sim: Simulator, req: Request) -> Response:
+        calls.append(req.path)
+        await anyio.sleep(0.5)
+        if len(calls) == 1:
+            return failure
+        return Response.json({"id": req.path_params["id"], "name": "Web"})
+
+    return calls
+
+
+async def test_a_failed_leader_caches_nothing_and_followers_ask_again(
+    sim: Simulator, org_id: str
+) -> None:
+    calls = flaky_get(sim, Response.json({"errorCode": "bad", "errorDescription": "no"}, 400))
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        results = await asyncio.gather(
+            *(cja.dataviews.get("dv_1") for _ in range(10)), return_exceptions=True
+        )
+        errors = [r for r in results if isinstance(r, BaseException)]
+        views = [r for r in results if isinstance(r, DataView)]
+        # The leader's error is its own; the followers asked again, one request for all.
+        assert len(errors) == 1 and isinstance(errors[0], BadRequestError)
+        assert len(views) == 9 and len({id(v) for v in views}) == 9
+        assert len(calls) == 2
+        # What is cached is the success, not the failure.
+        assert (await cja.dataviews.get("dv_1")).name == "Web"
+        assert len(calls) == 2
+
+
+async def test_a_cancelled_leader_leaves_the_followers_to_ask(sim: Simulator, org_id: str) -> None:
+    calls = flaky_get(sim, Response.json({"id": "dv_1", "name": "never seen"}))
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        leader = asyncio.ensure_future(cja.dataviews.get("dv_1"))
+        await anyio.sleep(0.1)
+        followers = [asyncio.ensure_future(cja.dataviews.get("dv_1")) for _ in range(5)]
+        await anyio.sleep(0.1)
+        leader.cancel()
+        views = await asyncio.gather(*followers)
+        assert leader.cancelled()
+        assert [v.name for v in views] == ["Web"] * 5
+        assert len(calls) == 2
+
+
+def slow_dataview(sim: Simulator) -> dict[str, str]:
+    """``GET /data/dataviews/{id}`` answers, a second after it arrives, the ``name`` the
+    returned state held when it arrived."""
+    state = {"name": "old"}
+
+    @sim.route("GET", "/data/dataviews/{id}")
+    async def slow_get(_sim: Simulator, req: Request) -> Response:
+        name = state["name"]  # what the server saw when the read arrived
+        await anyio.sleep(1.0)
+        return Response.json({"id": req.path_params["id"], "name": name})
+
+    return state
+
+
+async def test_a_read_after_a_write_does_not_join_a_read_sent_before_it(
+    sim: Simulator, org_id: str
+) -> None:
+    state = slow_dataview(sim)
+
+    @sim.route("PUT", "/data/dataviews/{id}")
+    async def put(_sim: Simulator, req: Request) -> Response:
+        state["name"] = req.json()["name"]
+        return Response.json(req.json())
+
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+
+        async def rename_while_a_read_is_on_its_way(name: str) -> asyncio.Future[DataView]:
+            before = asyncio.ensure_future(cja.dataviews.get("dv_1"))
+            await anyio.sleep(0.1)
+            await cja.dataviews.update("dv_1", DataView(name=name))
+            return before
+
+        # A read asked after the write sends its own request...
+        before = await rename_while_a_read_is_on_its_way("renamed")
+        assert (await cja.dataviews.get("dv_1")).name == "renamed"
+        assert (await before).name == "old"
+        # ... and the answer of a read sent before a write is not kept.
+        before = await rename_while_a_read_is_on_its_way("renamed again")
+        assert (await before).name == "renamed"
+        assert (await cja.dataviews.get("dv_1")).name == "renamed again"
+
+
+async def test_a_fresh_read_does_not_join_a_read_on_its_way(sim: Simulator, org_id: str) -> None:
+    state = slow_dataview(sim)
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        before = asyncio.ensure_future(cja.dataviews.get("dv_1"))
+        await anyio.sleep(0.1)
+        state["name"] = "changed elsewhere"
+        fresh = await cja.request("GET", "/data/dataviews/dv_1", fresh=True)
+        assert fresh["name"] == "changed elsewhere"
+        assert (await before).name == "old"

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from api_calls import CM_DEFINITION
 from postman_examples import examples
+from recording import Recorder
 
-from cja_async import Client, NotFoundError
+from cja_async import BadRequestError, Client, NotFoundError, ResponseCache
 from cja_async._convert import structure, unstructure
 from cja_async.models import CalculatedMetric, MetricFunction, MetricValidation
 from cja_async.testing import Simulator
@@ -82,6 +83,42 @@ async def test_get_update_keeps_unknown_members(cja: Client) -> None:
     metric.description = "changed"
     updated = await cja.calculated_metrics.update(str(metric.id), metric)
     assert unstructure(updated) | {"modified": None} == unstructure(metric) | {"modified": None}
+
+
+async def test_update_sends_the_whole_metric_read_merged_and_loses_nothing(
+    rec: Client, recorder: Recorder
+) -> None:
+    listed = (await rec.calculated_metrics.list(limit=1)).items[0]
+    stored = await rec.calculated_metrics.get(listed.id, expansion=["definition"])
+    assert stored.definition and "migratedIds" in stored.to_dict()  # not modelled by us
+    recorder.clear()
+    updated = await rec.calculated_metrics.update(listed.id, CalculatedMetric(precision=2))
+    get, put = recorder.sent
+    assert (get.method, put.method) == ("GET", "PUT")
+    assert get.params["expansion"] == "definition"
+    # Adobe's spec requires the definition in the PUT body: the whole metric goes, with the
+    # change laid over it and members no model declares kept.
+    assert put.body == {**stored.to_dict(), "precision": 2}
+    assert updated.precision == 2 and updated.name == stored.name
+    assert updated.definition == stored.definition
+
+
+async def test_update_reads_past_the_response_cache(sim: Simulator, org_id: str) -> None:
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        created = await cja.calculated_metrics.create(
+            CalculatedMetric(name="Per visitor", data_id="dv_x", definition=DEFINITION)
+        )
+        await cja.calculated_metrics.get(created.id, expansion=["definition"])  # now cached
+        async with sim.client(org_id=org_id) as other:  # someone else renames it
+            await other.calculated_metrics.update(created.id, CalculatedMetric(name="Theirs"))
+        mine = await cja.calculated_metrics.update(created.id, CalculatedMetric(precision=3))
+    assert (mine.name, mine.precision) == ("Theirs", 3)  # their change survives ours
+
+
+async def test_the_simulator_wants_a_definition_in_a_put_as_the_spec_does(cja: Client) -> None:
+    metric = (await cja.calculated_metrics.list(limit=1)).items[0]
+    with pytest.raises(BadRequestError, match="definition"):
+        await cja.request("PUT", f"/calculatedmetrics/{metric.id}", json={"precision": 2})
 
 
 async def test_get_many_in_order_with_missing_ids_named(cja: Client) -> None:

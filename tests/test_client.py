@@ -114,10 +114,12 @@ async def test_identity_server_down_gives_bounded_retries_then_authentication_er
     org_id: str,
 ) -> None:
     sim = Simulator(rate_limit=FAST_LIMITS, faults=Faults(token_error_rate=1.0))
-    async with sim.client(org_id=org_id) as cja:
-        with pytest.raises(AuthenticationError, match="could not get a token"):
+    async with sim.client(org_id=org_id, max_retries=3) as cja:
+        with pytest.raises(AuthenticationError, match="could not get a token") as caught:
             await cja.users.me()
-    assert sim.stats.token_requests == 4
+    assert sim.stats.token_requests == 4  # max_retries holds for token requests too
+    assert "after 4 attempts" in str(caught.value)
+    assert caught.value.status_code == 503  # what the server said, not a made-up 401
 
 
 async def test_static_token_is_sent_as_is(sim: Simulator, org_id: str) -> None:
@@ -476,7 +478,8 @@ def test_http_is_refused_except_for_loopback() -> None:
     with pytest.raises(ValueError, match="https"):
         Client(org_id="o@AdobeOrg", credentials=creds, base_url="http://cja.adobe.io")
     for url in ("http://127.0.0.1:8000", "http://localhost", "http://[::1]:9"):
-        Client(org_id="o@AdobeOrg", credentials=creds, base_url=url)
+        local = OAuthCredentials(client_id="id", client_secret="s", token_url=f"{url}/ims/t")
+        Client(org_id="o@AdobeOrg", credentials=local, base_url=url)
     with pytest.raises(ValueError, match="token_url"):
         Client(
             org_id="o@AdobeOrg",
@@ -484,6 +487,15 @@ def test_http_is_refused_except_for_loopback() -> None:
                 client_id="i", client_secret="s", token_url="http://x.io/t"
             ),
         )
+
+
+def test_adobe_s_identity_server_for_an_api_on_loopback_is_refused() -> None:
+    # The secret would go to Adobe while every call goes to a local simulator: a mistake.
+    creds = OAuthCredentials(client_id="id", client_secret="s")
+    with pytest.raises(ValueError, match=r"token_url='http://127\.0\.0\.1:8000/ims/token/v3'"):
+        Client(org_id="o@AdobeOrg", credentials=creds, base_url="http://127.0.0.1:8000")
+    static = StaticToken(access_token="t", client_id="id")  # no token request: nothing to say
+    Client(org_id="o@AdobeOrg", credentials=static, base_url="http://127.0.0.1:8000")
 
 
 def test_reprs_hide_secrets() -> None:
@@ -547,3 +559,20 @@ def test_client_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CJA_CLIENT_SECRET", "sec")
     client = Client.from_env()
     assert client.org_id == "ENV@AdobeOrg"
+
+
+@pytest.mark.parametrize(
+    "bad", ["ABC123", "ABC123@adobeorg", "ABC123@AdobeID", "@AdobeOrg", " A@AdobeOrg"]
+)
+def test_an_org_id_without_at_adobeorg_is_refused_at_construction(
+    bad: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credentials = OAuthCredentials(client_id="id", client_secret="secret")
+    with pytest.raises(ValueError, match="ending in '@AdobeOrg'") as caught:
+        Client(org_id=bad, credentials=credentials)
+    assert repr(bad) in str(caught.value) and "secret" not in str(caught.value)
+    # The same check wherever the org id comes from.
+    for name, value in {"ORG_ID": bad, "CLIENT_ID": "id", "CLIENT_SECRET": "s"}.items():
+        monkeypatch.setenv(f"CJA_{name}", value)
+    with pytest.raises(ValueError, match="@AdobeOrg"):
+        Client.from_env()

@@ -27,7 +27,7 @@ async def main() -> None:
         check = await cja.calculated_metrics.validate(draft)
         print("valid:", check.is_valid, "uses", check.functions)
         metric = await cja.calculated_metrics.create(draft)
-        await cja.calculated_metrics.update(metric.id, CalculatedMetric(precision=2))  # partial
+        await cja.calculated_metrics.update(metric.id, CalculatedMetric(precision=2))  # merged
         async for m in cja.calculated_metrics.list(expansion=["definition"], sort_property="name"):
             print(m.id, m.name, m.type)
         some = await cja.calculated_metrics.get_many([metric.id])

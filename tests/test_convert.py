@@ -21,7 +21,7 @@ VIEW: dict[str, Any] = {
     "isDeleted": "<boolean>",  # placeholders pass through, never coerced
     "sessionDefinition": [{"numPeriods": 30, "events": []}, None],
     "tags": [{"id": 1}, None],
-    "curatedComponents": [{"componentId": "metrics/visits"}],  # not modelled: kept
+    "componentSettings": {"caseSensitive": True},  # not modelled: kept
 }
 
 
@@ -33,7 +33,7 @@ def test_structure_builds_real_models_and_round_trips() -> None:
     assert view.session_definition is not None and view.session_definition[1] is None
     assert view.session_definition[0].num_periods == 30
     assert view.description is None and view.modified_date is None
-    assert view.extra == {"curatedComponents": [{"componentId": "metrics/visits"}]}
+    assert view.extra == {"componentSettings": {"caseSensitive": True}}
     assert view.owner.extra == {"unknownOwnerBit": 1}
     assert unstructure(view) == VIEW
     assert view == structure(VIEW, DataView)  # eq, repr work on the built objects

@@ -45,21 +45,24 @@ def at(value: str | None) -> float | None:
         ("3", 3.0),
         (" 7 ", 7.0),
         ("2.5", 2.5),
-        ("0", 0.0),
-        ("-5", 0.0),  # clamped up: never a negative wait
+        # Zero, negative or past: unusable, so the caller backs off as if there were none.
+        ("0", None),
+        ("-5", None),
+        ("0.001", 0.001),
         ("119.5", 119.5),
         ("120", MAX_RETRY_AFTER),
         ("121", MAX_RETRY_AFTER),  # clamped down: a server asking for an hour gets 120 s
         ("3600", MAX_RETRY_AFTER),
         ("inf", MAX_RETRY_AFTER),
-        ("-inf", 0.0),
+        ("-inf", None),
         ("nan", None),
         ("", None),
         ("soon", None),
         ("Sun, 01 Mar 2026 12:00:30 GMT", 30.0),  # HTTP-date: seconds from now
         ("Sun, 01 Mar 2026 13:00:30 +0100", 30.0),  # any zone
         ("Sun, 01 Mar 2026 12:00:30 -0000", 30.0),  # "-0000": no zone given, taken as UTC
-        ("Sun, 01 Mar 2026 11:59:00 GMT", 0.0),  # in the past: go now
+        ("Sun, 01 Mar 2026 11:59:00 GMT", None),  # in the past: unusable
+        ("Sun, 01 Mar 2026 12:00:00 GMT", None),  # now: unusable
         ("Sun, 01 Mar 2026 14:00:00 GMT", MAX_RETRY_AFTER),  # too far: clamped
         ("Sun, 99 Foo 2026 12:00:30 GMT", None),
     ],
@@ -255,36 +258,42 @@ FULL = [1, 2, 3]
 
 
 @pytest.mark.parametrize(
-    ("body", "is_last"),
+    ("body", "number", "is_last"),
     [
         # Spring pages say "last", analytics pages "lastPage"; either wins over any count.
-        ({"content": FULL, "last": True, "totalPages": 9, "number": 0}, True),
-        ({"content": FULL, "last": False, "totalPages": 1, "number": 0}, False),
-        ({"content": [1], "lastPage": False}, False),
-        ({"content": FULL, "lastPage": True}, True),
-        ({"content": FULL, "lastPage": False, "last": True}, False),  # lastPage first
-        ({"content": FULL, "lastPage": True, "last": False}, True),
-        # Else totalPages against the page's own number.
-        ({"content": FULL, "totalPages": 4, "number": 2}, False),
-        ({"content": FULL, "totalPages": 4, "number": 3}, True),
-        ({"content": FULL, "totalPages": 4, "number": 5}, True),
-        ({"content": [1], "totalPages": 4, "number": 1}, False),  # a short page mid-walk
-        ({"content": FULL, "totalPages": 4, "pageable": {"pageNumber": 3}}, True),
-        ({"content": FULL, "totalPages": 4, "pageable": {"pageNumber": 2}}, False),
-        ({"content": FULL, "totalPages": 0}, True),
+        ({"content": FULL, "last": True, "totalPages": 9}, 0, True),
+        ({"content": FULL, "last": False, "totalPages": 1}, 0, False),
+        ({"content": [1], "lastPage": False}, 0, False),
+        ({"content": FULL, "lastPage": True}, 0, True),
+        ({"content": FULL, "lastPage": False, "last": True}, 0, False),  # lastPage first
+        ({"content": FULL, "lastPage": True, "last": False}, 0, True),
+        # Else totalPages, counted from the page number asked for.
+        ({"content": FULL, "totalPages": 4}, 2, False),
+        ({"content": FULL, "totalPages": 4}, 3, True),
+        ({"content": FULL, "totalPages": 4}, 5, True),
+        ({"content": [1], "totalPages": 4}, 1, False),  # a short page mid-walk
+        ({"content": FULL, "totalPages": 4, "number": 3}, 0, False),  # the body's own number
+        ({"content": FULL, "totalPages": 4, "pageable": {"pageNumber": 3}}, 0, False),
+        ({"content": FULL, "totalPages": 0}, 0, True),
         # "last" that is not a bool is no answer.
-        ({"content": FULL, "last": "true", "totalPages": 5, "number": 1}, False),
-        ({"content": FULL, "last": None}, False),
+        ({"content": FULL, "last": "true", "totalPages": 5}, 1, False),
+        ({"content": FULL, "last": None}, 0, False),
         # Else the page's length: a full page without last/lastPage/totalPages is NOT the end.
-        ({"content": FULL}, False),
-        ({"content": [1, 2]}, True),
-        ({"content": []}, True),
-        ({"content": FULL, "totalPages": "4"}, False),  # not a number: ignored
-        ({"content": FULL, "totalPages": True}, False),  # a bool is not a count
+        ({"content": FULL}, 0, False),
+        ({"content": [1, 2]}, 0, True),
+        ({"content": []}, 0, True),
+        ({"content": FULL, "totalPages": "4"}, 0, False),  # not a number: ignored
+        ({"content": FULL, "totalPages": True}, 0, False),  # a bool is not a count
+        # ... full against the server's own page size when it says a smaller one.
+        ({"content": [1, 2], "size": 2}, 0, False),
+        ({"content": [1], "size": 2}, 0, True),
+        ({"content": [1, 2], "pageable": {"pageSize": 2}}, 0, False),
+        ({"content": [1, 2], "size": 5}, 0, True),
+        ({"content": [1, 2], "size": 0}, 0, True),  # an unusable size: ours
     ],
 )
-def test_page_end_of_a_page_object(body: dict[str, Any], is_last: bool) -> None:
-    assert parse_page(body, 0, 3).is_last is is_last
+def test_page_end_of_a_page_object(body: dict[str, Any], number: int, is_last: bool) -> None:
+    assert parse_page(body, number, 3).is_last is is_last
 
 
 def test_page_object_without_a_limit_ends_only_on_an_empty_page() -> None:
@@ -293,25 +302,20 @@ def test_page_object_without_a_limit_ends_only_on_an_empty_page() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "number", "total_pages", "total_elements"),
+    ("body", "total_pages", "total_elements"),
     [
-        ({"content": FULL, "number": 2, "totalPages": 5, "totalElements": 14}, 2, 5, 14),
-        ({"content": FULL, "pageable": {"pageNumber": 3}}, 3, None, None),
-        ({"content": FULL, "number": 1, "pageable": {"pageNumber": 3}}, 1, None, None),
-        ({"content": FULL, "number": "1", "pageable": {"pageNumber": "3"}}, 7, None, None),
-        ({"content": FULL, "number": True, "pageable": "x"}, 7, None, None),
-        ({"content": FULL, "totalElements": 2.5, "totalPages": None}, 7, None, None),
+        ({"content": FULL, "number": 2, "totalPages": 5, "totalElements": 14}, 5, 14),
+        ({"content": FULL, "pageable": {"pageNumber": 3}}, None, None),
+        ({"content": FULL, "totalElements": 2.5, "totalPages": None}, None, None),
+        ({"content": FULL, "totalElements": True, "totalPages": "5"}, None, None),
     ],
 )
 def test_page_object_numbers(
-    body: dict[str, Any], number: int, total_pages: int | None, total_elements: int | None
+    body: dict[str, Any], total_pages: int | None, total_elements: int | None
 ) -> None:
     page = parse_page(body, 7, 3)
-    assert (page.number, page.total_pages, page.total_elements) == (
-        number,
-        total_pages,
-        total_elements,
-    )
+    # The page is the one asked for, whatever number the body gives itself.
+    assert (page.number, page.total_pages, page.total_elements) == (7, total_pages, total_elements)
     assert page.items is body["content"]
 
 

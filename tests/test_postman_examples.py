@@ -12,9 +12,7 @@ what its examples structure into.
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,14 +173,6 @@ class Example:
     body: Any
 
 
-def _items(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for item in node.get("item", []):
-        if "item" in item:
-            yield from _items(item)
-        else:
-            yield item
-
-
 def _template(segments: list[str]) -> tuple[str, ...]:
     # Postman writes path parameters as ":name"; the spec as "{name}".
     return tuple(f"{{{s[1:]}}}" if s.startswith(":") else s for s in segments)
@@ -191,15 +181,16 @@ def _template(segments: list[str]) -> tuple[str, ...]:
 def examples() -> list[Example]:
     """Every 2xx example with a JSON body, keyed by the spec operation it belongs to."""
     found = []
-    for item in _items(load_postman()):
-        request = item["request"]
-        segments = _template(request["url"]["path"])
+    for request in load_postman():
+        segments = _template(request["path"])
         op = find_operation(request["method"], segments)
         assert op is not None, f"{request['method']} {segments} is not in the spec"
-        for response in item.get("response", []):
-            if 200 <= int(response.get("code", 0)) < 300 and response.get("body"):
-                body = json.loads(response["body"])
-                found.append(Example(f"{op.method} {op.template}", response["name"], body))
+        for response in request["responses"]:
+            assert "text" not in response or response["code"] >= 300, response["name"]
+            if 200 <= response["code"] < 300 and "body" in response:
+                found.append(
+                    Example(f"{op.method} {op.template}", response["name"], response["body"])
+                )
     return found
 
 

@@ -9,14 +9,12 @@ from credentials to output. ``SNIPPETS`` holds them; any README block that uses
 from __future__ import annotations
 
 import re
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from served import serve
 
 from cja_async.testing import Simulator
 
@@ -71,6 +69,8 @@ async def main() -> None:
     async with Client.from_env() as cja:
         views = await cja.dataviews.list(expansion=["name", "parentDataGroupId"], limit=1)
         view = views.items[0]
+        if view.parent_data_group_id is None:  # only there when the expansion asks for it
+            raise SystemExit(f"{view.id} has no connection id")
         connection = await cja.connections.get(
             view.parent_data_group_id, expansion=["name", "dataSets", "schemaInfo"]
         )
@@ -101,28 +101,18 @@ README_BLOCKS = [
 def served_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
     """A simulator on a loopback port, and CJA_* variables pointing a client at it."""
     sim = Simulator(rate_limit=None, dataviews=150)
-    server = uvicorn.Server(uvicorn.Config(sim, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    base_url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    org_id = f"R{uuid.uuid4().hex[:16].upper()}@AdobeOrg"  # its own limiter in this process
-    sim.add_client("readme-client", "readme-secret", org_id)
-    for name, value in {
-        "CJA_ORG_ID": org_id,
-        "CJA_CLIENT_ID": "readme-client",
-        "CJA_CLIENT_SECRET": "readme-secret",
-        "CJA_TOKEN_URL": f"{base_url}/ims/token/v3",
-        "CJA_BASE_URL": base_url,
-    }.items():
-        monkeypatch.setenv(name, value)
-    yield sim
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(sim) as base_url:
+        org_id = f"R{uuid.uuid4().hex[:16].upper()}@AdobeOrg"  # its own limiter in this process
+        sim.add_client("readme-client", "readme-secret", org_id)
+        for name, value in {
+            "CJA_ORG_ID": org_id,
+            "CJA_CLIENT_ID": "readme-client",
+            "CJA_CLIENT_SECRET": "readme-secret",
+            "CJA_TOKEN_URL": f"{base_url}/ims/token/v3",
+            "CJA_BASE_URL": base_url,
+        }.items():
+            monkeypatch.setenv(name, value)
+        yield sim
 
 
 def run(code: str) -> None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from recording import Recorder
 
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
@@ -25,7 +26,6 @@ from cja_async.models import (
     Segment,
 )
 from cja_async.testing import Faults, Simulator
-from cja_async.testing._reports import report_events
 
 pytestmark = pytest.mark.anyio
 
@@ -44,19 +44,6 @@ MOBILE_VISITS = {
         "pred": {"func": "streq", "str": "Mobile Phone", "val": {"func": "attr", "name": DEVICE}},
     },
 }
-
-
-@pytest.fixture
-async def view(cja: Client) -> str:
-    """A data view of the test's org."""
-    page = await cja.dataviews.list(limit=1)
-    return str(page.items[0].id)
-
-
-@pytest.fixture
-def events(sim: Simulator, org_id: str, view: str) -> list[dict[str, Any]]:
-    """The data view's seeded events, to compute expected numbers without the engine."""
-    return report_events(sim, org_id, view)
 
 
 def in_range(event: dict[str, Any], start: str, end: str) -> bool:
@@ -362,6 +349,32 @@ async def test_raw_body_is_sent_unchanged_and_paged(cja: Client, view: str) -> N
     rows = [row async for row in cja.reports.rows(body)]
     assert len(rows) == report.total_elements
     assert repr(body) == snapshot  # the caller's dict is never changed
+
+
+async def test_report_rows_page_1000_at_a_time_by_default(
+    rec: Client, recorder: Recorder, view: str
+) -> None:
+    def limits() -> list[Any]:
+        sent = [s.body["settings"].get("limit") if s.body else s.params.get("limit")
+                for s in recorder.sent if s.path.startswith("/reports")]  # fmt: skip
+        recorder.clear()
+        return sent
+
+    minute = "variables/daterangeminute"  # thousands of items
+    request = ReportRequest(view, dimension=minute, metrics=["metrics/occurrences"])
+    rows = [row async for row in rec.reports.rows(request)]
+    assert len(rows) > 3000 and limits() == [1000] * math.ceil(len(rows) / 1000)
+    # A raw body without a limit is walked in pages of 1000 too; one with a limit keeps it.
+    metrics = {"metrics": [{"columnId": "0", "id": "metrics/occurrences"}]}
+    body = {"rsid": view, "dimension": minute, "metricContainer": metrics}
+    assert len([row async for row in rec.reports.rows(body)]) == len(rows)
+    assert set(limits()) == {1000}
+    await rec.reports.run_all({**body, "settings": {"limit": 2000}}, max_rows=10)
+    assert limits() == [2000]
+    # Top items: the endpoint's maximum of 1000 unless the caller says otherwise.
+    await rec.reports.top_items(view, PAGE)
+    await rec.reports.top_items(view, PAGE, limit=7)
+    assert limits() == ["1000", "7"]
 
 
 async def test_unknown_metric_is_a_column_error(cja: Client, view: str) -> None:

@@ -110,6 +110,19 @@ def test_checker_flags_bad_query_parameters(
     assert problems and expected in problems[0], problems
 
 
+def test_checker_wants_the_audit_log_filters_repeated_as_the_guide_sends_them() -> None:
+    url = "/auditlogs/api/v1/auditlogs"
+    headers = {**_HEADERS, "x-user-auth": "user-token"}
+
+    def problems(*query: tuple[str, str]) -> list[str]:
+        return check_request(_req("GET", url, query, headers=headers))
+
+    assert problems(("action", "CREATE"), ("action", "EDIT")) == []
+    assert "repeat it instead" in problems(("action", "CREATE,EDIT"))[0]
+    # Elsewhere a repeated parameter is still a mistake.
+    assert "more than once" in problems(("userId", "a"), ("userId", "b"))[0]
+
+
 def test_checker_flags_missing_required_parameters() -> None:
     # DELETE /componentmetadata/tags requires componentIds and componentType.
     problems = " ".join(check_request(_req("DELETE", "/componentmetadata/tags", headers={})))

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from cja_async import AuthenticationError, OAuthCredentials
+from cja_async import AuthenticationError, OAuthCredentials, TransportError
 from cja_async._auth import OAuthTokenCache
 
 pytestmark = pytest.mark.anyio
@@ -95,16 +95,17 @@ async def test_a_token_fetch_is_retried_with_backoff_after_network_errors(
 
 async def test_a_token_fetch_that_keeps_failing_ends_after_max_attempts() -> None:
     h = await harness(httpx.ConnectError)
-    with pytest.raises(AuthenticationError) as caught:
+    with pytest.raises(TransportError) as caught:
         await h.cache.token()
     assert h.cache.fetches == 4
     assert len(h.sleeps) == 3  # no pause after the last attempt
     assert_backoff(h.sleeps)
     error = caught.value
     assert error.message == (
-        "could not get a token after 4 attempts (ConnectError reaching the identity server)"
+        "could not get a token: no answer from the identity server at "
+        "https://ims.example/ims/token/v3 after 4 attempts (ConnectError)"
     )
-    assert (error.status_code, error.method, error.path) == (401, "POST", "/ims/token/v3")
+    assert (error.method, error.path) == ("POST", "/ims/token/v3")
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
@@ -205,12 +206,8 @@ async def test_many_callers_at_once_cause_one_token_request() -> None:
         (httpx.Response(200, content=b"<html>proxy</html>"), "200 without a usable access_token"),
         (httpx.Response(200, json={"token_type": "bearer"}), "200 without a usable access_token"),
         (httpx.Response(200, json=["tok"]), "200 without a usable access_token"),
-        (
-            httpx.Response(200, json={"access_token": "t", "expires_in": "x"}),
-            "200 without a usable access_token",
-        ),
-        (httpx.Response(200, json={"access_token": ""}), "an empty access_token"),
-        (httpx.Response(200, json={"access_token": 42}), "an empty access_token"),
+        (httpx.Response(200, json={"access_token": ""}), "200 without a usable access_token"),
+        (httpx.Response(200, json={"access_token": 42}), "200 without a usable access_token"),
     ],
 )
 async def test_a_200_without_a_usable_token_is_a_clear_error(
@@ -222,6 +219,4 @@ async def test_a_200_without_a_usable_token_is_a_clear_error(
     error = caught.value
     assert error.message == f"the identity server answered {message}"
     assert (error.status_code, error.method, error.path) == (200, "POST", "/ims/token/v3")
-    if "usable" in message:  # the decoding failure stays attached for debugging
-        assert error.__cause__ is not None
     assert h.cache.fetches == 1

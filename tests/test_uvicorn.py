@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
+from served import serve
 
 from cja_async import Client, OAuthCredentials, OutcomeUnknownError, RateLimit, Window
 from cja_async.models import DataView
@@ -28,18 +26,8 @@ def anyio_backend() -> Any:
 def served() -> Iterator[tuple[Simulator, str]]:
     """A simulator served by uvicorn on 127.0.0.1 (a free port), in a thread of its own."""
     sim = Simulator(rate_limit=LIMITS, latency=0.02, dataviews=120)
-    server = uvicorn.Server(uvicorn.Config(sim, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield sim, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(sim) as url:
+        yield sim, url
 
 
 def client_for(base_url: str, org_id: str, sim: Simulator, **kwargs: Any) -> Client:

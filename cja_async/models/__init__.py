@@ -50,6 +50,8 @@ from .dataviews import (
 from .date_ranges import DateRange
 from .projects import Project, ProjectValidation
 from .reports import (
+    FreeformProgress,
+    FreeformRow,
     Report,
     ReportColumnDimension,
     ReportColumnError,
@@ -96,6 +98,8 @@ __all__ = [
     "AssetCount",
     "Project",
     "ProjectValidation",
+    "FreeformProgress",
+    "FreeformRow",
     "Report",
     "ReportColumnDimension",
     "ReportColumnError",

@@ -10,8 +10,9 @@ The converter in ``cja_async._convert`` does the (un)structuring; models hold no
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any, Self, TypeVar, dataclass_transform
 
 import attrs
 from attrs import setters
@@ -40,6 +41,17 @@ def _or_empty(extra: dict[str, Any] | None) -> dict[str, Any]:
 def json_name(name: str) -> dict[str, str]:
     """Field metadata naming the JSON member when it is not the camelCase of the field."""
     return {"json": name}
+
+
+def api_id() -> Any:
+    """The ``id`` of a model the API returns: typed ``str`` (or ``int``) without ``None``.
+
+    Every answer carries its id (a list without ``expansion`` returns nothing else), so code
+    that passes ``created.id`` or ``view.id`` to the next call type-checks as written. A
+    model built locally for ``create`` has no id until the API returns one: there it is
+    ``None`` at run time (absent, so never sent) and methods given it raise ``TypeError``.
+    """
+    return attrs.field(default=None)
 
 
 _ON_SETATTR: list[Callable[[Any, attrs.Attribute[Any], Any], Any]] = [
@@ -79,3 +91,32 @@ class Model:
             extra = {}
             object.__setattr__(self, "_extra", extra)  # not a member: no set tracking
         return extra
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON object for this model, ready for ``json.dumps``.
+
+        Members are camelCase as the API names them; unknown members (``extra``) are
+        included; a member the model never had stays absent and an explicit ``null`` stays
+        ``None``, so ``Type.from_dict(m.to_dict()) == m`` and ``from_dict(d).to_dict() == d``.
+        The result is a new object: changing it does not change the model.
+        """
+        from .._convert import unstructure  # the converter imports this module
+
+        data: dict[str, Any] = copy.deepcopy(unstructure(self))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build the model from the API's JSON object (e.g. one that ``to_dict`` gave).
+
+        The inverse of ``to_dict``: unknown members go to ``extra``, absent ones stay
+        absent. ``data`` is copied, not kept. Raises ``TypeError`` when ``data`` is not a
+        JSON object or a member has the wrong shape (a list where an object belongs).
+        """
+        from .._convert import structure
+
+        if not isinstance(data, Mapping):
+            raise TypeError(
+                f"{cls.__name__}.from_dict expects a JSON object (dict), got {type(data).__name__}"
+            )
+        return structure(copy.deepcopy(dict(data)), cls)

@@ -23,9 +23,11 @@ class Owner(Model):
 
 @model
 class DeleteResult(Model):
-    """What a DELETE answers: ``{"result": "success", "message": "..."}``."""
+    """What a DELETE answers: ``{"result": "success", "message": "..."}`` (the spec), or
+    ``{"status": "ok", "message": "..."}`` (the segments guide)."""
 
     result: str | None = None
+    status: str | None = None
     message: str | None = None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Model, model
+from ._base import Model, api_id, model
 from ._common import Owner
 
 
@@ -43,7 +43,7 @@ class Annotation(Model):
     ``STANDARD9``. Create needs ``name``, ``data_id``, ``date_range`` and ``color``.
     """
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     description: str | None = None
     date_range: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import Model, model
+from ._base import Model, api_id, model
 
 
 @model
@@ -28,7 +28,7 @@ class AuditComponent(Model):
 class AuditLog(Model):
     """One audit-log record."""
 
-    id: str | None = None
+    id: str = api_id()
     date_created: str | None = None
     action: str | None = None
     description: str | None = None

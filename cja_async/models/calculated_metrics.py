@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from ._base import Model, json_name, model
+from ._base import Model, api_id, json_name, model
 from ._common import Owner
 
 
@@ -79,7 +79,7 @@ class CalculatedMetric(Model):
     ``CalculatedMetric(name=..., data_id=..., type="decimal", definition={...})``.
     """
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     description: str | None = None
     rsid: str | None = None
@@ -112,6 +112,11 @@ class CalculatedMetric(Model):
     site_title: str | None = None
     created: str | None = None
     modified: str | None = None
+    # The ``usedIn`` expansion's example in the calculated-metrics guide.
+    organization: str | None = None
+    recent_recorded_access: str | None = None
+    performance_score: str | None = None
+    used_in: list[dict[str, Any]] | None = None
 
 
 @model
@@ -178,7 +183,7 @@ class FunctionDefinition(Model):
 class MetricFunction(Model):
     """A function calculated metrics can use (``calculated_metrics.functions()``)."""
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     category: str | None = None
     persistable: bool | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Model, model
+from ._base import Model, api_id, model
 from ._common import Owner
 from .dataviews import ExternalData
 
@@ -69,7 +69,7 @@ class Backfill(Model):
     ``str``: Adobe may add more).
     """
 
-    id: str | None = None
+    id: str = api_id()
     data_set_id: str | None = None
     status: str | None = None
     start_date: str | None = None
@@ -93,7 +93,7 @@ class BackfillSummary(Model):
 class DataSourceType(Model):
     """A kind of data a dataset can hold (``webData``, ``crmData``, ...)."""
 
-    id: str | None = None
+    id: str = api_id()
     type: str | None = None
     description: str | None = None
 
@@ -158,7 +158,7 @@ class Connection(Model):
     ``configured_containers``.
     """
 
-    id: str | None = None
+    id: str = api_id()
     id_without_prefix: str | None = None
     name: str | None = None
     description: str | None = None

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from ._base import Model, json_name, model
+from ._base import Model, api_id, json_name, model
 from ._common import Owner
 
 
@@ -44,7 +44,7 @@ class DataView(Model):
     Build one for ``create`` with what it needs: ``DataView(name=..., parent_data_group_id=...)``.
     """
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     description: str | None = None
     owner: Owner | None = None
@@ -62,6 +62,8 @@ class DataView(Model):
     session_definition: list[SessionDefinition] | None = None
     external_data: ExternalData | None = None
     container_names: ContainerNames | None = None
+    # The components curated for the data view (free-form objects in the guides and spec).
+    curated_components: list[dict[str, Any]] | None = None
     tags: list[dict[str, Any]] | None = None
 
 
@@ -146,7 +148,7 @@ class DataViewComponent(Model):
     ``field_definition`` (derived fields) stays free-form JSON.
     """
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     description: str | None = None
     type: str | None = None
@@ -175,6 +177,7 @@ class DataViewComponent(Model):
     usage_summary: dict[str, Any] | None = None
     include_exclude_setting: IncludeExcludeSetting | None = None
     field_definition: list[dict[str, Any]] | None = None
+    derived_field_compatible: bool | None = None
 
 
 @model

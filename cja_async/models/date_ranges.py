@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Model, model
+from ._base import Model, api_id, model
 from ._common import Owner
 from .tags import Tag
 
@@ -17,7 +17,7 @@ class DateRange(Model):
     Build one for ``create``: ``DateRange(name=..., definition="tm/tm+1m")``.
     """
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     description: str | None = None
     rsid: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Model, model
+from ._base import Model, api_id, model
 from ._common import Owner
 
 
@@ -16,7 +16,7 @@ class Project(Model):
     ``Project(name=..., rsid=data_view_id, type="project", definition={...})``.
     """
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     description: str | None = None
     rsid: str | None = None

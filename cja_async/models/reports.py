@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
+from .._extras import install_hint
 from ._base import Model, json_name, model
 
 if TYPE_CHECKING:  # the data-frame libraries are optional extras
@@ -29,8 +30,11 @@ if TYPE_CHECKING:  # the data-frame libraries are optional extras
 
 __all__ = [
     "MAX_DIMENSIONS",
+    "MAX_REPORT_PAGE",
     "MAX_METRICS",
     "MAX_REPORT_LIMIT",
+    "FreeformProgress",
+    "FreeformRow",
     "Report",
     "ReportColumnDimension",
     "ReportColumnError",
@@ -43,12 +47,17 @@ __all__ = [
     "ReportSearch",
     "ReportSummary",
     "date_range_text",
+    "pandas_frame",
+    "polars_frame",
 ]
 
 MAX_METRICS = 20
 """Adobe's limit of metrics per report."""
 MAX_DIMENSIONS = 5
 """Adobe's limit of dimensions in one multi-dimension request."""
+MAX_REPORT_PAGE = 1000
+"""The largest page of report rows Adobe's reporting guide documents ("1000 dimension items
+per request"): what the client asks for when it pages on the caller's behalf."""
 MAX_REPORT_LIMIT = 50_000
 """The largest ``settings.limit`` (rows per page) the client lets through.
 
@@ -292,17 +301,22 @@ class ReportMetric:
     filters: tuple[ReportFilter, ...] = attrs.field(default=(), converter=_filters)
 
 
+def _dimension_search(value: str | ReportSearch | None) -> ReportSearch | None:
+    return _search(value)  # defined below, with ReportSearch
+
+
 @attrs.frozen
 class ReportDimension:
     """One dimension of a multi-dimension report (``ReportRequest(dimensions=[...])``):
-    its id, an optional column id, a dimension-level ``search`` clause (e.g.
-    ``"( CONTAINS 'delhi' )"``) and how to treat "None" items."""
+    its id, an optional column id, a dimension-level ``search`` (a clause such as
+    ``"( CONTAINS 'delhi' )"``, or a :class:`ReportSearch` with item ids to keep) and how to
+    treat "None" items."""
 
     id: str = attrs.field(validator=_is_text("dimension id"))
     column_id: str | None = attrs.field(
         default=None, validator=_is_text("column_id", optional=True)
     )
-    search: str | None = attrs.field(default=None, validator=_is_text("search", optional=True))
+    search: ReportSearch | None = attrs.field(default=None, converter=_dimension_search)
     nones_behavior: NonesBehavior | None = attrs.field(default=None, converter=_nones)
 
 
@@ -449,7 +463,8 @@ class ReportRequest:
         sort: column names, ``"-"`` in front for descending: metric ids, dimension ids or
             column ids. One metric or the dimension of a classic report is sent as Adobe's
             classic sort; anything more as the multi-column ``settings.sort``.
-        limit: rows per page (1 to 50000; Adobe's guide caps pages at 1000 items).
+        limit: rows per page (1 to 50000; Adobe's guide caps pages at 1000 items, the
+            default, so walking every row costs the fewest requests).
         page: the 0-based page.
         nones_behavior: ``"exclude-nones"`` or ``"return-nones"``.
         statistics: functions such as ``"col-max"``, ``"col-min"`` for ``summaryData``.
@@ -471,7 +486,7 @@ class ReportRequest:
     search: ReportSearch | None = attrs.field(default=None, kw_only=True, converter=_search)
     sort: tuple[str, ...] = attrs.field(default=(), kw_only=True, converter=_sort_keys)
     limit: int = attrs.field(
-        default=50, kw_only=True, validator=_is_int(1, MAX_REPORT_LIMIT, "limit")
+        default=MAX_REPORT_PAGE, kw_only=True, validator=_is_int(1, MAX_REPORT_LIMIT, "limit")
     )
     page: int = attrs.field(default=0, kw_only=True, validator=_is_int(0, None, "page"))
     nones_behavior: NonesBehavior | None = attrs.field(default=None, kw_only=True, converter=_nones)
@@ -589,8 +604,8 @@ class ReportRequest:
             dims = []
             for dim, column in zip(self.dimensions, dimension_columns, strict=True):
                 entry: dict[str, Any] = {"id": dim.id, "dimensionColumnId": column}
-                if dim.search is not None:
-                    entry["search"] = {"clause": dim.search}
+                if dim.search is not None and dim.search.to_json():
+                    entry["search"] = dim.search.to_json()
                 if dim.nones_behavior is not None:
                     entry["nonesBehavior"] = dim.nones_behavior
                 dims.append(entry)
@@ -715,7 +730,7 @@ def _import(module: str, extra: str) -> Any:
         return importlib.import_module(module)
     except ImportError as exc:
         raise ImportError(
-            f"{module} is not installed: pip install 'cja-async[{extra}]' (or pip install {module})"
+            f"{module} is not installed: {install_hint(extra)}, or pip install {module}"
         ) from exc
 
 
@@ -830,22 +845,61 @@ class Report(Model):
     def to_pandas(self, *, item_ids: bool = False) -> pandas.DataFrame:
         """The rows as a pandas ``DataFrame``: a string column per dimension, a float64
         column per metric. Needs the ``pandas`` extra."""
-        pd = _import("pandas", "pandas")
         text, numbers = self._columns(item_ids)
-        records = self.to_records(item_ids=item_ids)
-        frame = {name: pd.Series([r[name] for r in records], dtype="string") for name in text}
-        for name in numbers:
-            frame[name] = pd.Series([r[name] for r in records], dtype="float64")
-        result: pandas.DataFrame = pd.DataFrame(frame, columns=[*text, *numbers])
-        return result
+        return pandas_frame(text, numbers, self.to_records(item_ids=item_ids))
 
     def to_polars(self, *, item_ids: bool = False) -> polars.DataFrame:
         """The rows as a polars ``DataFrame``: ``Utf8`` dimension columns, ``Float64``
         metric columns. Needs the ``polars`` extra."""
-        pl = _import("polars", "polars")
         text, numbers = self._columns(item_ids)
-        records = self.to_records(item_ids=item_ids)
-        schema = {name: pl.Utf8 for name in text} | {name: pl.Float64 for name in numbers}
-        data = {name: [r[name] for r in records] for name in schema}
-        result: polars.DataFrame = pl.DataFrame(data, schema=schema)
-        return result
+        return polars_frame(text, numbers, self.to_records(item_ids=item_ids))
+
+
+def pandas_frame(
+    text: list[str], numbers: list[str], records: list[dict[str, Any]]
+) -> pandas.DataFrame:
+    """A pandas ``DataFrame`` of ``records``: ``string`` columns ``text``, ``float64``
+    columns ``numbers``."""
+    pd = _import("pandas", "pandas")
+    frame = {name: pd.Series([r[name] for r in records], dtype="string") for name in text}
+    for name in numbers:
+        frame[name] = pd.Series([r[name] for r in records], dtype="float64")
+    result: pandas.DataFrame = pd.DataFrame(frame, columns=[*text, *numbers])
+    return result
+
+
+def polars_frame(
+    text: list[str], numbers: list[str], records: list[dict[str, Any]]
+) -> polars.DataFrame:
+    """A polars ``DataFrame`` of ``records``: ``Utf8`` columns ``text``, ``Float64``
+    columns ``numbers``."""
+    pl = _import("polars", "polars")
+    schema = {name: pl.Utf8 for name in text} | {name: pl.Float64 for name in numbers}
+    data = {name: [r[name] for r in records] for name in schema}
+    result: polars.DataFrame = pl.DataFrame(data, schema=schema)
+    return result
+
+
+# -- freeform tables ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class FreeformRow:
+    """One row of a freeform table (``cja.reports.freeform_table``): one item per level,
+    outermost first (with ``split=``, the period comes first), and the metrics of that whole
+    combination (``metric id -> value``; ``"id [column]"`` when a metric is asked twice)."""
+
+    values: tuple[str, ...]
+    item_ids: tuple[str, ...]
+    data: dict[str, int | float]
+
+
+@attrs.frozen
+class FreeformProgress:
+    """Where a freeform table stands, for a progress bar: requests sent so far
+    (``requests_done``, a refused attempt included) of those known to be needed
+    (``requests_planned``, which grows as answers reveal items and pages), and rows given."""
+
+    requests_done: int
+    requests_planned: int
+    rows: int

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from ._base import Model, json_name, model
+from ._base import Model, api_id, json_name, model
 from ._common import Owner
 
 
@@ -19,7 +19,7 @@ class Segment(Model):
     free-form segment definition JSON (``{"func": "segment-def", "container": ...}``).
     """
 
-    id: str | None = None
+    id: str = api_id()
     name: str | None = None
     description: str | None = None
     rsid: str | None = None

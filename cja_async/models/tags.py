@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Model, model
+from ._base import Model, api_id, model
 
 
 @model
@@ -20,7 +20,7 @@ class Tag(Model):
     """A tag of the org. ``id`` is an integer Adobe assigns; build one with just ``name``
     (and ``description``, ``components``) to create it."""
 
-    id: int | None = None
+    id: int = api_id()
     name: str | None = None
     description: str | None = None
     components: list[TaggedComponent] | None = None

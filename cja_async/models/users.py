@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from ._base import Model, json_name, model
+from ._base import Model, api_id, json_name, model
 
 
 @model
@@ -21,11 +21,17 @@ class Role(Model):
 
 @model
 class User(Model):
-    """The user (or technical account) the credentials act for: ``users.me()``."""
+    """The user (or technical account) the credentials act for: ``users.me()``.
 
+    Adobe's guides and its spec describe different answers (``id``/``fullName`` in the
+    Python guide, ``userId``/``first_name`` in the spec's examples): both are modelled.
+    """
+
+    id: str | None = None
     user_id: str | None = None
     ims_user_id: str | None = None
     email: str | None = None
+    login: str | None = None
     name: str | None = None
     display_name: str | None = None
     full_name: str | None = None
@@ -54,7 +60,7 @@ class LicenseGroup(Model):
 class OrgUser(Model):
     """A user of the org: ``users.list()``."""
 
-    id: str | None = None
+    id: str = api_id()
     ims_org_id: str | None = None
     tenant_id: str | None = None
     email: str | None = None

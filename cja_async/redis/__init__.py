@@ -1,5 +1,5 @@
 """One org budget across processes and hosts, shared through Redis (``pip install
-'cja-async[redis]'``)::
+'cja-async[redis]'``, or ``pip install '.[redis]'`` from a checkout)::
 
     from cja_async import Client
     from cja_async.redis import RedisLimiterBackend
@@ -12,10 +12,12 @@ Every process that names the same Redis (and key prefix) draws from one budget p
 the guarantee of the in-process limiter. See :class:`RedisLimiterBackend`.
 """
 
+from .._extras import install_hint
+
 try:
     import redis.asyncio  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("cja_async.redis needs redis-py: pip install 'cja-async[redis]'") from exc
+    raise ImportError(f"cja_async.redis needs redis-py: {install_hint('redis')}") from exc
 
 from ._backend import LimiterUnavailableError, RedisLimiter, RedisLimiterBackend
 

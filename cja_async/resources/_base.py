@@ -8,9 +8,10 @@ does the rest. Arguments are checked before anything is sent, so a bad call rais
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 from urllib.parse import quote
 
 import attrs
@@ -18,7 +19,7 @@ import httpx
 
 from .._convert import structure, unstructure
 from .._exceptions import BadRequestError, NotFoundError
-from .._paging import AsyncPager, Page, parse_page
+from .._paging import AsyncPager, Page, PageSizing, parse_page
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -34,6 +35,7 @@ __all__ = [
     "paging",
     "path",
     "query",
+    "repeated_query",
     "unique_ids",
 ]
 
@@ -44,6 +46,13 @@ _SNAKE = re.compile(r"_([a-z0-9])")
 
 def check_id(value: object, name: str = "id") -> str:
     """A path id: a non-empty string that is not ``.`` or ``..``."""
+    if value is None:
+        # Typed ``str`` on models the API returns (models._base.api_id): None here is the
+        # id of a model built locally and never created.
+        raise TypeError(
+            f"{name} is None: a model built locally has no id until the API returns it"
+            " (pass the id of the model that create() returned)"
+        )
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value.strip() or value in {".", ".."}:
@@ -105,6 +114,11 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
+    return ",".join(_query_items(name, value, choices))
+
+
+def _query_items(name: str, value: object, choices: Mapping[str, Iterable[str]]) -> list[str]:
+    """The checked strings of a ``str`` or a sequence of them."""
     if isinstance(value, str):
         values: Sequence[object] = [value]
     elif isinstance(value, Sequence | set | frozenset):
@@ -123,7 +137,7 @@ def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]])
         out.append(item)
     if not out:
         raise ValueError(f"{name} must not be empty")
-    return ",".join(out)
+    return out
 
 
 def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) -> dict[str, str]:
@@ -135,6 +149,17 @@ def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) 
     choices = choices or {}
     return {
         _camel(name): _query_value(name, value, choices)
+        for name, value in params.items()
+        if value is not None
+    }
+
+
+def repeated_query(**params: object) -> dict[str, list[str]]:
+    """Query parameters sent once per value (``action=CREATE&action=DELETE``), for the
+    endpoints whose guides repeat a parameter instead of joining its values with commas;
+    ``None`` values are left out, the rest checked as :func:`query` does."""
+    return {
+        _camel(name): _query_items(name, value, {})
         for name, value in params.items()
         if value is not None
     }
@@ -160,6 +185,7 @@ class Resource:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        fresh: bool = False,
     ) -> T:
         return await self._client.request(
             method,
@@ -168,6 +194,7 @@ class Resource:
             json=body,
             idempotent=idempotent,
             parse=lambda data: structure(data, model),
+            fresh=fresh,
         )
 
     async def _call_list(
@@ -196,7 +223,7 @@ class Resource:
         self,
         model: type[T],
         url: str,
-        params: Mapping[str, str],
+        params: Mapping[str, str | Sequence[str]],
         *,
         limit: int | None,
         page: int = 0,
@@ -208,8 +235,15 @@ class Resource:
         paging_in_body: bool = False,
         headers: Mapping[str, str] | None = None,
         page_of: Callable[[Any, int, int | None], Page[Any]] | None = None,
+        endpoint: str | None = None,
+        preferred: int | None = None,
     ) -> AsyncPager[T]:
         """A pager over ``url``; ``limit``/``page`` are sent as the paging parameters.
+
+        ``limit=None`` lets the client choose the page size: ``preferred`` if given, else the
+        client's ``page_size`` (the largest the endpoint accepts by default), with a fallback
+        if the server refuses it, remembered per ``endpoint`` (``url`` unless it holds ids)
+        and org. ``whole`` sends no paging parameters (``pagination=false``).
 
         Endpoints that page differently say so: ``limit_key``/``page_key`` name the
         parameters (audit logs use ``pageSize``/``pageNumber``), ``paging_in_body`` puts them
@@ -222,21 +256,22 @@ class Resource:
             check_limit(limit)
         check_page(page)
 
-        async def fetch(number: int) -> Page[T]:
-            paged = dict(params)
+        async def fetch(number: int, size: int) -> Page[T]:
+            paged: dict[str, str | Sequence[str]] = dict(params)
             sent = None if body is None else dict(body)
-            if limit is not None:
+            if not whole:
                 if paging_in_body:
-                    sent = {**(sent or {}), limit_key: limit, page_key: number}
+                    sent = {**(sent or {}), limit_key: size, page_key: number}
                 else:
-                    paged[limit_key] = str(limit)
+                    paged[limit_key] = str(size)
                     paged[page_key] = str(number)
+            asked = None if whole else size
 
             def parse(data: Any) -> Page[T]:
                 if page_of is None:
-                    raw = parse_page(data, number, limit, whole=whole)
+                    raw = parse_page(data, number, asked, whole=whole)
                 else:
-                    raw = page_of(data, number, limit)
+                    raw = page_of(data, number, asked)
                 items: list[T] = structure(raw.items, list[model])  # type: ignore[valid-type]
                 return attrs.evolve(raw, items=items)
 
@@ -244,16 +279,31 @@ class Resource:
                 method, url, params=paged, json=sent, headers=headers, idempotent=True, parse=parse
             )
 
-        return self._walk(fetch, page)
+        size: int | PageSizing
+        if whole:
+            size = 0
+        elif limit is not None:
+            size = limit
+        else:
+            name = endpoint or url
+            client = self._client
+            size = PageSizing(
+                preferred=preferred or client.page_size,
+                key=(str(client.base_url), client.org_id, method, name),
+                what=f"{method} {name}",
+            )
+        return AsyncPager.sized(fetch, size=size, first_page=page, lookahead=self._lookahead())
 
     def _walk(self, fetch: Callable[[int], Awaitable[Page[T]]], first_page: int) -> AsyncPager[T]:
         """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way
         (reports page through their JSON body and list their items under ``rows``)."""
+        return AsyncPager(fetch, first_page=first_page, lookahead=self._lookahead())
+
+    def _lookahead(self) -> int:
         # Ask ahead as far as the limiter can run pages at once, twice over, so a slow
         # page never idles the budget; capped, so memory stays bounded however high the
         # concurrency (a simulator without limits allows thousands).
-        lookahead = min(2 * self._client.rate_limit.concurrency, MAX_LOOKAHEAD)
-        return AsyncPager(fetch, first_page=first_page, lookahead=lookahead)
+        return min(2 * self._client.rate_limit.concurrency, MAX_LOOKAHEAD)
 
     async def _get_many(
         self,
@@ -285,8 +335,19 @@ class Resource:
 
         async def fetch(chunk: list[str]) -> list[T]:
             chunk_params = {**fixed, id_param: ",".join(chunk)}
-            pager = self._pager(model, url, chunk_params, limit=len(chunk))
-            return [item async for item in pager]
+            pager = self._pager(model, url, chunk_params, limit=None, preferred=len(chunk))
+            items: list[T] = []
+            left = set(chunk)
+            # Stop as soon as every id of the chunk is in: a server that does not mark its
+            # last page must not cost one more request per chunk.
+            pages = cast("AsyncGenerator[Page[T], None]", pager.pages())
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    items.extend(page.items)
+                    left.difference_update(getattr(item, "id", None) for item in page.items)
+                    if not left:
+                        break
+            return items
 
         tasks = [asyncio.ensure_future(fetch(chunk)) for chunk in chunks]
         try:
@@ -457,7 +518,8 @@ def _encoded_length(value: str) -> int:
 def paging(
     pagination: bool | None, limit: int | None, page: int | None
 ) -> tuple[int | None, int, bool]:
-    """(limit, page, whole) for a list that may be asked for unpaginated.
+    """(limit, page, whole) for a list that may be asked for unpaginated; ``limit`` stays
+    ``None`` when not given, so the client chooses the page size.
 
     ``pagination=False`` answers the whole result as one bare array, so ``limit`` and
     ``page`` would be ignored by the server: passing them is a mistake worth reporting.
@@ -466,4 +528,4 @@ def paging(
         if limit is not None or page is not None:
             raise ValueError("limit and page do not apply with pagination=False")
         return None, 0, True
-    return (10 if limit is None else limit), (0 if page is None else page), False
+    return limit, (0 if page is None else page), False

@@ -42,7 +42,7 @@ class Annotations(Resource):
         locale: str | None = None,
         filter_by_modified_after: str | datetime | None = None,
         filter_by_date_range: str | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[Annotation]:
         """Annotations the caller owns (``include_type`` adds shared ones, or ``all`` for

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from .._paging import AsyncPager
 from ..models.audit_logs import AuditLog, AuditLogCriteria
-from ._base import Resource, body_of, check_limit, query
+from ._base import Resource, body_of, query, repeated_query
 from .annotations import iso
 
 # Known values from Adobe's guide, for readers and editors; any str is accepted.
@@ -57,24 +57,26 @@ class AuditLogs(Resource):
         user_email: str | None = None,
         description: str | None = None,
         user_token: str | None = None,
-        limit: int = 100,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[AuditLog]:
         """Audit-log records, newest first; every filter given must match (AND).
         ``start_date`` and ``end_date`` go together (Adobe's default: the last 3 months)."""
         if (start_date is None) != (end_date is None):
             raise ValueError("start_date and end_date must be given together")
-        params = query(
+        params: dict[str, str | Sequence[str]] = {}
+        params |= query(
             start_date=iso(start_date, "start_date"),
             end_date=iso(end_date, "end_date"),
-            action=action,
-            component=component,
             component_id=component_id,
             user_type=user_type,
             user_id=user_id,
             user_email=user_email,
             description=description,
         )
+        # The audit-log guide repeats a parameter for several values
+        # (action=CREATE&action=EDIT&action=DELETE) rather than joining them with commas.
+        params |= repeated_query(action=action, component=component)
         headers = _user_auth(user_token)
         return self._pager(
             AuditLog,
@@ -92,7 +94,7 @@ class AuditLogs(Resource):
         criteria: AuditLogCriteria | Mapping[str, Any],
         *,
         user_token: str | None = None,
-        limit: int = 100,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[AuditLog]:
         """Audit-log records matching ``criteria`` (fields joined by AND or OR, with nested
@@ -104,7 +106,6 @@ class AuditLogs(Resource):
             body = dict(criteria)
         else:
             raise TypeError(f"criteria must be an AuditLogCriteria, got {type(criteria).__name__}")
-        check_limit(limit)
         headers = _user_auth(user_token)
         return self._pager(
             AuditLog,

@@ -150,24 +150,40 @@ class CalculatedMetrics(Resource):
         cached: bool | None = None,
         validate: bool = False,
     ) -> CalculatedMetric:
-        """Change a calculated metric: only the members ``metric`` has are sent and changed,
-        so ``CalculatedMetric(name="New name")`` renames it and keeps everything else.
+        """Change a calculated metric: the members ``metric`` has replace the stored ones and
+        every other member stays, so ``CalculatedMetric(precision=2)`` changes the precision
+        and keeps the name, the definition and whatever else the metric has.
 
-        ``validate=True`` checks a ``definition`` being sent with :meth:`validate` first
-        (one more request; the validator sees only the members ``metric`` has, so give its
-        ``data_id`` too where the validator needs it) and raises ``BadRequestError``
-        (``error_code="invalid_definition"``) without changing anything if it is invalid.
-        Without a definition in ``metric`` it does nothing.
+        Adobe's ``PUT /calculatedmetrics/{id}`` takes the whole metric (its spec requires
+        ``definition``), so this reads the metric first (one more request, past the response
+        cache, ``definition`` included), lays the members of ``metric`` over it, members this
+        version of cja-async does not know included, and sends the whole.
+
+        ``validate=True`` checks the metric being written with :meth:`validate` when
+        ``metric`` changes its ``definition`` (one more request) and raises
+        ``BadRequestError`` (``error_code="invalid_definition"``) without changing anything
+        if it is invalid.
         """
         url = path("/calculatedmetrics/{}", check_id(metric_id, "metric_id"))
         if not isinstance(metric, CalculatedMetric):
             raise TypeError(f"metric must be a CalculatedMetric, got {type(metric).__name__}")
+        changes: dict[str, Any] = body_of(metric)
+        stored = await self._call(
+            CalculatedMetric,
+            "GET",
+            url,
+            params=query(expansion=["definition"], locale=locale),
+            fresh=True,
+        )
+        whole: dict[str, Any] = {**body_of(stored), **changes}
+        if stored.id is not None:  # the path names the metric being changed
+            whole["id"] = stored.id
+        if validate and "definition" in changes:
+            await self._validate_first(whole)
         params = query(expansion=expansion, locale=locale, cached=cached)
-        if validate and metric.definition is not None:
-            await self._validate_first(metric)
-        return await self._call(CalculatedMetric, "PUT", url, params=params, body=body_of(metric))
+        return await self._call(CalculatedMetric, "PUT", url, params=params, body=whole)
 
-    async def _validate_first(self, metric: CalculatedMetric) -> None:
+    async def _validate_first(self, metric: CalculatedMetric | Mapping[str, Any]) -> None:
         ensure_valid(await self.validate(metric), what="calculated metric", path=_VALIDATE)
 
     async def delete(self, metric_id: str, *, locale: str | None = None) -> None:

@@ -30,7 +30,7 @@ class Connections(Resource):
         include_hidden_data_sets: bool | None = None,
         internal_label: str | None = None,
         internal_label_namespace: str | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
         sort_direction: SortDirection | None = None,
         sort_property: str | None = None,
@@ -84,7 +84,7 @@ class Connections(Resource):
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
         include_hidden_data_sets: bool | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[Connection]:
         """Connections whose name or id matches ``query``."""
@@ -106,7 +106,7 @@ class Connections(Resource):
         dataset_id: str,
         *,
         include_status: Sequence[str] | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
         sort_direction: SortDirection | None = None,
         sort_property: str | None = None,
@@ -127,7 +127,8 @@ class Connections(Resource):
             sort_direction=sort_direction,
             sort_property=sort_property,
         )
-        return self._pager(Backfill, url, params, limit=limit, page=page)
+        endpoint = "/data/connections/{id}/datasets/{id}/backfills"
+        return self._pager(Backfill, url, params, limit=limit, page=page, endpoint=endpoint)
 
     async def data_source_types(
         self, *, locale: str | None = None

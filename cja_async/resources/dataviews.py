@@ -13,9 +13,6 @@ from ._base import SORT_DIRECTIONS, Resource, SortDirection, body_of, check_id, 
 _DIMENSION_PREFIX = "variables/"
 _METRIC_PREFIX = "metrics/"
 
-# A data view holds hundreds of components: bigger pages spend less of the request budget.
-_COMPONENT_PAGE = 100
-
 
 def _component_id(value: object, prefix: str, name: str) -> str:
     """The id as the path wants it: without the ``prefix`` the lists show."""
@@ -45,7 +42,7 @@ class DataViews(Resource):
         data_view_ids: Sequence[str] | None = None,
         include_type: Sequence[str] | None = None,
         cached: bool | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
         sort_direction: SortDirection | None = None,
         sort_property: str | None = None,
@@ -123,14 +120,15 @@ class DataViews(Resource):
         include_type: Sequence[str] | None = None,
         locale: str | None = None,
         expansion: Sequence[str] | None = None,
-        limit: int = _COMPONENT_PAGE,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[Dimension]:
         """The dimensions of a data view; ``include_type=["hidden"]`` adds hidden ones.
         Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
         params = query(include_type=include_type, locale=locale, expansion=expansion)
         url = self._components_url(data_view_id, "dimensions")
-        return self._pager(Dimension, url, params, limit=limit, page=page)
+        endpoint = "/data/dataviews/{id}/dimensions"
+        return self._pager(Dimension, url, params, limit=limit, page=page, endpoint=endpoint)
 
     async def get_dimension(
         self,
@@ -154,14 +152,15 @@ class DataViews(Resource):
         include_type: Sequence[str] | None = None,
         locale: str | None = None,
         expansion: Sequence[str] | None = None,
-        limit: int = _COMPONENT_PAGE,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[Metric]:
         """The metrics of a data view; ``include_type=["hidden"]`` adds hidden ones.
         Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
         params = query(include_type=include_type, locale=locale, expansion=expansion)
         url = self._components_url(data_view_id, "metrics")
-        return self._pager(Metric, url, params, limit=limit, page=page)
+        endpoint = "/data/dataviews/{id}/metrics"
+        return self._pager(Metric, url, params, limit=limit, page=page, endpoint=endpoint)
 
     async def get_metric(
         self,

@@ -31,7 +31,7 @@ class DateRanges(Resource):
         include_type: Sequence[IncludeType | str] | None = None,
         filter_by_ids: Sequence[str] | None = None,
         locale: str | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[DateRange]:
         """Date ranges the caller owns (``include_type`` adds shared ones or templates)."""

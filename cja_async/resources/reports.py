@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -19,8 +19,16 @@ import attrs
 
 from .._convert import structure
 from .._paging import AsyncPager, Page, parse_page
-from ..models.reports import Report, ReportRequest, ReportRow
+from ..models.reports import (
+    MAX_REPORT_PAGE,
+    FreeformProgress,
+    Report,
+    ReportMetric,
+    ReportRequest,
+    ReportRow,
+)
 from ._base import Resource, check_id, check_limit, check_page, query
+from ._freeform import FreeformTable, Split
 
 __all__ = ["Reports"]
 
@@ -58,6 +66,20 @@ def _first_page(request: ReportRequest | Mapping[str, Any]) -> tuple[int, int | 
     return check_page(page, "request['settings']['page']"), (
         limit if isinstance(limit, int) and not isinstance(limit, bool) else None
     )
+
+
+def _with_page_size(
+    request: ReportRequest | Mapping[str, Any],
+) -> ReportRequest | Mapping[str, Any]:
+    """A raw body walked on the caller's behalf asks for the largest page when it names no
+    ``settings.limit`` (the server's default is far smaller); a limit given is kept."""
+    if isinstance(request, ReportRequest):
+        return request
+    body = _request_body(request, None)
+    settings = body.get("settings") or {}
+    if "limit" not in settings:
+        body["settings"] = {**settings, "limit": MAX_REPORT_PAGE}
+    return body
 
 
 def _rows_page(data: Any, number: int, limit: int | None) -> Page[Any]:
@@ -142,6 +164,7 @@ class Reports(Resource):
     def _rows_from(
         self, request: ReportRequest | Mapping[str, Any], first: int, params: Mapping[str, str]
     ) -> AsyncPager[ReportRow]:
+        request = _with_page_size(request)
         _first, limit = _first_page(request)
 
         async def fetch(number: int) -> Page[ReportRow]:
@@ -159,6 +182,7 @@ class Reports(Resource):
         fetched concurrently, within the org's limits."""
         if max_rows is not None:
             check_limit(max_rows, 10**9, "max_rows")
+        request = _with_page_size(request)
         first, limit = _first_page(request)
         report, page = await self._fetch(_request_body(request, None), first, limit, {})
         rows = list(page.items)
@@ -183,6 +207,50 @@ class Reports(Resource):
         report.last_page = last
         return report
 
+    def freeform_table(
+        self,
+        data_view: str,
+        *,
+        dimensions: Sequence[str],
+        metrics: Sequence[str | ReportMetric],
+        date_range: str | tuple[DateLike, DateLike] | None = None,
+        top: int | Sequence[int | None] | None = None,
+        segments: Sequence[str | Mapping[str, Any]] | str | Mapping[str, Any] | None = None,
+        split: Split | None = None,
+        multi_dimension: bool = True,
+        progress: Callable[[FreeformProgress], None] | None = None,
+    ) -> FreeformTable:
+        """The rows of a Workspace freeform table: ``dimensions`` broken down one within the
+        other, outermost first, each row with the metrics of its whole combination.
+
+        ``top`` keeps the top items of each level by the first metric (descending): one int
+        for every level, or one int or ``None`` (every item) per level. ``date_range`` is
+        ``(start, end)`` (end exclusive) or Adobe's ``"start/end"``; longer than Adobe's 18
+        months raises ``ValueError`` unless ``split="month"`` (or ``"quarter"``, ``"year"``)
+        reports each period on its own, the period as the outermost column (``"period"``).
+        ``segments`` apply to the whole table. The table is fetched in the fewest requests
+        that give exactly these rows (a multi-dimension request per level where Adobe
+        accepts one, else breakdown requests per item, run concurrently through the
+        limiter); ``multi_dimension=False`` never tries the multi-dimension form.
+        ``progress`` is called with a :class:`FreeformProgress` after every request.
+
+        Arguments are checked here, before anything is sent; iterate the table (``async
+        for``), or ``await table.collect()`` / ``to_pandas()`` / ``to_polars()``.
+        """
+        check_id(data_view, "data_view")
+        return FreeformTable(
+            self,
+            data_view,
+            dimensions,
+            metrics,
+            date_range=date_range,
+            top=top,
+            segments=segments,
+            split=split,
+            multi_dimension=multi_dimension,
+            progress=progress,
+        )
+
     def top_items(
         self,
         data_view_id: str,
@@ -199,7 +267,7 @@ class Reports(Resource):
         search_phrase: str | None = None,
         lookup_none_values: bool | None = None,
         include_oberon_xml: bool | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[ReportRow]:
         """The top items of ``dimension`` in a data view (the last 90 days unless a date
@@ -208,11 +276,12 @@ class Reports(Resource):
         ``date_range`` is ``(start, end)`` or ``"YYYY-MM-DD/YYYY-MM-DD"``; or give
         ``start_date``/``end_date``. ``search_clause`` takes Adobe's clause syntax
         (``"'home' OR 'cart'"``); ``search_and``/``search_or``/``search_not`` take
-        space-separated terms, ``search_phrase`` one phrase.
+        space-separated terms, ``search_phrase`` one phrase. Without ``limit``, pages hold
+        the most items the endpoint allows (1000), so a walk costs the fewest requests.
         """
         check_id(data_view_id, "data_view_id")
         check_id(dimension, "dimension")
-        check_limit(limit, _TOP_ITEMS_MAX_LIMIT)
+        limit = _TOP_ITEMS_MAX_LIMIT if limit is None else check_limit(limit, _TOP_ITEMS_MAX_LIMIT)
         check_page(page)
         if date_range is not None and (start_date is not None or end_date is not None):
             raise ValueError("give date_range or start_date/end_date, not both")

@@ -30,7 +30,7 @@ class Shares(Resource):
         *,
         include_type: Sequence[IncludeType | str] | None = None,
         user_id: str | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[Share]:
         """Shares the current user made; ``include_type=["sharedTo"]`` lists the shares
@@ -88,7 +88,7 @@ class Shares(Resource):
         data_id: str | None = None,
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[ComponentShares]:
         """The shares of each of these components (all of one type), one item per component;

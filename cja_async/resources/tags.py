@@ -41,7 +41,7 @@ ComponentType = Literal[
 class Tags(Resource):
     """Tags: the org's tags, and which tags are on which components."""
 
-    def list(self, *, limit: int = 10, page: int = 0) -> AsyncPager[Tag]:
+    def list(self, *, limit: int | None = None, page: int = 0) -> AsyncPager[Tag]:
         """Every tag of the org."""
         return self._pager(Tag, "/componentmetadata/tags", {}, limit=limit, page=page)
 
@@ -92,7 +92,7 @@ class Tags(Resource):
         component_ids: Sequence[str],
         *,
         data_id: str | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[ComponentTags]:
         """The tags on each of these components (all of one type), one item per component."""

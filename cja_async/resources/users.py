@@ -23,7 +23,7 @@ class Users(Resource):
         *,
         expansion: Sequence[str] | None = None,
         use_cache: bool | None = None,
-        limit: int = 10,
+        limit: int | None = None,
         page: int = 0,
     ) -> AsyncPager[OrgUser]:
         """Every user of the org."""

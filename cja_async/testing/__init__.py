@@ -51,6 +51,7 @@ from ._paging import (
     paged,
     sort_items,
 )
+from ._reports import ReportOptions, report_events
 from ._request import Request
 from ._router import Handler, Route, Router
 from ._simulator import (
@@ -74,6 +75,7 @@ __all__ = [
     "Handler",
     "OrgState",
     "PageShape",
+    "ReportOptions",
     "Request",
     "Response",
     "Route",
@@ -90,6 +92,7 @@ __all__ = [
     "int_param",
     "not_found",
     "paged",
+    "report_events",
     "service_error",
     "sort_items",
     "too_many_requests",

@@ -293,11 +293,17 @@ async def get_calculated_metric(sim: Simulator, req: Request) -> Response:
 
 @router.route("PUT", "/calculatedmetrics/{id}")
 async def update_calculated_metric(sim: Simulator, req: Request) -> Response:
-    """Partial update: members in the body replace the stored ones, the rest stay."""
+    """Members in the body replace the stored ones, the rest stay. Adobe's spec requires
+    ``definition`` in the body (the whole metric), so a body without one is refused."""
     org = sim.org(req.org_id)
     store = calculated_metrics_of(sim, org)
     metric = found(store, req.path_params["id"], "calculated metric", deleted_ok=False)
     body = body_object(req)
+    if "definition" not in body:
+        raise bad_parameter(
+            "Missing required field(s): definition (PUT /calculatedmetrics/{id} takes the"
+            " whole calculated metric)"
+        )
     _check_definition(body)
     updated = {**metric, **body, "id": metric["id"], "modified": sim.now_iso()}
     store[metric["id"]] = updated

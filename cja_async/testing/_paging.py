@@ -14,6 +14,7 @@ from ._request import Request
 
 __all__ = [
     "JSON",
+    "check_page_cap",
     "PageShape",
     "SortSpec",
     "bad_parameter",
@@ -48,6 +49,27 @@ def int_param(
         upper = "" if maximum is None else f" and at most {maximum}"
         raise bad_parameter(f"{name} must be at least {minimum}{upper}, got {value}")
     return value
+
+
+# The page-size parameters of the list endpoints: in the query, and in the JSON body of the
+# audit-log search.
+_SIZE_PARAMS = ("limit", "pageSize")
+
+
+def check_page_cap(req: Request, cap: int) -> None:
+    """Refuse a page size over ``cap`` with 400 ``invalid_parameters``, as a server whose
+    largest page is smaller than the client asked for does (``Simulator(page_cap=...)``)."""
+    sizes: list[object] = [req.param(name) for name in _SIZE_PARAMS]
+    if req.method == "POST" and req.body[:1] == b"{":
+        body = req.json()
+        sizes.extend(body.get(name) for name in _SIZE_PARAMS)
+    for size in sizes:
+        try:
+            value = int(str(size))
+        except ValueError:
+            continue  # absent, or not a number: the endpoint itself says what is wrong
+        if value > cap:
+            raise bad_parameter(f"limit must be at most {cap}, got {value}")
 
 
 def expansion_of(req: Request, aliases: Mapping[str, str] | None = None) -> set[str]:

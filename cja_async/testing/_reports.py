@@ -5,18 +5,23 @@ simulator seed and the data view id alone, so the same request always gives the 
 numbers. Reports aggregate that table the way CJA does in spirit:
 
 * dimensions ``variables/page``, ``variables/marketingchannel``, ``variables/devicetype``,
-  ``variables/geocountry`` (with "No value" items), ``variables/daterangeday`` and
-  ``variables/daterangemonth`` (item ids encode the date as Adobe's do);
+  ``variables/geocountry`` (with "No value" items), ``variables/daterangeday``,
+  ``variables/daterangemonth``, ``variables/daterangehour`` and ``variables/daterangeminute``
+  (thousands of items; item ids encode the date as Adobe's do);
 * metrics ``metrics/occurrences``, ``metrics/pageviews``, ``metrics/orders``,
   ``metrics/revenue`` (summed) and ``metrics/visits``, ``metrics/visitors`` (distinct, so a
   total is not the sum of its rows); unknown metrics answer 206 with ``columnErrors``;
 * global filters (date ranges, segments by id or inline, breakdowns, excluded items), metric
-  filters, search clauses, ``nonesBehavior``, classic and multi-column sorting, paging,
-  ``totals`` / ``filteredTotals`` and the ``col-max`` / ``col-min`` statistics;
+  filters (a classic breakdown puts the parent's items on every metric: items without data in
+  any column are left out, as in Workspace), search clauses, ``nonesBehavior``, classic and
+  multi-column sorting, paging, ``totals`` / ``filteredTotals`` and the ``col-max`` /
+  ``col-min`` statistics;
 * the multi-dimension form (``dimensions[]``, up to five, each with its own ``search`` and
   ``nonesBehavior``; the report-wide ``search`` applies to the first dimension): one row per
   combination, with ``itemIds`` and ``values`` per row and ``columns.dimensions`` (Adobe
   documents the request but not this answer; the shape here is the simulator's reading);
+  refused as "too complex" (400) over ``ReportOptions.max_combinations`` rows, or always
+  with ``multi_dimension=False``, as the multi-dimension guide says Adobe may;
 * ``GET /reports/topItems``: items ranked by occurrences, the last 90 days before
   ``DATA_END`` by default (a fixed "now", so answers never drift), with the search
   parameters and ``lookupNoneValues``.
@@ -53,7 +58,7 @@ from ._state import OrgState
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["DATA_END", "DATA_START", "report_events", "router"]
+__all__ = ["DATA_END", "DATA_START", "ReportOptions", "report_events", "router"]
 
 router = Router()
 
@@ -209,6 +214,17 @@ def _day_item(moment: datetime) -> tuple[str, str]:
     return _day(moment.year, moment.month, moment.day)
 
 
+def _hour_item(moment: datetime) -> tuple[str, str]:
+    day_id, day_value = _day(moment.year, moment.month, moment.day)
+    return f"{day_id}{moment.hour:02d}", f"{day_value}, {moment.hour:02d}:00"
+
+
+def _minute_item(moment: datetime) -> tuple[str, str]:
+    # Thousands of items: the dimension that makes breakdowns page (1000 items a page).
+    day_id, day_value = _day(moment.year, moment.month, moment.day)
+    return f"{day_id}{moment.hour:02d}{moment.minute:02d}", f"{day_value}, {moment:%H:%M}"
+
+
 def _month_item(moment: datetime) -> tuple[str, str]:
     return _month(moment.year, moment.month)
 
@@ -234,6 +250,8 @@ _DIMENSIONS: dict[str, _Dimension] = {
     "variables/geocountry": _Dimension("STRING", lambda e: _text_item(e.country)),
     "variables/daterangeday": _Dimension("TIME", lambda e: _day_item(e.time), True),
     "variables/daterangemonth": _Dimension("TIME", lambda e: _month_item(e.time), True),
+    "variables/daterangehour": _Dimension("TIME", lambda e: _hour_item(e.time), True),
+    "variables/daterangeminute": _Dimension("TIME", lambda e: _minute_item(e.time), True),
 }
 
 # Summed metrics: the event's contribution; distinct metrics: what is counted.
@@ -323,7 +341,8 @@ def _table(sim: Simulator, org: OrgState, data_view_id: object) -> EventTable:
 
 def report_events(sim: Simulator, org_id: str, data_view_id: str) -> list[dict[str, Any]]:
     """The seeded events of a data view as plain dicts (one member per dimension and
-    metric, plus ``visit``/``visitor`` numbers): compute expected report numbers in tests."""
+    metric, ``"<dimension>.itemId"`` with the item id a report gives that value, plus
+    ``visit``/``visitor`` numbers): compute expected report numbers in tests."""
     org = sim.org(org_id)
     table = _table(sim, org, data_view_id)
     items = {name: table.items(name) for name in _DIMENSIONS}
@@ -334,6 +353,7 @@ def report_events(sim: Simulator, org_id: str, data_view_id: str) -> list[dict[s
         for name, values in items.items():
             item = values[index]
             record[name] = None if item is None else item[1]
+            record[f"{name}.itemId"] = NONE_ITEM_ID if item is None else item[0]
         for name, summed in _SUMMED.items():
             record[name] = summed(event)
         out.append(record)
@@ -823,6 +843,40 @@ def _order_key(dimension: str, item: Item | None) -> tuple[int, Any]:
     return (0, item[1].lower())
 
 
+@attrs.define
+class ReportOptions:
+    """How the report engine treats multi-dimension requests (``Simulator(reports=...)``;
+    mutable, like :class:`Faults`).
+
+    ``multi_dimension=False`` refuses every request with ``dimensions[]`` of two or more
+    dimensions; otherwise one whose combinations come to more than ``max_combinations``
+    rows is refused. Both answer as the multi-dimension guide says Adobe does: an error
+    saying the report is too complex (400, ``report_too_complex``).
+    """
+
+    multi_dimension: bool = True
+    max_combinations: int = 20_000
+
+
+def _too_complex(why: str) -> ApiError:
+    return ApiError(
+        service_error(
+            400,
+            "report_too_complex",
+            f"The report is too complex: {why}. Request fewer dimensions, fewer items or a "
+            "shorter date range, or break the dimensions down one at a time.",
+        )
+    )
+
+
+def _no_data(columns: list[_Column], indices: list[int]) -> bool:
+    """Whether a row has no event in any metric column: filtered columns (classic
+    breakdowns through metric filters) leave out items without data, as Workspace does."""
+    return bool(columns) and all(
+        c.events is not None and c.events.isdisjoint(indices) for c in columns
+    )
+
+
 def run_report(sim: Simulator, org: OrgState, body: Any) -> Response:
     """Run one report request body; the answer (200, or 206 when a column has errors)."""
     if not isinstance(body, dict):
@@ -838,6 +892,9 @@ def run_report(sim: Simulator, org: OrgState, body: Any) -> Response:
         raise bad_parameter(f"settings.page must be 0 or more, got {page!r}")
     nones = str(settings.get("nonesBehavior", "return-nones"))
     dims, multi = _dimension_specs(body, nones)
+    options: ReportOptions = sim.reports
+    if multi and len(dims) > 1 and not options.multi_dimension:
+        raise _too_complex("this server refuses every multi-dimension request")
 
     base: set[int] = set(table.all)
     global_filters = body.get("globalFilters") or []
@@ -884,7 +941,7 @@ def run_report(sim: Simulator, org: OrgState, body: Any) -> Response:
     rows: list[dict[str, Any]] = []
     kept_events: set[int] = set()
     for key, indices in groups.items():
-        if not keep(key):
+        if not keep(key) or _no_data(columns, indices):
             continue
         kept_events.update(indices)
         items = [item or (NONE_ITEM_ID, NONE_VALUE) for item in key]
@@ -899,6 +956,8 @@ def run_report(sim: Simulator, org: OrgState, body: Any) -> Response:
         else:
             row["itemId"], row["value"] = items[0]
         rows.append(row)
+    if multi and len(rows) > options.max_combinations:
+        raise _too_complex(f"{len(rows)} rows of combinations, over {options.max_combinations}")
     _sort_rows(rows, settings, columns, dims)
 
     chunk = rows[page * limit : (page + 1) * limit]

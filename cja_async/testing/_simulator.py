@@ -35,7 +35,7 @@ from . import (
 )
 from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
 from ._http import ApiError, Receive, Response, Scope, Send
-from ._paging import PageShape
+from ._paging import PageShape, check_page_cap
 from ._request import Request
 from ._router import Handler, Router
 from ._state import OrgState, SimStats
@@ -166,6 +166,10 @@ class Simulator:
         faults: fault injection (a fresh :class:`Faults` when ``None``).
         seed: seeds fault injection and every org's generated data.
         dataviews: data views seeded in each org.
+        reports: how reports treat multi-dimension requests (a fresh
+            :class:`ReportOptions` when ``None``: accepted up to 20,000 combinations).
+        page_cap: the largest page size (``limit``, ``pageSize``) the server accepts; a larger
+            one is answered 400 ``invalid_parameters`` (``None``: each endpoint's own maximum).
 
     A client ``sim-client`` / ``sim-secret`` of org ``SIMORG@AdobeOrg`` exists
     from the start; :meth:`add_client` registers more. All time comes from
@@ -183,6 +187,8 @@ class Simulator:
         faults: Faults | None = None,
         seed: int = 0,
         dataviews: int = 300,
+        reports: _reports.ReportOptions | None = None,
+        page_cap: int | None = None,
     ) -> None:
         if latency < 0:
             raise ValueError(f"latency must not be negative, got {latency}")
@@ -192,6 +198,8 @@ class Simulator:
             raise ValueError(f"page_shape must be 'analytics' or 'spring', got {page_shape!r}")
         if dataviews < 0:
             raise ValueError(f"dataviews must not be negative, got {dataviews}")
+        if page_cap is not None and page_cap < 1:
+            raise ValueError(f"page_cap must be at least 1, got {page_cap}")
         self.rate_limit: RateLimit | None = rate_limit
         self.latency: float = latency
         self.token_ttl: float = token_ttl
@@ -202,6 +210,8 @@ class Simulator:
         self.faults: Faults = Faults() if faults is None else faults
         self.seed: int = seed
         self.dataviews: int = dataviews
+        self.reports: _reports.ReportOptions = reports or _reports.ReportOptions()
+        self.page_cap: int | None = page_cap
         self.stats: SimStats = SimStats()
         self.router: Router = Router()
         for resource_router in _RESOURCE_ROUTERS:
@@ -435,6 +445,8 @@ class Simulator:
         if failing:
             return fault_error(self._rng.choice(faults.error_statuses))
         try:
+            if self.page_cap is not None:
+                check_page_cap(req, self.page_cap)
             route, params = self.router.resolve(req.method, req.path)
             req.path_params = params
             response = await route.handler(self, req)

@@ -70,6 +70,7 @@ async def current_user(sim: Simulator, req: Request) -> Response:
     """The technical account of the calling credential; ``expansion=admin`` adds ``admin``."""
     user_id = technical_account_id(req.client_id)
     user: dict[str, Any] = {
+        "id": user_id,  # the Python guide's answer has id, email and fullName
         "imsUserId": user_id,
         "userId": user_id,
         "login": user_id,

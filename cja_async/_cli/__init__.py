@@ -1,0 +1,571 @@
+"""The ``cja-async`` command line: everyday CJA jobs without writing code.
+
+click, not typer or bare argparse: it is the most used and most stable of the three (typer is
+a layer over it), its commands are plain typed functions with ``--help`` generated from their
+docstrings, and it lets this module own the exit codes (``standalone_mode=False``), which a
+script calling ``cja-async`` relies on: 0 success, 1 an error (one line on stderr, no
+traceback), 2 a usage error, 130 after Ctrl-C.
+
+Every command goes through the library (one ``Client``, the org's limiter, the same retries);
+nothing here speaks HTTP itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+
+from .. import (
+    AuthenticationError,
+    CJAError,
+    Client,
+    NotFoundError,
+    OAuthCredentials,
+    PermissionDeniedError,
+    RateLimit,
+    RateLimitError,
+    TransportError,
+    __version__,
+)
+from .._auth import _console_fields, _load_json
+from . import _diff, _export, _report, _sdr
+from ._demo import demo as run_demo
+from ._errors import CommandError
+from ._files import check_writable_dir, format_for
+from ._progress import Progress, plural, summary_line
+
+__all__ = ["cli", "main"]
+
+PROG = "cja-async"
+
+
+class Interrupted(CommandError):
+    """Ctrl-C: exit 130, as shells expect of a program stopped by SIGINT."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "interrupted (Ctrl-C); files written so far are complete, none is left half-written",
+            exit_code=130,
+        )
+
+
+def run(job: Coroutine[Any, Any, None]) -> None:
+    """Run a command's coroutine; Ctrl-C and task-group errors become one clear error."""
+    try:
+        asyncio.run(job)
+    except KeyboardInterrupt:
+        raise Interrupted() from None
+    except BaseExceptionGroup as group:
+        # Concurrent walks fail as a group: report the first real cause, not the group.
+        raise _first_cause(group) from None
+
+
+def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            return _first_cause(exc)
+        if not isinstance(exc, asyncio.CancelledError):
+            return exc
+    return group.exceptions[0]
+
+
+# -- credentials and the client ------------------------------------------------------------
+
+
+@attrs.frozen
+class Connection:
+    """Where the credentials come from and which API to call."""
+
+    credentials: Path | None
+    base_url: str | None
+    token_url: str | None
+    speed: float
+
+    def client(self) -> Client:
+        """A client from ``--credentials`` or the ``CJA_*`` environment variables."""
+        options: dict[str, Any] = {}
+        if self.speed != 1.0:
+            options["rate_limit"] = RateLimit().scaled(self.speed)
+        if self.base_url:
+            options["base_url"] = self.base_url
+        try:
+            if self.credentials is None:
+                if not os.environ.get("CJA_ORG_ID"):
+                    raise ValueError(
+                        "no credentials: pass --credentials FILE (the JSON Adobe's Developer "
+                        "Console downloads) or set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET"
+                    )
+                if self.token_url:
+                    options["credentials"] = attrs.evolve(
+                        OAuthCredentials.from_env(), token_url=self.token_url
+                    )
+                return Client.from_env(**options)
+            # Not Client.from_console_json: --token-url and CJA_ORG_ID may complete the file.
+            org_id, fields = _console_fields(_load_json(self.credentials))
+            org_id = org_id or os.environ.get("CJA_ORG_ID")
+            if not org_id:
+                raise ValueError("the file names no org; set CJA_ORG_ID")
+            if self.token_url:
+                fields["token_url"] = self.token_url
+            return Client(org_id=org_id, credentials=OAuthCredentials(**fields), **options)
+        except OSError as exc:
+            raise CommandError(f"cannot read {self.credentials}: {exc.strerror or exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{self.credentials}: not a JSON file ({exc})") from exc
+        except (TypeError, ValueError) as exc:  # a bad file, variable or URL
+            where = f"{self.credentials}: " if self.credentials is not None else ""
+            fix = ""
+            if self.credentials is None and str(exc).startswith("environment variable"):
+                fix = (
+                    "; set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET (the Developer "
+                    "Console's Organization ID, client id and client secret), or pass "
+                    "--credentials FILE"
+                )
+            raise CommandError(f"{where}{exc}{fix}") from exc
+
+
+_CONNECTION_OPTIONS = (
+    click.option(
+        "--credentials",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The credential JSON from Adobe's Developer Console (default: the CJA_* "
+        "environment variables: CJA_ORG_ID, CJA_CLIENT_ID, CJA_CLIENT_SECRET, ...).",
+    ),
+    click.option(
+        "--base-url", metavar="URL", help="The API (default https://cja.adobe.io or CJA_BASE_URL)."
+    ),
+    click.option(
+        "--token-url", metavar="URL", help="The identity server's token URL (simulators)."
+    ),
+    click.option(
+        "--speed",
+        type=click.FloatRange(min=1.0),
+        default=1.0,
+        show_default=True,
+        help="Divide every rate-limit window by this: only for a simulator served with "
+        "the same --speed.",
+    ),
+)
+
+
+def connection_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the credential options to a command; it receives them as ``connection``."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *,
+        credentials: Path | None,
+        base_url: str | None,
+        token_url: str | None,
+        speed: float,
+        **kwargs: Any,
+    ) -> None:
+        command(connection=Connection(credentials, base_url, token_url, speed), **kwargs)
+
+    for option in reversed(_CONNECTION_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _done(what: str, cja: Client, started: float) -> None:
+    click.echo(summary_line(what, cja, time.perf_counter() - started), err=True)
+
+
+# -- the commands ---------------------------------------------------------------------------
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Run 'cja-async COMMAND --help' for a command's options and an example.",
+)
+@click.version_option(__version__, "--version", "-V", prog_name=PROG)
+def cli() -> None:
+    """Everyday Adobe Customer Journey Analytics jobs from the shell: back up every
+    component, document a data view, compare two exports, pull a report.
+
+    Credentials come from the CJA_* environment variables (CJA_ORG_ID, CJA_CLIENT_ID,
+    CJA_CLIENT_SECRET) or --credentials FILE. Every request goes through the org's rate
+    limiter, so a job never collects 429s of its own making.
+    """
+
+
+@cli.command(short_help="Show the credential's user and org (one request).")
+@connection_options
+def whoami(connection: Connection) -> None:
+    """Show the credential's user and org: checks the setup with one request.
+
+    \b
+    Example:
+      cja-async whoami --credentials ~/cja/credential.json
+    """
+
+    async def job() -> None:
+        started = time.perf_counter()
+        async with connection.client() as cja:
+            me = await cja.users.me()
+            name = me.full_name or me.display_name or me.name or ""
+            email = f" <{me.email}>" if me.email else ""
+            click.echo(f"user  {name}{email}".rstrip())
+            click.echo(f"id    {me.id or me.ims_user_id or me.user_id or ''}")
+            click.echo(f"org   {cja.org_id}")
+            click.echo(f"api   {cja.base_url}")
+            click.echo(summary_line("whoami", cja, time.perf_counter() - started), err=True)
+
+    run(job())
+
+
+def _groups(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[str]:
+    names = [value.replace("-", "_").lower() for value in values]
+    if "all" in names:
+        return list(_export.GROUPS)
+    unknown = [name for name in names if name not in _export.GROUPS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown group {unknown[0]!r}; choose from: all, {', '.join(_export.GROUPS)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+_GROUP_LIST = ", ".join(_export.GROUPS)
+
+
+@cli.command(
+    epilog=f"Groups: all, {_GROUP_LIST} (dashes work too: calculated-metrics).",
+)
+@click.argument("groups", nargs=-1, required=True, callback=_groups)
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files (created if missing): one OUT/GROUP.FORMAT per group.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_export.FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: the API's JSON, one component a line; json: one array; csv: a column per "
+    "member, nested values as JSON.",
+)
+@connection_options
+def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> None:
+    """Export every component of the GROUPS, one file per group.
+
+    Lists are walked a page of 1000 at a time with every member expanded (definitions,
+    owners, tags...), all groups at once within the org's limits. A file appears only when
+    its group is complete.
+
+    \b
+    Example:
+      cja-async export segments calculated-metrics dataviews --out backup/ --format jsonl
+      cja-async export all --out backup/
+    """
+    check_writable_dir(out)  # before any request: a bad --out costs nothing
+
+    async def job() -> None:
+        started = time.perf_counter()
+        async with connection.client() as cja:
+            with Progress() as progress:
+                counts = await _export.export(cja, groups, out, fmt, progress)
+            total = sum(counts.values())
+            _done(
+                f"exported {plural(total, 'item')} in {plural(len(counts), 'file')} to {out}",
+                cja,
+                started,
+            )
+
+    run(job())
+
+
+def _data_view_id(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A DATA_VIEW_ID that is not empty (an unset shell variable), refused before any request."""
+    if not value.strip():
+        raise click.BadParameter("empty; give a data view id such as dv_677ea9291244fd082f02dd42")
+    return value
+
+
+_OUT_FILE = click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write; its suffix picks the format unless --format says.",
+)
+
+
+@cli.command()
+@click.argument("data_view_id", callback=_data_view_id)
+@_OUT_FILE
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_sdr.FORMATS),
+    help="xlsx: a sheet per part; csv: one table with a 'part' column; json: the parts as "
+    "arrays (what 'diff' compares); md: a section per part.",
+)
+@connection_options
+def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -> None:
+    """Write a Solution Design Reference of a data view.
+
+    Its parts: the data view, its dimensions, its metrics, and the calculated metrics and
+    segments on it; columns id, name, description, type, settings, tags, owner, modified.
+
+    \b
+    Example:
+      cja-async sdr dv_677ea9291244fd082f02dd42 --out web-sdr.xlsx
+      cja-async sdr dv_677ea9291244fd082f02dd42 --out web-sdr.json   # for 'diff'
+    """
+    chosen = format_for(out, fmt, _sdr.FORMATS)
+    check_writable_dir(out.parent)
+
+    async def job() -> None:
+        started = time.perf_counter()
+        async with connection.client() as cja:
+            with Progress() as progress:
+                try:
+                    parts = await _sdr.collect(cja, data_view_id, progress)
+                except NotFoundError as exc:
+                    raise CommandError(f"unknown data view {data_view_id!r}: {exc}") from None
+            _sdr.write(parts, out, chosen)
+            counts = ", ".join(
+                f"{len(rows)} {part.replace('_', ' ')}"
+                for part, rows in parts.items()
+                if part != "dataview"
+            )
+            _done(f"sdr of {data_view_id} ({counts}) -> {out}", cja, started)
+
+    run(job())
+
+
+@cli.command(short_help="Compare two exports or two sdr JSON files.")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+def diff(old: Path, new: Path, as_json: bool) -> None:
+    """Compare two export folders (or two sdr JSON files): components added, removed and
+    changed, with the members that changed. Exits 0 whether or not they differ.
+
+    \b
+    Example:
+      cja-async export all --out monday/ && ... && cja-async export all --out friday/
+      cja-async diff monday/ friday/
+      cja-async diff prod-sdr.json dev-sdr.json
+    """
+    _diff.check_same_formats(old, new)
+    diffs = _diff.compare(_diff.load(old), _diff.load(new))
+    if as_json:
+        click.echo(json.dumps([attrs.asdict(d) for d in diffs if not d.empty], indent=1))
+    else:
+        for line in _diff.render(diffs):
+            click.echo(line)
+    added = sum(len(d.added) for d in diffs)
+    removed = sum(len(d.removed) for d in diffs)
+    changed = sum(len(d.changed) for d in diffs)
+    click.echo(
+        f"{added} added, {removed} removed, {changed} changed in {len(diffs)} groups"
+        if added or removed or changed
+        else f"no differences in {len(diffs)} groups",
+        err=True,
+    )
+
+
+@cli.command(short_help="Pull a report (a freeform table) into a file.")
+@click.argument("data_view_id", callback=_data_view_id)
+@click.option(
+    "--dimension",
+    "-d",
+    "dimensions",
+    multiple=True,
+    required=True,
+    metavar="ID",
+    help="A dimension (variables/...); repeat to break down, outermost first.",
+)
+@click.option(
+    "--metric",
+    "-m",
+    "metrics",
+    multiple=True,
+    required=True,
+    metavar="ID",
+    help="A metric (metrics/...); repeat for more. Rows rank by the first.",
+)
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
+@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
+@click.option(
+    "--top",
+    metavar="N[,N...]",
+    help="Items kept by the first metric: one number per --dimension (10,5), or one for every "
+    "level; 'all' keeps every item of a level (default: all).",
+)
+@click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
+@click.option(
+    "--split",
+    type=click.Choice(list(_report.SPLITS)),
+    help="Report each period on its own (the first column); needed past Adobe's 18 months.",
+)
+@_OUT_FILE
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_report.FORMATS),
+    help="csv: a header, then a row per line; jsonl: a JSON object per row; parquet: needs polars.",
+)
+@connection_options
+def report(
+    connection: Connection,
+    data_view_id: str,
+    dimensions: tuple[str, ...],
+    metrics: tuple[str, ...],
+    start: str,
+    end: str,
+    top: str | None,
+    segments: tuple[str, ...],
+    split: str | None,
+    out: Path,
+    fmt: str | None,
+) -> None:
+    """Pull a freeform table of a data view into a file: per row each dimension's value
+    and item id (outermost first), then each metric of that whole combination.
+
+    \b
+    Example: the top 10 channels, and the top 5 devices within each
+      cja-async report dv_677ea9291244fd082f02dd42 \\
+          --dimension variables/marketingchannel --dimension variables/devicetype \\
+          --metric metrics/visits --metric metrics/revenue \\
+          --from 2024-01-01 --to 2024-04-01 --top 10,5 --out channels.csv
+    """
+    chosen = format_for(out, fmt, _report.FORMATS)
+    _report.check_format(chosen)
+    _report.check_distinct(dimensions, "--dimension")
+    _report.check_distinct(metrics, "--metric")
+    top_items = _report.parse_top(top, len(dimensions))
+    check_writable_dir(out.parent)
+
+    async def job() -> None:
+        started = time.perf_counter()
+        async with connection.client() as cja:
+            with Progress() as progress:
+                rows = await _report.fetch(
+                    cja,
+                    data_view_id,
+                    progress,
+                    dimensions=dimensions,
+                    metrics=metrics,
+                    date_range=(start, end),
+                    top=top_items,
+                    segments=segments,
+                    split=split,
+                )
+            columns = _report.columns(dimensions, metrics, split)
+            records = _report.records(rows, dimensions, metrics, split)
+            _report.write(records, columns, out, chosen)
+            _done(f"{plural(len(rows), 'row')} -> {out}", cja, started)
+
+    run(job())
+
+
+@cli.command(short_help="Bulk-export a simulated org, in-process.")
+@click.option(
+    "--dataviews",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Data views in the org.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=10,
+    show_default=True,
+    help="Data views per page (1 to 1000, Adobe's most).",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0.0),
+    default=0.05,
+    show_default=True,
+    help="Seconds per response.",
+)
+def demo(dataviews: int, limit: int, latency: float) -> None:
+    """Bulk-export a simulated org (in-process, nothing leaves the machine) and show the
+    summary: requests, 429s and the wall time against the least possible.
+
+    \b
+    Example:
+      cja-async demo --dataviews 500
+    """
+    code = 0
+
+    async def job() -> None:
+        nonlocal code
+        code = await run_demo(dataviews, limit, latency, sys.stdout)
+
+    run(job())
+    if code:
+        raise CommandError("the demo did not export every data view without a 429")
+
+
+# -- errors and exit codes ------------------------------------------------------------------
+
+_HINTS: tuple[tuple[type[CJAError], str], ...] = (
+    (
+        AuthenticationError,
+        "check the client id and secret (--credentials or CJA_CLIENT_ID, "
+        "CJA_CLIENT_SECRET) and the token URL",
+    ),
+    (
+        PermissionDeniedError,
+        "the credential lacks access: check that CJA_ORG_ID (or the file's org) is the "
+        "credential's own org, and the credential's product profile",
+    ),
+    (RateLimitError, "the org's request budget stayed spent; try again later"),
+    (TransportError, "check the network and --base-url"),
+)
+
+
+def describe(exc: CJAError) -> str:
+    """One line for an error of the library, with what to do about it."""
+    hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), None)
+    if isinstance(exc, TransportError) and str(exc).startswith("could not get a token"):
+        # No answer from the identity server: its URL, not the API's, is the one to check.
+        hint = "check the network and the token URL (--token-url or CJA_TOKEN_URL)"
+    return f"{exc}; {hint}" if hint else str(exc)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"{PROG}: {' '.join(message.split())}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0, 1, 2 usage, 130 Ctrl-C)."""
+    try:
+        code = cli.main(args=None if argv is None else list(argv), standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except CommandError as exc:
+        _fail(exc.message if exc.exit_code == 130 else f"error: {exc.message}")
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):  # Ctrl-C outside a command's event loop
+        _fail(Interrupted().message)
+        return 130
+    except CJAError as exc:
+        _fail(f"error: {describe(exc)}")
+        return 1
+    except OSError as exc:  # a file that cannot be written or read
+        where = f" {exc.filename!r}" if exc.filename else ""
+        _fail(f"error: cannot use{where}: {exc.strerror or exc}")
+        return 1
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,62 @@
+"""Output files: written whole or not at all, and their format from a flag or the suffix."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from ._errors import CommandError
+
+__all__ = ["atomic_path", "atomic_text", "check_writable_dir", "format_for"]
+
+
+def format_for(path: Path, given: str | None, choices: Sequence[str]) -> str:
+    """The output format: ``given``, else the file's suffix; one of ``choices``."""
+    chosen = given or path.suffix.lstrip(".").lower()
+    if chosen not in choices:
+        raise CommandError(
+            f"cannot tell the format of {str(path)!r}: give --format "
+            f"({'|'.join(choices)}) or a file name ending in one of them"
+        )
+    return chosen
+
+
+def check_writable_dir(directory: Path) -> None:
+    """Create ``directory`` if needed; fail early (before any request) if it cannot be written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise CommandError(f"cannot write to {str(directory)!r}: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that becomes ``path`` only when the block succeeds.
+
+    An error or Ctrl-C inside the block leaves ``path`` as it was (absent, or the previous
+    complete file) and removes the temporary file: a reader never sees half a file.
+    """
+    check_writable_dir(path.parent)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    # Not mkstemp: its files are private (0600); an export gets the umask's usual mode.
+    os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    try:
+        yield temp
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_text(path: Path) -> Iterator[TextIO]:
+    """``atomic_path`` opened for text (UTF-8, newlines as written, as csv needs)."""
+    with atomic_path(path) as temp, temp.open("w", encoding="utf-8", newline="") as stream:
+        yield stream

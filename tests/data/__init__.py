@@ -1,0 +1,1 @@
+"""Adobe's spec and Postman examples, derived for the tests (see derive.py)."""

@@ -1,0 +1,102 @@
+"""The documentation site's sources: every public name documented, every README section a
+page pulls in present. (``nox -s docs`` builds the site itself with ``mkdocs build --strict``.)"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PUBLIC_MODULES = [
+    "cja_async",
+    "cja_async.models",
+    "cja_async.resources",
+    "cja_async.testing",
+    "cja_async.redis",
+]
+
+
+def hooks() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_every_public_class_and_function_has_its_own_docstring(name: str) -> None:
+    module = importlib.import_module(name)
+    undocumented = [
+        attr
+        for attr in module.__all__
+        if (inspect.isclass(obj := getattr(module, attr)) or inspect.isfunction(obj))
+        and not (obj.__doc__ or "").strip()
+    ]
+    assert undocumented == []
+
+
+def test_every_public_module_has_a_reference_page() -> None:
+    rendered = {
+        match.group(1)
+        for page in (DOCS / "reference").glob("*.md")
+        for match in re.finditer(r"^::: (\S+)$", page.read_text(), re.MULTILINE)
+    }
+    assert set(PUBLIC_MODULES) <= rendered
+
+
+def test_every_readme_section_a_page_pulls_in_exists() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    module = hooks()
+    calls = [
+        match.group("heading")
+        for page in DOCS.rglob("*.md")
+        for match in module._CALL.finditer(page.read_text(encoding="utf-8"))
+    ]
+    assert len(calls) >= 10
+    for heading in calls:
+        assert module.readme_section(readme, heading).strip(), heading
+
+
+def test_every_guide_section_of_the_readme_is_on_the_site() -> None:
+    """Each API group's section (and the text that says how to run their examples offline)
+    is pulled into a page, so the site's guides miss nothing the README shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pulled = {
+        (match.group("heading"), bool(match.group("intro")))
+        for page in DOCS.rglob("*.md")
+        for match in hooks()._CALL.finditer(page.read_text(encoding="utf-8"))
+    }
+    for parent in ("## Using the client", "## The API, group by group"):
+        if (parent, False) in pulled:
+            continue
+        assert (parent, True) in pulled, parent
+        body = hooks().readme_section(readme, parent)
+        for heading in re.findall(r"^### .+$", body, re.MULTILINE):
+            assert (heading, False) in pulled, heading
+
+
+def test_an_intro_ends_at_the_first_subheading() -> None:
+    text = "## B\nb\n### C\nc\n## D\nd\n"
+    assert hooks().readme_section(text, "## B", intro=True) == "b\n"
+
+
+def test_a_section_ends_at_the_next_heading_of_its_level_not_inside_code() -> None:
+    text = "# A\n## B\nb\n```\n# not a heading\n```\n### C\nc\n## D\nd\n"
+    assert hooks().readme_section(text, "## B") == "b\n```\n# not a heading\n```\n### C\nc\n"
+    with pytest.raises(ValueError, match="no heading"):
+        hooks().readme_section(text, "## Missing")
+
+
+def test_the_testing_page_example_runs() -> None:
+    page = (DOCS / "testing.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```python\n(.*?)```", page, re.S)
+    # It asserts by itself: every data view once, faults met, no 429.
+    exec(compile(block, "testing.md", "exec"), {"__name__": "docs_example"})
