@@ -161,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {m.removesuffix(".py").rsplit("/", 1)[-1] for m in args.modules}
         modules = [p for p in modules if Path(p).stem in wanted]
     if args.changed:
-        changed = changed_paths(args.changed)
+        try:
+            changed = changed_paths(args.changed)
+        except subprocess.CalledProcessError as exc:
+            print(f"mutants: cannot tell what changed against {args.changed}: {exc.stderr}")
+            return 0
         modules = [p for p in modules if p in changed]
     if not modules:
         print("mutants: no core decision module selected (or changed); nothing to do")

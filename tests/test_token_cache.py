@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from cja_async import AuthenticationError, OAuthCredentials, TransportError
-from cja_async._auth import OAuthTokenCache
+from cja_async._auth import OAuthTokenCache, token_lifetime
 
 pytestmark = pytest.mark.anyio
 
@@ -47,8 +47,9 @@ class IdentityServer:
         self.script = list(script)
         self.forms: list[dict[str, list[str]]] = []
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    async def handle(self, request: httpx.Request) -> httpx.Response:
         self.forms.append(parse_qs(request.content.decode()))
+        await asyncio.sleep(0.01)  # an answer takes time: other callers come meanwhile
         step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
         if isinstance(step, httpx.Response):
             return step
@@ -198,6 +199,24 @@ async def test_many_callers_at_once_cause_one_token_request() -> None:
     tokens = await asyncio.gather(*(h.cache.token() for _ in range(20)))
     assert set(tokens) == {"shared"}
     assert h.cache.fetches == 1
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "lifetime"),
+    [
+        (3600, 3600.0),
+        ("120", 120.0),
+        (0.5, 1.0),  # at least a second
+        (10**9, 86400.0),  # at most a day
+        (0, 60.0),  # unusable: a minute
+        (-5, 60.0),
+        ("soon", 60.0),
+        (None, 60.0),
+        (float("nan"), 60.0),
+    ],
+)
+def test_token_lifetime_bounds(expires_in: object, lifetime: float) -> None:
+    assert token_lifetime(expires_in) == lifetime
 
 
 @pytest.mark.parametrize(
