@@ -38,9 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path(__file__).with_name("mutants.toml")
 KILLED = frozenset({"killed", "timeout", "caught by type check", "segfault"})
-# mutmut reports a worker that crashed before running any test as "timeout" too (exit 255):
-# a run where most mutants "time out" is broken, not well tested.
-MOST = 0.5
+# mutmut reports a worker that crashed before running any test as "timeout" too (exit 255,
+# e.g. a test id pytest cannot take back on its command line): a run where many mutants
+# "time out" is broken, not well tested. Real hangs are rare (tests wait under time limits).
+MOST = 0.1
 
 
 def module_name(path: str) -> str:
@@ -232,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"mutation score {score(total):.1f}% in {elapsed:.0f} s ({total['timeout']} by timeout)")
     if total["timeout"] > MOST * total["total"]:
-        print("mutants: most mutants timed out: mutmut's workers fail (set debug = true and")
+        print("mutants: many mutants timed out: mutmut's workers fail (set debug = true and")
         print("log_to_file = true in [tool.mutmut] and see mutants/mutmut-debug.log)")
         return 2
     if not digits and not args.changed and not args.modules:
