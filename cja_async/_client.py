@@ -35,7 +35,7 @@ from ._cache import (
     cache_key,
 )
 from ._config import RateLimit
-from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend, settle
+from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend
 from ._receive import (
     ACCEPT_ENCODING,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -346,7 +346,7 @@ class Client:
             self._closing.add(task)
             task.cancel()
         await self._http.aclose()
-        await settle(self._limiter)  # releases scheduled for Redis reach it before we go
+        await self._limiter.settle()  # releases scheduled for Redis reach it before we go
 
     @property
     def closed(self) -> bool:
@@ -496,7 +496,8 @@ class Client:
             # Fetch a token before queueing, so a slot is not held while the identity server
             # answers; then ask again once admitted: the wait may have outlived the token.
             await self._auth.token()
-            waited = await self._limiter.acquire()
+            slot = await self._limiter.acquire()
+            waited = slot.waited
             self.stats.limiter_wait += waited
             reached_server = False
             failure: httpx.TransportError | None = None
@@ -523,7 +524,7 @@ class Client:
                     exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
                 )
             finally:
-                self._limiter.release(reached_server=reached_server)
+                slot.release(reached_server=reached_server)
 
             if failure is not None:
                 retry = attempt < self.max_retries and (idempotent or not reached_server)
@@ -626,7 +627,7 @@ class Client:
                 path=path,
             )
         cls = (
-            errors.TimeoutError
+            errors.RequestTimeoutError
             if isinstance(exc, httpx.TimeoutException)
             else errors.TransportError
         )
