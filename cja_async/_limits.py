@@ -28,7 +28,6 @@ import math
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 from typing import Protocol, runtime_checkable
 
 from ._config import RateLimit, loop_time
@@ -169,12 +168,7 @@ class _HeldSlot:
         self._slot = await self._limiter.acquire()
         return self._slot
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._slot is not None and not self._slot.released:
             self._slot.release()
 
