@@ -65,7 +65,9 @@ class _Lease(Slot):
 
     __slots__ = ("_limiter", "_state", "lease_id")
 
-    def __init__(self, limiter: RedisLimiter, state: _LoopState, lease_id: str, waited: float):
+    def __init__(
+        self, limiter: RedisLimiter, state: _LoopState, lease_id: str, waited: float
+    ) -> None:
         super().__init__(waited)
         self._limiter, self._state, self.lease_id = limiter, state, lease_id
 
