@@ -267,14 +267,18 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         "    known = _shapes.get(shape)",
         "    present, unknown = _learn(shape) if known is None else known",
     ]
-    for index, (_, key, tp) in enumerate(fields):
-        lines.append(f"    v{index} = get({key!r})")
-        lines += _value_lines(name, key, tp, f"v{index}", hooks)
+    values: dict[str, str] = {}  # field name -> the expression of its value
+    for index, (field_name, key, tp) in enumerate(fields):
+        checks = _value_lines(name, key, tp, f"v{index}", hooks)
+        if checks or not direct:
+            lines += [f"    v{index} = get({key!r})", *checks]
+            values[field_name] = f"v{index}"
+        else:  # taken as it is: read where it is stored
+            values[field_name] = f"get({key!r})"
     extra = "{k: data[k] for k in unknown} if unknown else None"
     if direct:
         # Each slot through its own descriptor: the fastest store that skips set tracking.
         lines.append("    obj = _new(_cls)")
-        values = {field_name: f"v{index}" for index, (field_name, _, _) in enumerate(fields)}
         values.update(_present="present", _extra=extra)
         for field in attrs.fields(cls):
             setter = f"_s{field.name}"
@@ -287,10 +291,10 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
     else:
         lines.append("    kwargs = {}")
         aliases = {f.name: f.alias for f in attrs.fields(cls)}
-        for index, (field_name, _, _) in enumerate(fields):
+        for field_name, _, _ in fields:
             lines += [
                 f"    if {field_name!r} in present:",  # absent: attrs applies the default
-                f"        kwargs[{aliases[field_name]!r}] = v{index}",
+                f"        kwargs[{aliases[field_name]!r}] = {values[field_name]}",
             ]
         lines += [
             "    obj = _cls(**kwargs)",
