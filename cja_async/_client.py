@@ -661,6 +661,5 @@ class Client:
         return cls(f"network failure: {kind}", method=method, path=path)
 
 
-
 # Every readable success is the same outcome to the decision: one object, not one per answer.
 _READABLE = Attempt(200)

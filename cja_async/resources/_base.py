@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
+import copy as copy_module
+import functools
+import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Self, TypeVar, cast, get_args
 from urllib.parse import quote
 
-import attrs
 import httpx
 
-from .._convert import structure, unstructure
+from .._call import NO_OPTIONS, Call, ListOf, One, RequestOptions
+from .._convert import camel, unstructure
 from .._exceptions import BadRequestError, NotFoundError
-from .._paging import AsyncPager, Page, PageSizing, parse_page
+from .._paging import AsyncPager, Listing, Page, PageShape, PageSizing, parse_page
+from .._retry import IDEMPOTENT_METHODS
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -41,7 +44,31 @@ __all__ = [
 
 T = TypeVar("T")
 
-_SNAKE = re.compile(r"_([a-z0-9])")
+
+def _taking_options(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` also taking ``extra_query``, ``extra_headers`` and ``timeout`` for one call
+    (applied through ``Resource.with_options``, so pagers keep them for every page)."""
+
+    def bound(self: Resource, kwargs: dict[str, Any]) -> Resource:
+        options = {name: kwargs.pop(name) for name in _OPTION_NAMES if name in kwargs}
+        return self.with_options(**options) if options else self
+
+    if inspect.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def awaited(self: Resource, *args: Any, **kwargs: Any) -> Any:
+            return await method(bound(self, kwargs), *args, **kwargs)
+
+        return awaited
+
+    @functools.wraps(method)
+    def returned(self: Resource, *args: Any, **kwargs: Any) -> Any:
+        return method(bound(self, kwargs), *args, **kwargs)
+
+    return returned
+
+
+_OPTION_NAMES = ("extra_query", "extra_headers", "timeout")
 
 
 def check_id(value: object, name: str = "id") -> str:
@@ -105,10 +132,6 @@ def check_page(page: object, name: str = "page") -> int:
     return page
 
 
-def _camel(name: str) -> str:
-    return _SNAKE.sub(lambda m: m.group(1).upper(), name)
-
-
 def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]]) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -148,7 +171,7 @@ def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) 
     """
     choices = choices or {}
     return {
-        _camel(name): _query_value(name, value, choices)
+        camel(name): _query_value(name, value, choices)
         for name, value in params.items()
         if value is not None
     }
@@ -159,22 +182,94 @@ def repeated_query(**params: object) -> dict[str, list[str]]:
     endpoints whose guides repeat a parameter instead of joining its values with commas;
     ``None`` values are left out, the rest checked as :func:`query` does."""
     return {
-        _camel(name): _query_items(name, value, {})
+        camel(name): _query_items(name, value, {})
         for name, value in params.items()
         if value is not None
     }
 
 
-SORT_DIRECTIONS = {"sort_direction": ("ASC", "DESC")}
 # The values ``sort_direction`` takes (any case is accepted and sent upper-case).
 SortDirection = Literal["ASC", "DESC", "asc", "desc"]
+SORT_DIRECTIONS = {"sort_direction": tuple(v for v in get_args(SortDirection) if v.isupper())}
 
 
 class Resource:
-    """Base of the API groups (``cja.dataviews``, ``cja.segments``, ...)."""
+    """Base of the API groups (``cja.dataviews``, ``cja.segments``, ...).
 
-    def __init__(self, client: Client) -> None:
+    ``group`` is the subclass's cache group (the client attribute's name): every request it
+    declares belongs to it. Every public method also takes ``extra_query``,
+    ``extra_headers`` and ``timeout`` (see ``with_options``), added once here for all of them.
+    """
+
+    group: ClassVar[str] = "other"
+
+    def __init__(self, client: Client, options: RequestOptions = NO_OPTIONS) -> None:
         self._client = client
+        self._options = options
+
+    def __init_subclass__(cls, *, group: str = "other", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.group = group
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(member):
+                setattr(cls, name, _taking_options(member))
+
+    def with_options(
+        self,
+        *,
+        extra_query: Mapping[str, str | Sequence[str]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Self:
+        """This resource with extras for every call made through it: query parameters and
+        headers added to (or overriding) what each method sends, and a timeout (seconds or
+        an ``httpx.Timeout``). For a parameter Adobe added that a method does not know yet::
+
+            await cja.dataviews.with_options(extra_query={"newFlag": "true"}).get(dv_id)
+
+        Each method also takes the same three keyword arguments for one call.
+        """
+        copy = copy_module.copy(self)
+        copy._options = self._options.merge(
+            RequestOptions(extra_query=extra_query, extra_headers=extra_headers, timeout=timeout)
+        )
+        return copy
+
+    def _declare(
+        self,
+        method: str,
+        url: str,
+        *,
+        read: Callable[[Any], Any] | None = None,
+        params: Mapping[str, str | Sequence[str]] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        reads: bool = False,
+        idempotent: bool | None = None,
+        fresh: bool = False,
+    ) -> Call:
+        """The ``Call`` of one request of this group, with this resource's options applied.
+
+        ``reads``: a POST that changes nothing (validate, search, report), so it drops no
+        cached answer and may be sent again; ``idempotent`` overrides that default (a PUT
+        that copies is not).
+        """
+        reads = reads or method == "GET"
+        if idempotent is None:
+            idempotent = reads or method in IDEMPOTENT_METHODS
+        call = Call(
+            method,
+            url,
+            self.group,
+            reads,
+            idempotent,
+            params=params,
+            body=body,
+            headers=headers,
+            read=read,
+            fresh=fresh,
+        )
+        return call.with_options(self._options)
 
     async def _call(
         self,
@@ -184,18 +279,23 @@ class Resource:
         *,
         params: Mapping[str, str] | None = None,
         body: Any = None,
+        reads: bool = False,
         idempotent: bool | None = None,
         fresh: bool = False,
     ) -> T:
-        return await self._client.request(
+        """One ``model`` back."""
+        call = self._declare(
             method,
             url,
+            read=One(model),
             params=params,
-            json=body,
+            body=body,
+            reads=reads,
             idempotent=idempotent,
-            parse=lambda data: structure(data, model),
             fresh=fresh,
         )
+        result: T = await self._client.send(call)
+        return result
 
     async def _call_list(
         self,
@@ -208,16 +308,15 @@ class Resource:
     ) -> list[T]:
         """A call whose answer is documented both as one object and as an array of them
         (replacing tags or shares): always a list."""
-
-        def parse(data: Any) -> list[T]:
-            items = data if isinstance(data, list) else [data]
-            return structure(items, list[model])  # type: ignore[valid-type]
-
-        return await self._client.request(method, url, params=params, json=body, parse=parse)
+        read = ListOf(model, or_one=True)
+        result: list[T] = await self._client.send(
+            self._declare(method, url, read=read, params=params, body=body)
+        )
+        return result
 
     async def _send(self, method: str, url: str, *, params: Mapping[str, str] | None = None) -> Any:
         """A call whose answer is not modelled (deletes): the decoded JSON."""
-        return await self._client.request(method, url, params=params)
+        return await self._client.send(self._declare(method, url, params=params))
 
     def _pager(
         self,
@@ -234,7 +333,7 @@ class Resource:
         page_key: str = "page",
         paging_in_body: bool = False,
         headers: Mapping[str, str] | None = None,
-        page_of: Callable[[Any, int, int | None], Page[Any]] | None = None,
+        shape: PageShape = parse_page,
         endpoint: str | None = None,
         preferred: int | None = None,
     ) -> AsyncPager[T]:
@@ -245,40 +344,25 @@ class Resource:
         if the server refuses it, remembered per ``endpoint`` (``url`` unless it holds ids)
         and org. ``whole`` sends no paging parameters (``pagination=false``).
 
-        Endpoints that page differently say so: ``limit_key``/``page_key`` name the
-        parameters (audit logs use ``pageSize``/``pageNumber``), ``paging_in_body`` puts them
-        in the JSON ``body`` of a search ``method`` instead of the query. Every page request
-        only reads, so a search POST is retried like a GET. ``headers`` go with every page.
-        ``page_of(data, number, limit)`` reads a page whose items are not under one of the
-        usual members (reports list them under ``rows``).
+        Endpoints that page differently say so (see ``Listing``). Every page request only
+        reads, so a search POST is retried like a GET. ``headers`` go with every page.
+        ``shape`` reads a page whose items are not under one of the usual members (reports
+        list them under ``rows``).
         """
         if limit is not None:
             check_limit(limit)
         check_page(page)
-
-        async def fetch(number: int, size: int) -> Page[T]:
-            paged: dict[str, str | Sequence[str]] = dict(params)
-            sent = None if body is None else dict(body)
-            if not whole:
-                if paging_in_body:
-                    sent = {**(sent or {}), limit_key: size, page_key: number}
-                else:
-                    paged[limit_key] = str(size)
-                    paged[page_key] = str(number)
-            asked = None if whole else size
-
-            def parse(data: Any) -> Page[T]:
-                if page_of is None:
-                    raw = parse_page(data, number, asked, whole=whole)
-                else:
-                    raw = page_of(data, number, asked)
-                items: list[T] = structure(raw.items, list[model])  # type: ignore[valid-type]
-                return attrs.evolve(raw, items=items)
-
-            return await self._client.request(
-                method, url, params=paged, json=sent, headers=headers, idempotent=True, parse=parse
-            )
-
+        call = self._declare(method, url, params=params, body=body, headers=headers, reads=True)
+        listing = Listing(
+            self._client.send,
+            call,
+            model,
+            whole=whole,
+            shape=shape,
+            limit_key=limit_key,
+            page_key=page_key,
+            paging_in_body=paging_in_body,
+        )
         size: int | PageSizing
         if whole:
             size = 0
@@ -292,7 +376,9 @@ class Resource:
                 key=(str(client.base_url), client.org_id, method, name),
                 what=f"{method} {name}",
             )
-        return AsyncPager.sized(fetch, size=size, first_page=page, lookahead=self._lookahead())
+        return AsyncPager.sized(
+            listing.fetch, size=size, first_page=page, lookahead=self._lookahead()
+        )
 
     def _walk(self, fetch: Callable[[int], Awaitable[Page[T]]], first_page: int) -> AsyncPager[T]:
         """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way

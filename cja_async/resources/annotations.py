@@ -31,7 +31,7 @@ def iso(moment: str | datetime | None, name: str) -> str | None:
     return moment.isoformat()
 
 
-class Annotations(Resource):
+class Annotations(Resource, group="annotations"):
     """Annotations: list, get, create, update (partial), delete."""
 
     def list(

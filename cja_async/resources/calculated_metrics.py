@@ -39,7 +39,7 @@ def _metric_body(metric: object, name: str) -> Any:
     raise TypeError(f"{name} must be a CalculatedMetric, got {type(metric).__name__}")
 
 
-class CalculatedMetrics(Resource):
+class CalculatedMetrics(Resource, group="calculated_metrics"):
     """Calculated metrics: list, get, create, update (partial), delete, validate, and the
     functions a definition can use."""
 
@@ -209,7 +209,7 @@ class CalculatedMetrics(Resource):
             _VALIDATE,
             params=query(locale=locale, migrating=migrating),
             body=body,
-            idempotent=True,
+            reads=True,
         )
 
     async def functions(self, *, locale: str | None = None) -> builtins.list[MetricFunction]:

@@ -28,7 +28,7 @@ def _data_view_arg(data_view: object) -> DataView:
     return data_view
 
 
-class DataViews(Resource):
+class DataViews(Resource, group="dataviews"):
     """Data views: list, get, create, update (whole overwrite), copy, validate, delete;
     and the dimensions and metrics of a data view."""
 
@@ -110,7 +110,7 @@ class DataViews(Resource):
             "POST",
             "/data/dataviews/validate",
             body=body_of(_data_view_arg(data_view)),
-            idempotent=True,  # it only reads, so a lost answer can be asked again
+            reads=True,  # it only reads, so a lost answer can be asked again
         )
 
     def list_dimensions(

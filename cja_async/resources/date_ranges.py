@@ -21,7 +21,7 @@ def _check(date_range: object) -> DateRange:
     return date_range
 
 
-class DateRanges(Resource):
+class DateRanges(Resource, group="date_ranges"):
     """Date ranges: list, get, create, update (partial), delete."""
 
     def list(

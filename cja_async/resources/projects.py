@@ -25,7 +25,7 @@ def _check_project(project: object) -> Project:
     return project
 
 
-class Projects(Resource):
+class Projects(Resource, group="projects"):
     """Workspace projects: list, get, get_many, create, update (whole), delete, validate."""
 
     def list(
@@ -138,5 +138,5 @@ class Projects(Resource):
             "/projects/validate",
             params=query(locale=locale),
             body=body,
-            idempotent=True,
+            reads=True,
         )

@@ -38,7 +38,7 @@ _EVERY_KIND: tuple[SegmentIncludeType, ...] = ("shared", "templates", "deleted",
 _VALIDATE = "/segments/validate"
 
 
-class Segments(Resource):
+class Segments(Resource, group="segments"):
     """Segments: list, get, get_many, create, partial update, validate, delete."""
 
     def list(
@@ -234,7 +234,7 @@ class Segments(Resource):
             _VALIDATE,
             params=query(rsid=rsid),
             body=dict(definition),
-            idempotent=True,
+            reads=True,
         )
 
     async def delete(self, segment_id: str, *, locale: str | None = None) -> None:

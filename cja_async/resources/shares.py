@@ -22,7 +22,7 @@ from .tags import ComponentType
 IncludeType = Literal["sharedTo"]
 
 
-class Shares(Resource):
+class Shares(Resource, group="shares"):
     """Shares of components with users and groups."""
 
     def list(

@@ -38,7 +38,7 @@ ComponentType = Literal[
 ]
 
 
-class Tags(Resource):
+class Tags(Resource, group="tags"):
     """Tags: the org's tags, and which tags are on which components."""
 
     def list(self, *, limit: int | None = None, page: int = 0) -> AsyncPager[Tag]:
