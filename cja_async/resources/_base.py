@@ -34,6 +34,7 @@ __all__ = [
     "check_limit",
     "check_page",
     "chunk_ids",
+    "model_arg",
     "ensure_valid",
     "paging",
     "path",
@@ -325,8 +326,8 @@ class Resource:
         params: Mapping[str, str | Sequence[str]],
         *,
         limit: int | None,
-        page: int = 0,
-        whole: bool = False,
+        page: int | None = 0,
+        pagination: bool | None = None,
         method: str = "GET",
         body: Mapping[str, Any] | None = None,
         limit_key: str = "limit",
@@ -342,13 +343,15 @@ class Resource:
         ``limit=None`` lets the client choose the page size: ``preferred`` if given, else the
         client's ``page_size`` (the largest the endpoint accepts by default), with a fallback
         if the server refuses it, remembered per ``endpoint`` (``url`` unless it holds ids)
-        and org. ``whole`` sends no paging parameters (``pagination=false``).
+        and org. ``pagination=False`` asks for the whole result as one array (the caller's
+        ``pagination`` argument: then no ``limit`` or ``page`` may be given, see ``paging``).
 
         Endpoints that page differently say so (see ``Listing``). Every page request only
         reads, so a search POST is retried like a GET. ``headers`` go with every page.
         ``shape`` reads a page whose items are not under one of the usual members (reports
         list them under ``rows``).
         """
+        limit, page, whole = paging(pagination, limit, page)
         if limit is not None:
             check_limit(limit)
         check_page(page)
@@ -546,6 +549,18 @@ def ensure_valid(result: Validation, *, what: str, path: str) -> None:
 def body_of(model: object) -> Any:
     """The JSON body for a model (unknown members included, absent members absent)."""
     return unstructure(model)
+
+
+M = TypeVar("M")
+
+
+def model_arg(value: object, cls: type[M], name: str) -> M:
+    """``value`` if it is a ``cls``, else a ``TypeError`` naming the argument: the one check
+    of every "pass a model" argument."""
+    if not isinstance(value, cls):
+        article = "an" if cls.__name__[:1] in "AEIOU" else "a"
+        raise TypeError(f"{name} must be {article} {cls.__name__}, got {type(value).__name__}")
+    return value
 
 
 # Pages requested ahead of the consumer at most: 2 x Adobe's concurrency of 6 is 12.

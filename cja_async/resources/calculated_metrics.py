@@ -15,7 +15,7 @@ from ._base import (
     body_of,
     check_id,
     ensure_valid,
-    paging,
+    model_arg,
     path,
     query,
 )
@@ -32,11 +32,9 @@ _VALIDATE = "/calculatedmetrics/validate"
 
 
 def _metric_body(metric: object, name: str) -> Any:
-    if isinstance(metric, CalculatedMetric):
-        return body_of(metric)
     if isinstance(metric, Mapping):
         return dict(metric)
-    raise TypeError(f"{name} must be a CalculatedMetric, got {type(metric).__name__}")
+    return body_of(model_arg(metric, CalculatedMetric, name))
 
 
 class CalculatedMetrics(Resource, group="calculated_metrics"):
@@ -82,9 +80,13 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
             sort_direction=sort_direction,
             sort_property=sort_property,
         )
-        size, number, whole = paging(pagination, limit, page)
         return self._pager(
-            CalculatedMetric, "/calculatedmetrics", params, limit=size, page=number, whole=whole
+            CalculatedMetric,
+            "/calculatedmetrics",
+            params,
+            limit=limit,
+            page=page,
+            pagination=pagination,
         )
 
     async def get(
@@ -132,8 +134,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         and raises ``BadRequestError`` (``error_code="invalid_definition"``) without
         creating anything if the validator says it is invalid.
         """
-        if not isinstance(metric, CalculatedMetric):
-            raise TypeError(f"metric must be a CalculatedMetric, got {type(metric).__name__}")
+        model_arg(metric, CalculatedMetric, "metric")
         if validate:
             await self._validate_first(metric)
         return await self._call(
@@ -165,8 +166,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         if it is invalid.
         """
         url = path("/calculatedmetrics/{}", check_id(metric_id, "metric_id"))
-        if not isinstance(metric, CalculatedMetric):
-            raise TypeError(f"metric must be a CalculatedMetric, got {type(metric).__name__}")
+        model_arg(metric, CalculatedMetric, "metric")
         changes: dict[str, Any] = body_of(metric)
         stored = await self._call(
             CalculatedMetric,

@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.date_ranges import DateRange
-from ._base import Resource, body_of, check_id, path, query
+from ._base import Resource, body_of, check_id, model_arg, path, query
 
 # Known values, for readers and editors; Adobe adds more, so any str is accepted.
 IncludeType = Literal["all", "shared", "templates"]
@@ -16,9 +16,7 @@ Expansion = Literal["definition", "modified", "ownerFullName", "sharesFullName",
 
 
 def _check(date_range: object) -> DateRange:
-    if not isinstance(date_range, DateRange):
-        raise TypeError(f"date_range must be a DateRange, got {type(date_range).__name__}")
-    return date_range
+    return model_arg(date_range, DateRange, "date_range")
 
 
 class DateRanges(Resource, group="date_ranges"):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.projects import Project, ProjectValidation
-from ._base import Resource, body_of, check_id, paging, path, query
+from ._base import Resource, body_of, check_id, model_arg, path, query
 
 __all__ = ["ProjectIncludeType", "Projects"]
 
@@ -20,9 +20,7 @@ _MAX_LIMIT = 1000
 
 
 def _check_project(project: object) -> Project:
-    if not isinstance(project, Project):
-        raise TypeError(f"project must be a Project, got {type(project).__name__}")
-    return project
+    return model_arg(project, Project, "project")
 
 
 class Projects(Resource, group="projects"):
@@ -56,8 +54,9 @@ class Projects(Resource, group="projects"):
             locale=locale,
             pagination=pagination,
         )
-        size, number, whole = paging(pagination, limit, page)
-        return self._pager(Project, "/projects", params, limit=size, page=number, whole=whole)
+        return self._pager(
+            Project, "/projects", params, limit=limit, page=page, pagination=pagination
+        )
 
     async def get(
         self,
