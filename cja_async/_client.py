@@ -9,7 +9,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Self, TypedDict, TypeVar, Unpack, overload
 
 import attrs
 import httpx
@@ -144,6 +144,16 @@ def check_org_id(org_id: object) -> str:
             f" 'Organization ID', e.g. 'XXXX@AdobeOrg'), got {org_id!r}"
         )
     return org_id
+
+
+class RequestArgs(TypedDict, total=False):
+    """The keyword arguments of :meth:`Client.request` besides ``parse``."""
+
+    params: Mapping[str, str | Sequence[str]] | None
+    json: Any
+    headers: Mapping[str, str] | None
+    idempotent: bool | None
+    fresh: bool
 
 
 @attrs.define
@@ -362,30 +372,12 @@ class Client:
 
     @overload
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | Sequence[str]] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        parse: None = None,
-        fresh: bool = False,
+        self, method: str, path: str, *, parse: None = None, **args: Unpack[RequestArgs]
     ) -> Any: ...
 
     @overload
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | Sequence[str]] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        parse: Callable[[Any], T],
-        fresh: bool = False,
+        self, method: str, path: str, *, parse: Callable[[Any], T], **args: Unpack[RequestArgs]
     ) -> T: ...
 
     async def request(
@@ -393,17 +385,15 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str | Sequence[str]] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
         parse: Callable[[Any], Any] | None = None,
-        fresh: bool = False,
+        **args: Unpack[RequestArgs],
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
-        ``path`` must already be escaped (resources build it). ``idempotent`` overrides the
-        method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
+        ``args`` are ``params`` (the query), ``json`` (the body), ``headers``, ``idempotent``
+        and ``fresh`` (see ``RequestArgs``). ``path`` must already be escaped (resources
+        build it). ``idempotent`` overrides the method's default (GET, PUT, DELETE are; POST
+        is not) for POSTs that only read.
         ``parse`` turns the decoded JSON into the result; if it finds the body of another
         shape (raises ``TypeError``, ``ValueError`` or ``LookupError``) the error is a
         ``ResponseDecodeError`` naming the request.
@@ -411,17 +401,18 @@ class Client:
         that a write is built on must not be stale); the answer is cached as usual.
         """
         group, reads = guess_kind(method, path)
+        idempotent = args.get("idempotent")
         call = Call(
             method,
             path,
             group,
             reads,
             method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
-            params=params,
-            body=json,
-            headers=headers,
+            params=args.get("params"),
+            body=args.get("json"),
+            headers=args.get("headers"),
             read=parse,
-            fresh=fresh,
+            fresh=args.get("fresh", False),
         )
         return await self.send(call)
 

@@ -88,11 +88,16 @@ def check_id(value: object, name: str = "id") -> str:
     return value
 
 
-def check_int_id(value: object, name: str = "id") -> str:
-    """An integer path id (tags, shares), returned as its path text."""
+def _int(value: object, name: str) -> int:
+    """``value`` if it is an ``int`` (not a ``bool``), else a ``TypeError`` naming it."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 0:
+    return value
+
+
+def check_int_id(value: object, name: str = "id") -> str:
+    """An integer path id (tags, shares), returned as its path text."""
+    if _int(value, name) < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return str(value)
 
@@ -117,8 +122,7 @@ def path(template: str, *ids: str) -> str:
 
 def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
     """A page size between 1 and ``maximum``."""
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise TypeError(f"{name} must be an int, got {type(limit).__name__}")
+    limit = _int(limit, name)
     if not 1 <= limit <= maximum:
         raise ValueError(f"{name} must be between 1 and {maximum}, got {limit}")
     return limit
@@ -126,8 +130,7 @@ def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
 
 def check_page(page: object, name: str = "page") -> int:
     """A 0-based page number."""
-    if isinstance(page, bool) or not isinstance(page, int):
-        raise TypeError(f"{name} must be an int, got {type(page).__name__}")
+    page = _int(page, name)
     if page < 0:
         raise ValueError(f"{name} must be 0 or more, got {page}")
     return page
@@ -297,6 +300,10 @@ class Resource:
         )
         result: T = await self._client.send(call)
         return result
+
+    async def _get(self, model: type[T], url: str, **params: object) -> T:
+        """``GET url`` with ``params`` sent as ``query`` sends them: one ``model`` back."""
+        return await self._call(model, "GET", url, params=query(None, **params))
 
     async def _call_list(
         self,

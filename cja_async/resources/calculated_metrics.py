@@ -224,4 +224,4 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
     async def function(self, function_id: str, *, locale: str | None = None) -> MetricFunction:
         """One function of the catalogue (``divide``, ``col-sum``, ...)."""
         url = path("/calculatedmetrics/functions/{}", check_id(function_id, "function_id"))
-        return await self._call(MetricFunction, "GET", url, params=query(locale=locale))
+        return await self._get(MetricFunction, url, locale=locale)

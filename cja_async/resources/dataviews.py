@@ -92,7 +92,7 @@ class DataViews(Resource, group="dataviews"):
     async def get(self, data_view_id: str, *, expansion: Sequence[str] | None = None) -> DataView:
         """One data view."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
-        return await self._call(DataView, "GET", url, params=query(expansion=expansion))
+        return await self._get(DataView, url, expansion=expansion)
 
     async def create(
         self, data_view: DataView, *, expansion: Sequence[str] | None = None
@@ -201,7 +201,7 @@ class DataViews(Resource, group="dataviews"):
         expansion: Sequence[str] | None = None,
     ) -> C:
         url = self._components_url(data_view_id, kind, item)
-        return await self._call(model, "GET", url, params=query(locale=locale, expansion=expansion))
+        return await self._get(model, url, locale=locale, expansion=expansion)
 
     @staticmethod
     def _components_url(data_view_id: str, kind: str, item: str | None = None) -> str:

@@ -50,9 +50,7 @@ class DateRanges(Resource, group="date_ranges"):
     ) -> DateRange:
         """One date range."""
         url = path("/dateranges/{}", check_id(date_range_id, "date_range_id"))
-        return await self._call(
-            DateRange, "GET", url, params=query(expansion=expansion, locale=locale)
-        )
+        return await self._get(DateRange, url, expansion=expansion, locale=locale)
 
     async def get_many(
         self,

@@ -67,9 +67,7 @@ class Projects(Resource, group="projects"):
     ) -> Project:
         """One project."""
         url = path("/projects/{}", check_id(project_id, "project_id"))
-        return await self._call(
-            Project, "GET", url, params=query(expansion=expansion, locale=locale)
-        )
+        return await self._get(Project, url, expansion=expansion, locale=locale)
 
     async def get_many(
         self,

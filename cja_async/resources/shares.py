@@ -72,12 +72,10 @@ class Shares(Resource, group="shares"):
 
     async def shared_with_me(self, component_type: ComponentType | str) -> builtins.list[str]:
         """Ids of the components of ``component_type`` shared with the current user."""
-        params = query(component_type=check_id(component_type, "component_type"))
-        return await self._call(
+        return await self._get(
             builtins.list[str],
-            "GET",
             "/componentmetadata/shares/sharedto/me",
-            params=params,
+            component_type=check_id(component_type, "component_type"),
         )
 
     def search(

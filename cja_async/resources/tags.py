@@ -75,15 +75,11 @@ class Tags(Resource, group="tags"):
         self, component_id: str, component_type: ComponentType | str
     ) -> builtins.list[Tag]:
         """The tags on one component."""
-        params = query(
+        return await self._get(
+            builtins.list[Tag],
+            "/componentmetadata/tags/search",
             component_id=check_id(component_id, "component_id"),
             component_type=check_id(component_type, "component_type"),
-        )
-        return await self._call(
-            builtins.list[Tag],
-            "GET",
-            "/componentmetadata/tags/search",
-            params=params,
         )
 
     def search(
@@ -111,15 +107,11 @@ class Tags(Resource, group="tags"):
         self, tag_names: Sequence[str], component_type: ComponentType | str
     ) -> builtins.list[str]:
         """Ids of the components of ``component_type`` that carry any of ``tag_names``."""
-        params = query(
+        return await self._get(
+            builtins.list[str],
+            "/componentmetadata/tags/tagnames",
             tag_names=check_ids(tag_names, "tag_names"),
             component_type=check_id(component_type, "component_type"),
-        )
-        return await self._call(
-            builtins.list[str],
-            "GET",
-            "/componentmetadata/tags/tagnames",
-            params=params,
         )
 
     async def replace(self, items: Sequence[ComponentTags]) -> builtins.list[ComponentTags]:
