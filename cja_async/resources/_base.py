@@ -13,7 +13,19 @@ import copy as copy_module
 import functools
 import inspect
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Self, TypeVar, cast, get_args
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    Protocol,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    cast,
+    get_args,
+)
 from urllib.parse import quote
 
 import httpx
@@ -197,6 +209,17 @@ SortDirection = Literal["ASC", "DESC", "asc", "desc"]
 SORT_DIRECTIONS = {"sort_direction": tuple(v for v in get_args(SortDirection) if v.isupper())}
 
 
+class Declared(TypedDict, total=False):
+    """What a resource method says about its request besides method, path and result."""
+
+    params: Mapping[str, str | Sequence[str]] | None
+    body: Any
+    headers: Mapping[str, str] | None
+    reads: bool
+    idempotent: bool | None
+    fresh: bool
+
+
 class Resource:
     """Base of the API groups (``cja.dataviews``, ``cja.segments``, ...).
 
@@ -245,12 +268,7 @@ class Resource:
         url: str,
         *,
         read: Callable[[Any], Any] | None = None,
-        params: Mapping[str, str | Sequence[str]] | None = None,
-        body: Any = None,
-        headers: Mapping[str, str] | None = None,
-        reads: bool = False,
-        idempotent: bool | None = None,
-        fresh: bool = False,
+        **declared: Unpack[Declared],
     ) -> Call:
         """The ``Call`` of one request of this group, with this resource's options applied.
 
@@ -258,7 +276,8 @@ class Resource:
         cached answer and may be sent again; ``idempotent`` overrides that default (a PUT
         that copies is not).
         """
-        reads = reads or method == "GET"
+        reads = declared.get("reads", False) or method == "GET"
+        idempotent = declared.get("idempotent")
         if idempotent is None:
             idempotent = reads or method in IDEMPOTENT_METHODS
         call = Call(
@@ -267,38 +286,17 @@ class Resource:
             self.group,
             reads,
             idempotent,
-            params=params,
-            body=body,
-            headers=headers,
+            params=declared.get("params"),
+            body=declared.get("body"),
+            headers=declared.get("headers"),
             read=read,
-            fresh=fresh,
+            fresh=declared.get("fresh", False),
         )
         return call.with_options(self._options)
 
-    async def _call(
-        self,
-        model: type[T],
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-        reads: bool = False,
-        idempotent: bool | None = None,
-        fresh: bool = False,
-    ) -> T:
+    async def _call(self, model: type[T], method: str, url: str, **declared: Unpack[Declared]) -> T:
         """One ``model`` back."""
-        call = self._declare(
-            method,
-            url,
-            read=One(model),
-            params=params,
-            body=body,
-            reads=reads,
-            idempotent=idempotent,
-            fresh=fresh,
-        )
-        result: T = await self._client.send(call)
+        result: T = await self._client.send(self._declare(method, url, read=One(model), **declared))
         return result
 
     async def _get(self, model: type[T], url: str, **params: object) -> T:
@@ -306,20 +304,12 @@ class Resource:
         return await self._call(model, "GET", url, params=query(None, **params))
 
     async def _call_list(
-        self,
-        model: type[T],
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
+        self, model: type[T], method: str, url: str, **declared: Unpack[Declared]
     ) -> list[T]:
         """A call whose answer is documented both as one object and as an array of them
         (replacing tags or shares): always a list."""
         read = ListOf(model, or_one=True)
-        result: list[T] = await self._client.send(
-            self._declare(method, url, read=read, params=params, body=body)
-        )
+        result: list[T] = await self._client.send(self._declare(method, url, read=read, **declared))
         return result
 
     async def _send(self, method: str, url: str, *, params: Mapping[str, str] | None = None) -> Any:
@@ -389,6 +379,27 @@ class Resource:
         return AsyncPager.sized(
             listing.fetch, size=size, first_page=page, lookahead=self._lookahead()
         )
+
+    def _component_search(
+        self,
+        model: type[T],
+        url: str,
+        component_type: str,
+        component_ids: Sequence[str],
+        data_id: str | None,
+        params: Mapping[str, str],
+        limit: int | None,
+        page: int,
+    ) -> AsyncPager[T]:
+        """The component-metadata searches (the tags or shares of components): a POST that
+        reads, paged in the query."""
+        body: dict[str, Any] = {
+            "componentType": check_id(component_type, "component_type"),
+            "componentIds": check_ids(component_ids, "component_ids"),
+        }
+        if data_id is not None:
+            body["dataId"] = check_id(data_id, "data_id")
+        return self._pager(model, url, params, limit=limit, page=page, method="POST", body=body)
 
     def _walk(self, fetch: Callable[[int], Awaitable[Page[T]]], first_page: int) -> AsyncPager[T]:
         """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way
@@ -473,19 +484,6 @@ class Resource:
             error.missing_ids = tuple(missing)
             raise error
         return [found[item_id] for item_id in ordered]
-
-
-def component_search_body(
-    component_type: str, component_ids: Sequence[str], data_id: str | None
-) -> dict[str, Any]:
-    """The body of the component-metadata searches (tags and shares of components)."""
-    body: dict[str, Any] = {
-        "componentType": check_id(component_type, "component_type"),
-        "componentIds": check_ids(component_ids, "component_ids"),
-    }
-    if data_id is not None:
-        body["dataId"] = check_id(data_id, "data_id")
-    return body
 
 
 def bodies_of(items: object, cls: type[Any], name: str) -> list[Any]:

@@ -13,7 +13,6 @@ from ._base import (
     bodies_of,
     check_id,
     check_int_id,
-    component_search_body,
     path,
     query,
 )
@@ -91,13 +90,8 @@ class Shares(Resource, group="shares"):
     ) -> AsyncPager[ComponentShares]:
         """The shares of each of these components (all of one type), one item per component;
         ``expansion=["sharesFullName"]`` adds the names of who they are shared with."""
-        body = component_search_body(component_type, component_ids, data_id)
-        return self._pager(
-            ComponentShares,
-            "/componentmetadata/shares/component/search",
-            query(expansion=expansion, locale=locale),
-            limit=limit,
-            page=page,
-            method="POST",
-            body=body,
+        params = query(expansion=expansion, locale=locale)
+        url = "/componentmetadata/shares/component/search"
+        return self._component_search(
+            ComponentShares, url, component_type, component_ids, data_id, params, limit, page
         )

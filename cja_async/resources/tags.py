@@ -14,7 +14,6 @@ from ._base import (
     check_id,
     check_ids,
     check_int_id,
-    component_search_body,
     path,
     query,
 )
@@ -92,15 +91,9 @@ class Tags(Resource, group="tags"):
         page: int = 0,
     ) -> AsyncPager[ComponentTags]:
         """The tags on each of these components (all of one type), one item per component."""
-        body = component_search_body(component_type, component_ids, data_id)
-        return self._pager(
-            ComponentTags,
-            "/componentmetadata/tags/component/search",
-            {},
-            limit=limit,
-            page=page,
-            method="POST",
-            body=body,
+        url = "/componentmetadata/tags/component/search"
+        return self._component_search(
+            ComponentTags, url, component_type, component_ids, data_id, {}, limit, page
         )
 
     async def component_ids(
