@@ -27,7 +27,7 @@ T = TypeVar("T")
 Params = Mapping[str, str | Sequence[str]]
 
 
-@attrs.frozen
+@attrs.define
 class One(Generic[T]):
     """Expect one ``model`` (a JSON object)."""
 
@@ -37,7 +37,7 @@ class One(Generic[T]):
         return structure(data, self.model)
 
 
-@attrs.frozen
+@attrs.define
 class ListOf(Generic[T]):
     """Expect a JSON array of ``model``; ``or_one``: a lone object counts as a list of one
     (answers documented both ways, such as replacing tags or shares)."""
@@ -73,7 +73,7 @@ class RequestOptions:
 NO_OPTIONS = RequestOptions()
 
 
-@attrs.frozen
+@attrs.define
 class Call:
     """One request as declared: what to send, what it is, what it expects back.
 

@@ -125,7 +125,7 @@ class PageShape(Protocol):
     ) -> Page[Any]: ...
 
 
-@attrs.frozen
+@attrs.define
 class PageOf(Generic[T]):
     """Expect page ``number`` (of ``asked`` items) of ``model`` in the page ``shape``."""
 

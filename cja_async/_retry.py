@@ -91,7 +91,7 @@ def backoff_delay(
 # -- what to do after one attempt -------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class Attempt:
     """What one attempt brought, as the decision needs it.
 
@@ -144,6 +144,9 @@ class Raise:
 
 Decision = Return | Retry | Renew | Pause | Raise
 
+# The decisions without a value, made once (decide runs after every attempt).
+_RETURN, _RETURN_NONE, _RENEW, _RAISE = Return(), Return(none=True), Renew(), Raise()
+
 
 def decide(
     outcome: Attempt,
@@ -167,17 +170,17 @@ def decide(
     if status is None:  # a network failure: safe to repeat unless it may have been acted on
         if can_retry and (idempotent or not outcome.reached_server):
             return Retry(backoff_delay(attempt + 1, rand=rand))
-        return Raise()
+        return _RAISE
     if status < 300:
         if outcome.readable:
-            return Return()
+            return _RETURN
         if idempotent and can_retry and not outcome.body_is_json:
             return Retry(backoff_delay(attempt + 1, rand=rand))
-        return Raise()
+        return _RAISE
     if status == 404 and method == "DELETE" and maybe_done:
-        return Return(none=True)  # the earlier attempt deleted it; its answer was lost
+        return _RETURN_NONE  # the earlier attempt deleted it; its answer was lost
     if status == 401 and not renewed:
-        return Renew()
+        return _RENEW
     if status == 429:
         # Someone spent the org's budget (maybe another program): hold the whole org, longer
         # after each 429 in a row (jittered, so clients refused together do not come back
@@ -187,4 +190,4 @@ def decide(
         return Pause(pause, retry=can_retry)
     if status in RETRY_STATUSES and idempotent and can_retry:
         return Retry(backoff_delay(attempt + 1, retry_after=outcome.retry_after, rand=rand))
-    return Raise()
+    return _RAISE
