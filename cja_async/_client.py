@@ -38,8 +38,8 @@ from ._cache import (
 from ._call import Call
 from ._config import RateLimit
 from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend, settle
-from ._receive import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, DeadlineExceeded, receive
-from ._response import is_json, read_body, request_id, status_error
+from ._receive import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, receive
+from ._response import is_json, read_body, request_id, status_error, transport_error
 from ._retry import (
     IDEMPOTENT_METHODS,
     Attempt,
@@ -414,9 +414,9 @@ class Client:
             read=parse,
             fresh=args.get("fresh", False),
         )
-        return await self.send(call)
+        return await self._send(call)
 
-    async def send(self, call: Call) -> Any:
+    async def _send(self, call: Call) -> Any:
         """Send a declared ``Call`` (what resources do): the cache, then ``_attempts``."""
         method, path = call.method, call.path
         if self._closed:
@@ -546,7 +546,7 @@ class Client:
             status = 0
             if failure is not None:
                 outcome = Attempt(None, reached_server=reached_server)
-                error = self._transport_error(failure, method, path, idempotent, reached_server)
+                error = transport_error(failure, method, path, idempotent, reached_server)
             elif (status := response.status_code) < 300:
                 try:
                     result = read_body(status, answer, method, path, call.read, self._scrub)
@@ -630,26 +630,6 @@ class Client:
         if extra:
             headers.update(extra)
         return headers
-
-    @staticmethod
-    def _transport_error(
-        exc: httpx.TransportError, method: str, path: str, idempotent: bool, reached: bool
-    ) -> errors.TransportError:
-        # Only the class name, or our own deadline's text: an httpx message may quote the URL.
-        kind = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
-        if reached and not idempotent:
-            return errors.OutcomeUnknownError(
-                f"{kind} after the request may have reached the server; it was not retried "
-                "because it is not idempotent, so its outcome is unknown",
-                method=method,
-                path=path,
-            )
-        cls = (
-            errors.TimeoutError
-            if isinstance(exc, httpx.TimeoutException)
-            else errors.TransportError
-        )
-        return cls(f"network failure: {kind}", method=method, path=path)
 
 
 # Every readable success is the same outcome to the decision: one object, not one per answer.

@@ -1,4 +1,5 @@
-"""Reading an answer: the result of a success, or the error an error status stands for.
+"""Reading an answer: the result of a success, or the error an error status or a network
+failure stands for.
 
 Pure functions of the bytes and headers that came back; the client's loop calls them and
 the retry decision (``_retry.decide``) reads what they found.
@@ -12,10 +13,17 @@ from typing import Any
 import httpx
 
 from . import _exceptions as errors
-from ._receive import decode_json
+from ._receive import DeadlineExceeded, decode_json
 from ._scrub import Scrubber
 
-__all__ = ["SHAPE_ERRORS", "is_json", "read_body", "request_id", "status_error"]
+__all__ = [
+    "SHAPE_ERRORS",
+    "is_json",
+    "read_body",
+    "request_id",
+    "status_error",
+    "transport_error",
+]
 
 # What a reader raises when the answer is not of the shape it expects (the converter raises
 # ``TypeError``/``ValueError``, page readers ``TypeError``, a missing member ``KeyError``).
@@ -118,3 +126,21 @@ def status_error(
         path=path,
         request_id=str(found_id) if found_id else None,
     )
+
+
+def transport_error(
+    exc: httpx.TransportError, method: str, path: str, idempotent: bool, reached: bool
+) -> errors.TransportError:
+    """The error for a network failure: ``OutcomeUnknownError`` when a request that is not
+    idempotent may have reached the server, else a timeout or a transport error."""
+    # Only the class name, or our own deadline's text: an httpx message may quote the URL.
+    kind = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
+    if reached and not idempotent:
+        return errors.OutcomeUnknownError(
+            f"{kind} after the request may have reached the server; it was not retried "
+            "because it is not idempotent, so its outcome is unknown",
+            method=method,
+            path=path,
+        )
+    cls = errors.TimeoutError if isinstance(exc, httpx.TimeoutException) else errors.TransportError
+    return cls(f"network failure: {kind}", method=method, path=path)

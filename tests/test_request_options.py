@@ -109,13 +109,13 @@ async def test_every_method_sends_the_extras_and_declares_its_request(
     request it sends; and the group and read/write each request declares are the ones its
     path says (the cache used to guess them from the path; now it is told)."""
     declared: list[Call] = []
-    send = Client.send
+    send = Client._send
 
     async def spy(self: Client, call: Call) -> Any:
         declared.append(call)
         return await send(self, call)
 
-    monkeypatch.setattr(Client, "send", spy)
+    monkeypatch.setattr(Client, "_send", spy)
     recorder = RecordingTransport(httpx.ASGITransport(app=sim))
     async with sim.client(org_id=org_id, transport=recorder) as cja:
         for attr, resource in list(vars(cja).items()):

@@ -306,12 +306,12 @@ class Resource:
         self, model: type[T], method: str, url: str, **declared: Unpack[Declared]
     ) -> Coroutine[Any, Any, T]:
         """One ``model`` back."""
-        return self._client.send(self._declare(method, url, read=One(model), **declared))
+        return self._client._send(self._declare(method, url, read=One(model), **declared))
 
     def _get(self, model: type[T], url: str, **params: object) -> Coroutine[Any, Any, T]:
         """``GET url`` with ``params`` sent as ``query`` sends them: one ``model`` back."""
         call = self._declare("GET", url, read=One(model), params=query(None, **params))
-        return self._client.send(call)
+        return self._client._send(call)
 
     def _call_list(
         self, model: type[T], method: str, url: str, **declared: Unpack[Declared]
@@ -319,13 +319,13 @@ class Resource:
         """A call whose answer is documented both as one object and as an array of them
         (replacing tags or shares): always a list."""
         read = ListOf(model, or_one=True)
-        return self._client.send(self._declare(method, url, read=read, **declared))
+        return self._client._send(self._declare(method, url, read=read, **declared))
 
     def _send(
         self, method: str, url: str, *, params: Mapping[str, str] | None = None
     ) -> Coroutine[Any, Any, Any]:
         """A call whose answer is not modelled (deletes): the decoded JSON."""
-        return self._client.send(self._declare(method, url, params=params))
+        return self._client._send(self._declare(method, url, params=params))
 
     def _pager(
         self,
@@ -365,7 +365,7 @@ class Resource:
         check_page(page)
         call = self._declare(method, url, params=params, body=body, headers=headers, reads=True)
         listing = Listing(
-            self._client.send,
+            self._client._send,
             call,
             model,
             whole=whole,

@@ -154,7 +154,7 @@ class Reports(Resource, group="reports"):
         """One report page, as the model and as a ``Page`` of its rows."""
         read = _ReportPage(body, number, limit)
         call = self._declare("POST", "/reports", read=read, params=params, body=body, reads=True)
-        result: tuple[Report, Page[ReportRow]] = await self._client.send(call)
+        result: tuple[Report, Page[ReportRow]] = await self._client._send(call)
         return result
 
     def rows(
