@@ -39,7 +39,7 @@ from ._call import Call
 from ._config import RateLimit
 from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend, settle
 from ._receive import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, receive
-from ._response import is_json, read_body, request_id, status_error, transport_error
+from ._response import classify, read_body, request_id, transport_error
 from ._retry import (
     IDEMPOTENT_METHODS,
     Attempt,
@@ -49,7 +49,6 @@ from ._retry import (
     Retry,
     Return,
     decide,
-    parse_retry_after,
 )
 from ._scrub import Scrubber
 from ._version import __version__
@@ -541,24 +540,14 @@ class Client:
 
             # Classify what came back (_response.py), then decide (_retry.py).
             result: Any = None
-            error: errors.CJAError | None = None
-            outcome: Attempt
-            status = 0
-            if failure is not None:
+            error: errors.CJAError | None
+            if failure is None:
+                outcome, result, error = classify(
+                    response, answer, call.read, method, path, self._scrub
+                )
+            else:
                 outcome = Attempt(None, reached_server=reached_server)
                 error = transport_error(failure, method, path, idempotent, reached_server)
-            elif (status := response.status_code) < 300:
-                try:
-                    result = read_body(status, answer, method, path, call.read, self._scrub)
-                    outcome = _READABLE
-                except errors.ResponseDecodeError as exc:
-                    # The request id is read only when needed: most answers never need it.
-                    exc.request_id = request_id(response, self._scrub)
-                    error = exc
-                    outcome = Attempt(status, readable=False, body_is_json=is_json(answer))
-            else:
-                error = status_error(response, answer, method, path, self._scrub)
-                outcome = Attempt(status, retry_after=parse_retry_after(response.headers))
             decision = decide(
                 outcome,
                 method=method,
@@ -572,7 +561,7 @@ class Client:
                 "%s %s -> %s (attempt %d, waited %.3fs): %s",
                 method,
                 path,
-                status or type(failure).__name__,
+                response.status_code if failure is None else type(failure).__name__,
                 attempt + 1,
                 waited,
                 decision,
@@ -581,7 +570,9 @@ class Client:
             delay = 0.0
             if isinstance(decision, Return):
                 if key is not None and self._cache is not None and not decision.none:
-                    cached = CachedResponse(status, answer, request_id(response, self._scrub))
+                    cached = CachedResponse(
+                        response.status_code, answer, request_id(response, self._scrub)
+                    )
                     self._cache.put(key, cached, flight)
                 return None if decision.none else result
             if isinstance(decision, Retry):
@@ -630,7 +621,3 @@ class Client:
         if extra:
             headers.update(extra)
         return headers
-
-
-# Every readable success is the same outcome to the decision: one object, not one per answer.
-_READABLE = Attempt(200)

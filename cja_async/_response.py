@@ -14,10 +14,12 @@ import httpx
 
 from . import _exceptions as errors
 from ._receive import DeadlineExceeded, decode_json
+from ._retry import Attempt, parse_retry_after
 from ._scrub import Scrubber
 
 __all__ = [
     "SHAPE_ERRORS",
+    "classify",
     "is_json",
     "read_body",
     "request_id",
@@ -30,6 +32,31 @@ __all__ = [
 # Anything else out of a reader (AttributeError, NameError, ...) is a bug of ours and
 # propagates as it is: reporting it as the server's fault would hide it.
 SHAPE_ERRORS: tuple[type[Exception], ...] = (TypeError, ValueError, LookupError)
+
+
+# Every readable success is the same outcome to the decision: one object, not one per answer.
+_READABLE = Attempt(200)
+
+
+def classify(
+    response: httpx.Response,
+    content: bytes,
+    read: Callable[[Any], Any] | None,
+    method: str,
+    path: str,
+    scrub: Scrubber,
+) -> tuple[Attempt, Any, errors.CJAError | None]:
+    """What an answer is, for ``_retry.decide``: (the attempt, its result, its error)."""
+    status = response.status_code
+    if status < 300:
+        try:
+            return _READABLE, read_body(status, content, method, path, read, scrub), None
+        except errors.ResponseDecodeError as exc:
+            # The request id is read only when needed: most answers never need it.
+            exc.request_id = request_id(response, scrub)
+            return Attempt(status, readable=False, body_is_json=is_json(content)), None, exc
+    error = status_error(response, content, method, path, scrub)
+    return Attempt(status, retry_after=parse_retry_after(response.headers)), None, error
 
 
 def request_id(response: httpx.Response, scrub: Scrubber) -> str | None:
