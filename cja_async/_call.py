@@ -81,13 +81,14 @@ class Call:
     says the request changes nothing (a GET, or a POST that searches, validates or runs a
     report), so it drops no cached answer; ``idempotent`` says it may be sent again after
     a failure that left its outcome unknown. ``read`` turns the decoded JSON into the
-    result (``None``: the JSON itself).
+    result (``None``: the JSON itself). A raw ``cja.request`` call declares no ``group`` and
+    no ``reads`` (``None``): the cache guesses them from the path, and only if it is on.
     """
 
     method: str
     path: str
-    group: str
-    reads: bool
+    group: str | None
+    reads: bool | None
     idempotent: bool
     params: Params | None = None
     body: Any = None

@@ -33,7 +33,6 @@ from ._cache import (
     ResponseCache,
     cache_for_org,
     cache_key,
-    guess_kind,
 )
 from ._call import Call
 from ._config import RateLimit
@@ -399,13 +398,12 @@ class Client:
         ``fresh=True`` asks the server even when the response cache has the answer (a read
         that a write is built on must not be stale); the answer is cached as usual.
         """
-        group, reads = guess_kind(method, path)
         idempotent = args.get("idempotent")
         call = Call(
             method,
             path,
-            group,
-            reads,
+            None,  # group and reads: guessed from the path if the cache needs them
+            None,
             method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
             params=args.get("params"),
             body=args.get("json"),
