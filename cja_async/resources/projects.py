@@ -129,11 +129,8 @@ class Projects(Resource, group="projects"):
         """Check a project (its ``definition`` above all) without saving it. Only reads, so
         it is retried like a GET."""
         body = {"project": body_of(_check_project(project))}
+        params = query(locale=locale)
+        url = "/projects/validate"
         return await self._call(
-            ProjectValidation,
-            "POST",
-            "/projects/validate",
-            params=query(locale=locale),
-            body=body,
-            reads=True,
+            ProjectValidation, "POST", url, params=params, body=body, reads=True
         )

@@ -51,13 +51,8 @@ class Shares(Resource, group="shares"):
             # Adobe refuses mixed types with a 400; say so before spending a request.
             raise ValueError("items must all have the same component_type")
         # The spec answers one object, the guide an array: always a list.
-        return await self._call_list(
-            ComponentShares,
-            "PUT",
-            "/componentmetadata/shares",
-            params=query(locale=locale),
-            body=body,
-        )
+        url, params = "/componentmetadata/shares", query(locale=locale)
+        return await self._call_list(ComponentShares, "PUT", url, params=params, body=body)
 
     async def get(self, share_id: int) -> Share:
         """One share, by its integer id."""
