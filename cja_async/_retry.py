@@ -1,6 +1,6 @@
 """Retry decisions as pure functions: what to do after one attempt (``decide``), how long to
 back off, what ``Retry-After`` asked. No sleeping and no I/O here: the client's loop performs
-the decision (see ``Client._request``)."""
+the decision (see ``Client._attempts``)."""
 
 from __future__ import annotations
 
