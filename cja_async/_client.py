@@ -493,10 +493,10 @@ class Client:
         body = call.body
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
         deadline = self._deadline
-        timeout: dict[str, Any] = {}
+        timeout: Any = httpx.USE_CLIENT_DEFAULT
         if call.timeout is not None:
-            timeout["timeout"] = timeouts = httpx.Timeout(call.timeout)
-            deadline = timeouts.read
+            timeout = httpx.Timeout(call.timeout)
+            deadline = timeout.read
         attempt = 0  # retries made so far
         renewed = False
         maybe_done = False  # an earlier attempt may have been carried out, its answer lost
@@ -520,7 +520,7 @@ class Client:
                     params=call.params or None,
                     content=content,
                     headers=self._headers(token, content, call.headers),
-                    **timeout,
+                    timeout=timeout,
                 )
                 self.stats.requests += 1
                 reached_server = True  # from here on, the server may have seen it
