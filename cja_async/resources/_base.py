@@ -310,8 +310,9 @@ class Resource:
 
     def _get(self, model: type[T], url: str, **params: object) -> Coroutine[Any, Any, T]:
         """``GET url`` with ``params`` sent as ``query`` sends them: one ``model`` back."""
-        call = self._declare("GET", url, read=One(model), params=query(None, **params))
-        return self._client._send(call)
+        # The most common call, declared directly (no ``Declared`` to unpack): a GET reads.
+        call = Call("GET", url, self.group, True, True, query(None, **params), read=One(model))
+        return self._client._send(call.with_options(self._options))
 
     def _call_list(
         self, model: type[T], method: str, url: str, **declared: Unpack[Declared]
