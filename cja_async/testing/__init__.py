@@ -59,9 +59,9 @@ from ._simulator import (
     DEFAULT_CLIENT_SECRET,
     DEFAULT_ORG_ID,
     TOKEN_PATH,
-    Faults,
     Simulator,
 )
+from ._rules import Call, Faults, Outcome, RouteRule, SideEffect, Strike
 from ._state import OrgState, SimStats
 
 __all__ = [
@@ -71,18 +71,23 @@ __all__ = [
     "JSON",
     "TOKEN_PATH",
     "ApiError",
+    "Call",
     "Faults",
     "Handler",
     "OrgState",
+    "Outcome",
     "PageShape",
     "ReportOptions",
     "Request",
     "Response",
     "Route",
+    "RouteRule",
     "Router",
+    "SideEffect",
     "SimStats",
     "Simulator",
     "SortSpec",
+    "Strike",
     "bad_parameter",
     "expand",
     "expansion_of",

@@ -170,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         dataviews=args.dataviews,
         page_cap=args.page_cap,
+        record_calls=False,  # a server runs for long: its memory must not grow with traffic
     )
     base = f"http://{args.host}:{args.port}"
     print(
