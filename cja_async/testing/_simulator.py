@@ -300,19 +300,19 @@ class Simulator:
         req = Request.from_scope(scope, await _read_body(receive))
         request_id = str(uuid.uuid4())
         if req.path == TOKEN_PATH:
-            await _send(send, self._issue_token(req), request_id)
+            # The form holds the client secret: the rules' record of it keeps no body.
+            call = Call(req.method, req.path, {}, {}, b"", self.now())
+            await _send(send, self._issue_token(req, call), request_id, call)
         else:
             await self._api(req, send, request_id)
 
     # -- identity server --------------------------------------------------------------
 
-    def _issue_token(self, req: Request) -> Response:
+    def _issue_token(self, req: Request, call: Call) -> Response:
         self.stats.token_requests += 1
         if req.method != "POST":
             return ims_error(405, "method_not_allowed", "Use POST")
-        # The form holds the client secret: the rules' record of it keeps no body.
-        rules = self._rules_of(Call(req.method, req.path, {}, {}, b"", self.now()))
-        strike = self._strike(rules, req)
+        strike = self._strike(self._rules_of(call), req)
         failing = self.faults.token_error_rate
         if strike is NO_STRIKE and failing and self._rng.random() < failing:
             strike = Strike(status=503)
