@@ -54,6 +54,7 @@ from ._paging import (
 from ._reports import ReportOptions, report_events
 from ._request import Request
 from ._router import Handler, Route, Router
+from ._rules import Call, Faults, Outcome, RouteRule, SideEffect, Strike
 from ._simulator import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -61,10 +62,17 @@ from ._simulator import (
     TOKEN_PATH,
     Simulator,
 )
-from ._rules import Call, Faults, Outcome, RouteRule, SideEffect, Strike
 from ._state import OrgState, SimStats
+from ._transports import LossyTransport, Recorder, Sent, every_nth
+from ._virtual_time import VirtualTimeLoop, run_virtual_time
 
 __all__ = [
+    "run_virtual_time",
+    "every_nth",
+    "VirtualTimeLoop",
+    "Sent",
+    "Recorder",
+    "LossyTransport",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "DEFAULT_ORG_ID",
