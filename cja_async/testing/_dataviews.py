@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, iso
+from ._component_helpers import body_object
 from ._connections import connections_of
 from ._dataview_components import DEFAULT_COMPONENT_FIELDS, components_of, copy_components
+from ._dates import iso
 from ._errors import not_found, service_error
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expand, expansion_of, paged, sort_items

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._dataviews import dataviews_of
+from ._dates import parse_iso
 from ._errors import not_found
 from ._http import ApiError
 from ._paging import bad_parameter
@@ -339,7 +340,7 @@ def _add_months(moment: datetime, months: int) -> datetime:
 def _moment(text: str, end: bool) -> datetime:
     text = text.strip()
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+        moment = parse_iso(text).replace(tzinfo=None)
     except ValueError:
         raise bad_parameter(f"Invalid date {text!r} in the date range") from None
     # A bare end date includes its whole day; an end with a time is exclusive.

@@ -33,6 +33,7 @@ from . import (
     _tags,
     _users,
 )
+from ._dates import iso
 from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
 from ._http import ApiError, Receive, Response, Scope, Send
 from ._paging import PageShape, check_page_cap
@@ -285,8 +286,7 @@ class Simulator:
 
     def now_iso(self) -> str:
         """The simulator clock as an ISO 8601 UTC timestamp, for created/modified dates."""
-        moment = _EPOCH + timedelta(seconds=self.now())
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return iso(_EPOCH + timedelta(seconds=self.now()), "milliseconds")
 
     # -- ASGI -------------------------------------------------------------------------
 
