@@ -26,8 +26,9 @@ numbers. Reports aggregate that table the way CJA does in spirit:
   ``DATA_END`` by default (a fixed "now", so answers never drift), with the search
   parameters and ``lookupNoneValues``.
 
-Segments use simple semantics: predicates test single events; a ``visits`` or ``visitors``
-container keeps every event of a visit (visitor) in which some event matches.
+The parts, each in its module: the seeded events, their dimensions and metrics and date ranges
+(``_events``), segments and filters (``_segment_eval``), search clauses (``_search``), the
+report engine (``_report_engine``); this module holds only the two routes.
 """
 
 from __future__ import annotations
