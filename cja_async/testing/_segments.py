@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._component_helpers import body_object, found, instant_param
 from ._dataviews import dataviews_of
 from ._dates import iso, parse_iso
-from ._errors import not_found, service_error
+from ._errors import missing_fields, not_found, service_error
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
 from ._request import Request
@@ -409,12 +409,7 @@ async def create_segment(sim: Simulator, req: Request) -> Response:
     if "definition" not in body:
         missing.append("definition")
     if missing:
-        return service_error(
-            400,
-            "invalid_parameters",
-            f"Missing required field(s): {', '.join(missing)}",
-            {"missing": missing},
-        )
+        return missing_fields(missing)
     error = _definition_error(body["definition"])
     if error is not None:
         raise error
