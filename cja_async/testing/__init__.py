@@ -26,6 +26,14 @@ or over a socket: ``python -m cja_async.testing --port 8000 --speed 10``.
 All time is read from :func:`anyio.current_time` and waited with :func:`anyio.sleep`,
 so the simulator runs unchanged under virtual-time event loops.
 
+Faults on cue and what was sent: ``sim.on("GET", "/segments").fail(503, times=2)`` makes a
+:class:`RouteRule` (respx-style ``side_effect``, its ``calls``); ``sim.calls`` keeps every API
+request as a :class:`Call`; ``Simulator(faults=Faults(...))`` draws random faults everywhere.
+
+Helpers for tests: :class:`VirtualTimeLoop` / :func:`run_virtual_time` (time jumps instead of
+passing), :class:`LossyTransport` / :func:`every_nth` (requests or answers lost on the way) and
+:class:`Recorder` (requests as the client sent them).
+
 Extending: handlers are ``async def handler(sim, req) -> Response`` registered with
 ``@router.route("GET", "/path/{param}")`` on a :class:`Router`; see ``_dataviews.py``
 for a complete resource module, or add routes to one instance with ``sim.route``.
