@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 from api_calls import SEGMENT_DEFINITION
 from conftest import FAST_LIMITS
 
 from cja_async import (
     NotFoundError,
+    OutcomeUnknownError,
     RateLimit,
     ResponseDecodeError,
     ServerError,
     TransportError,
     Window,
 )
-from cja_async.models import Segment
+from cja_async.models import DataView, Segment
 from cja_async.testing import TOKEN_PATH, Faults, Response, Simulator, Strike
 
 pytestmark = pytest.mark.anyio
@@ -160,3 +162,18 @@ async def test_record_calls_off_keeps_nothing(org_id: str) -> None:
     async with sim.client(org_id=org_id) as cja:
         await cja.users.me()
     assert sim.calls == [] and sim.stats.requests == 1
+
+
+async def test_an_exception_outcome_loses_the_answer_after_the_work_is_done(
+    sim: Simulator, org_id: str
+) -> None:
+    reads = sim.on("GET", "/configuration/users/me").raises(httpx.ReadTimeout("lost"), times=1)
+    writes = sim.on("POST", "/data/dataviews", [httpx.ReadTimeout("lost")])
+    async with sim.client(org_id=org_id) as cja:
+        assert (await cja.users.me()).email  # a GET is retried
+        with pytest.raises(OutcomeUnknownError):
+            await cja.dataviews.create(DataView(name="once", parent_data_group_id="dg"))
+        names = [dv.name async for dv in cja.dataviews.list(expansion=["name"], limit=1000)]
+    assert reads.call_count == 2 and cja.stats.retries >= 1
+    assert writes.call_count == 1 and names.count("once") == 1  # carried out, never repeated
+    assert writes.calls[0].status is None  # no answer was sent

@@ -61,7 +61,9 @@ class Strike:
     carrying the request out (a 500 in the service's error shape, other statuses in the
     gateway's). ``response``: answer this instead. ``garbage``: carry it out, then answer 200
     with an HTML page (a misbehaving proxy). ``cut``: carry it out, then send the headers and
-    half the body and drop the connection.
+    half the body and drop the connection. ``error``: carry it out, then raise this from the
+    app instead of answering (in-process the client's transport raises it as it is: use an
+    ``httpx.TransportError`` such as ``httpx.ReadTimeout`` for a lost answer).
     """
 
     delay: float = 0.0
@@ -69,6 +71,7 @@ class Strike:
     response: Response | None = None
     garbage: bool = False
     cut: bool = False
+    error: BaseException | None = None
 
     @property
     def faults(self) -> int:
@@ -78,6 +81,7 @@ class Strike:
             + int(self.status is not None or self.response is not None)
             + int(self.garbage)
             + int(self.cut)
+            + int(self.error is not None)
         )
 
 
@@ -123,10 +127,13 @@ class Faults:
         return Strike(delay=delay, status=status, garbage=garbage, cut=cut)
 
 
-Outcome: TypeAlias = int | Response | Literal["cut", "garbage"] | Strike | Faults | None
+Outcome: TypeAlias = (
+    int | Response | Literal["cut", "garbage"] | Strike | Faults | BaseException | None
+)
 """One call's outcome: a status to fail with, a response to answer, ``"cut"`` or ``"garbage"``
-(carry the request out, then cut the body or answer HTML), a :class:`Strike`, a :class:`Faults`
-drawn for this call, or ``None``: answer as usual."""
+(carry the request out, then cut the body or answer HTML), an exception to raise once it is
+carried out (``httpx.ReadTimeout(...)``: the answer is lost), a :class:`Strike`, a
+:class:`Faults` drawn for this call, or ``None``: answer as usual."""
 
 SideEffect: TypeAlias = Outcome | Iterable[Outcome] | Callable[[Request], Outcome]
 """A :class:`RouteRule`'s ``side_effect``: one outcome for every call, a sequence of outcomes
@@ -143,6 +150,8 @@ def strike_of(outcome: Outcome, rng: random.Random) -> Strike:
         return outcome.draw(rng)
     if isinstance(outcome, Response):
         return Strike(response=outcome)
+    if isinstance(outcome, BaseException):
+        return Strike(error=outcome)
     if outcome == "cut":
         return Strike(cut=True)
     if outcome == "garbage":
@@ -150,8 +159,8 @@ def strike_of(outcome: Outcome, rng: random.Random) -> Strike:
     if isinstance(outcome, int) and not isinstance(outcome, bool) and _is_status(outcome):
         return Strike(status=outcome)
     raise ValueError(
-        f"a fault outcome must be an HTTP status, a Response, 'cut', 'garbage', a Strike, "
-        f"Faults or None, got {outcome!r}"
+        f"a fault outcome must be an HTTP status, a Response, 'cut', 'garbage', an exception, "
+        f"a Strike, Faults or None, got {outcome!r}"
     )
 
 
@@ -232,7 +241,9 @@ class RouteRule:
     @side_effect.setter
     def side_effect(self, value: SideEffect) -> None:
         self._side_effect = value
-        single = value is None or isinstance(value, int | str | Response | Strike | Faults)
+        single = value is None or isinstance(
+            value, int | str | Response | Strike | Faults | BaseException
+        )
         if single or callable(value):
             self._pending = None
         else:
@@ -263,6 +274,11 @@ class RouteRule:
     def garbage(self, *, times: int | None = None) -> RouteRule:
         """Carry requests out, then answer an HTML page, ``times`` times or always."""
         return self._repeat("garbage", times)
+
+    def raises(self, error: BaseException, *, times: int | None = None) -> RouteRule:
+        """Carry requests out, then raise ``error`` instead of answering (``httpx.ReadTimeout``:
+        a lost answer), ``times`` times or always."""
+        return self._repeat(error, times)
 
     def delay(self, seconds: float, *, times: int | None = None) -> RouteRule:
         """Hold requests ``seconds`` longer in flight, ``times`` times or always."""

@@ -408,7 +408,10 @@ class Simulator:
                     stats.rejected_429 += 1
                 await _send(send, too_many_requests(math.ceil(-waited)), request_id, call)
                 return
-            response, cut = await self._serve(req, org, self._strike(rules, req), waited)
+            strike = self._strike(rules, req)
+            response, cut = await self._serve(req, org, strike, waited)
+            if strike.error is not None:
+                raise strike.error
             if cut:
                 await _send_cut_short(send, response, request_id)
             await _send(send, response, request_id, call)
