@@ -100,6 +100,18 @@ def org(served: tuple[Simulator, str]) -> Org:
     return Org(*served)
 
 
+def offline(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m cja_async ARGS`` with no credentials: for commands that send no request."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CJA_")}
+    return subprocess.run(
+        [sys.executable, "-m", "cja_async", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     """The stderr of a failed run: exactly one line, no traceback, no secret."""
     assert "Traceback" not in result.stderr
@@ -153,7 +165,7 @@ def test_whoami_names_user_and_org_with_one_request(org: Org) -> None:
     assert result.returncode == 0, result.stderr
     assert f"org   {org.org_id}" in result.stdout
     assert org.client_id in result.stdout  # the simulator's technical account is named by it
-    assert result.stderr.strip().startswith("whoami: 1 requests, 0 429s,")
+    assert result.stderr.strip().startswith("whoami: 1 request, 0 429s,")
 
 
 def test_whoami_from_a_developer_console_file(org: Org, tmp_path: Path) -> None:
@@ -358,6 +370,52 @@ def test_diff_of_two_sdr_files_added_removed_changed(org: Org, tmp_path: Path) -
     assert by_group["metrics"]["changed"] == {data["metrics"][0]["id"]: ["name"]}
 
 
+def test_diff_of_a_folder_and_a_file_or_of_a_non_json_file_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    (folder / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n')
+    sdr = tmp_path / "web.json"
+    sdr.write_text(json.dumps({part: [] for part in PARTS}))
+    xlsx = tmp_path / "web.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04\x81\x00 not text")
+    for old, new in ((sdr, folder), (folder, sdr)):
+        result = offline("diff", str(old), str(new))
+        assert result.returncode == 1
+        line = one_error_line(result)
+        assert f"cannot compare the export folder {str(folder)!r}" in line
+        assert "two export folders or two SDR JSON files" in line
+    result = offline("diff", str(sdr), str(xlsx))
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "is neither an export folder nor an SDR JSON file" in line
+    assert "codec" not in line
+
+
+def test_an_empty_data_view_id_is_a_usage_error_before_any_request(org: Org) -> None:
+    before = org.sim.stats.token_requests
+    for args in (
+        ("sdr", " ", "--out", "never.json"),
+        ("report", "", "-d", "variables/page", "-m", "metrics/visits", "--from", "2024-01-01",
+         "--to", "2024-02-01", "--out", "never.csv"),
+    ):  # fmt: skip
+        result = org.run(*args)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "Invalid value for 'DATA_VIEW_ID': empty; give a data view id" in result.stderr
+    assert org.sim.stats.token_requests == before
+
+
+def test_demo_refuses_bad_options_with_a_usage_line() -> None:
+    for option, value in (("--limit", "0"), ("--limit", "1001"), ("--latency", "-1"),
+                          ("--dataviews", "0")):  # fmt: skip
+        result = offline("demo", option, value)
+        assert result.returncode == 2, (option, value, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert f"Invalid value for '{option}'" in result.stderr
+
+
 def test_changed_members_descend_into_objects_only() -> None:
     old = {"a": {"b": 1, "c": [1]}, "d": 1}
     new = {"a": {"b": 2, "c": [1, 2]}, "e": None}
@@ -381,7 +439,7 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     assert len(rows) == 5
     visits = [float(r["metrics/visits"]) for r in rows]
     assert visits == sorted(visits, reverse=True)
-    assert ": 1 requests, 0 429s, " in top.stderr
+    assert ": 1 request, 0 429s, " in top.stderr
 
     every = org.run(*common, "--out", str(tmp_path / "all.jsonl"))
     assert every.returncode == 0, every.stderr
@@ -459,6 +517,58 @@ def test_report_breakdowns_equal_the_librarys_freeform_table(org: Org, tmp_path:
     assert len(rows) == 24
 
 
+def test_report_one_top_for_every_level_and_ids_given_twice(org: Org, tmp_path: Path) -> None:
+    import asyncio
+
+    view = asyncio.run(busiest_view(org))
+    common = ["report", view, "-d", "variables/marketingchannel", "-d", "variables/devicetype",
+              "-m", "metrics/visits", "--from", "2024-01-01", "--to", "2024-04-01"]  # fmt: skip
+    one = org.run(*common, "--top", "2", "--out", str(tmp_path / "one.csv"))
+    both = org.run(*common, "--top", "2,2", "--out", str(tmp_path / "both.csv"))
+    assert one.returncode == 0 and both.returncode == 0, one.stderr + both.stderr
+    assert (tmp_path / "one.csv").read_text() == (tmp_path / "both.csv").read_text()
+    assert len((tmp_path / "one.csv").read_text().splitlines()) == 1 + 4
+
+    before = org.sim.stats.token_requests
+    for option, twice in (("-d", "variables/devicetype"), ("-m", "metrics/visits")):
+        result = org.run(*common, option, twice, "--out", str(tmp_path / "twice.csv"))
+        assert result.returncode == 1
+        assert f"{twice} is given twice" in one_error_line(result)
+    assert org.sim.stats.token_requests == before  # refused before any request
+    assert not (tmp_path / "twice.csv").exists()
+
+
+def test_report_over_18_months_names_the_split_option_before_any_request(
+    org: Org, tmp_path: Path
+) -> None:
+    common = ["report", "dv_x", "-d", "variables/marketingchannel", "-m", "metrics/visits",
+              "--from", "2023-01-01", "--to", "2025-01-01", "--top", "2"]  # fmt: skip
+    before = org.sim.stats.requests
+    long = org.run(*common, "--out", str(tmp_path / "long.csv"))
+    assert long.returncode == 1
+    assert "more than 18 months" in one_error_line(long) and "--split month" in long.stderr
+    assert org.sim.stats.requests == before  # refused before any request
+    assert not (tmp_path / "long.csv").exists()
+
+
+def test_parquet_without_polars_is_refused_before_any_request(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cja_async._cli import main
+
+    for name, value in org.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(sys.modules, "polars", None)  # import polars raises ImportError
+    before = org.sim.stats.token_requests
+    args = ["report", "dv_x", "-d", "variables/page", "-m", "metrics/visits", "--from",
+            "2024-01-01", "--to", "2024-02-01", "--out", str(tmp_path / "r.parquet")]  # fmt: skip
+    code = main(args)
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "--format parquet needs polars: pip install 'cja-async[polars]'" in err
+    assert org.sim.stats.token_requests == before  # not even a token was asked for
+
+
 # -- bad input --------------------------------------------------------------------------
 
 
@@ -468,6 +578,29 @@ def test_wrong_secret_is_one_line_and_exit_1(org: Org) -> None:
     line = one_error_line(result)
     assert "401" in line and "check the client id and secret" in line
     assert "wrong-" not in line
+
+
+def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -> None:
+    import httpx
+    import virtual_time
+
+    from cja_async import OAuthCredentials, TransportError
+    from cja_async._cli import describe
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    async def whoami() -> TransportError:
+        credentials = OAuthCredentials(client_id="cli", client_secret=SECRET)
+        transport = httpx.MockTransport(refuse)
+        async with Client(org_id="X@AdobeOrg", credentials=credentials, transport=transport) as cja:
+            with pytest.raises(TransportError) as info:
+                await cja.users.me()
+        return info.value
+
+    line = describe(virtual_time.run(whoami()))  # the token retries' backoff in virtual time
+    assert "could not get a token" in line and SECRET not in line
+    assert line.endswith("check the network and the token URL (--token-url or CJA_TOKEN_URL)")
 
 
 def test_unwritable_out_fails_before_any_request(org: Org, tmp_path: Path) -> None:
@@ -490,6 +623,10 @@ def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> Non
     result = org.run("whoami", CJA_ORG_ID="")
     assert result.returncode == 1
     assert "no credentials" in one_error_line(result)
+    result = org.run("whoami", CJA_CLIENT_SECRET="")
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "CJA_CLIENT_SECRET is not set" in line and "or pass --credentials FILE" in line
     result = org.run("whoami", "--credentials", str(tmp_path / "missing.json"))
     assert result.returncode == 1
     assert "cannot read" in one_error_line(result)
@@ -509,6 +646,7 @@ def test_a_refused_request_mid_export_is_one_line_and_leaves_no_file(tmp_path: P
     assert result.returncode == 1
     line = one_error_line(result)
     assert "HTTP 403" in line and "the credential lacks access" in line
+    assert "CJA_ORG_ID" in line  # the usual cause: another org's id
     assert list((tmp_path / "backup").iterdir()) == []
 
 

@@ -65,6 +65,29 @@ def test_every_readme_section_a_page_pulls_in_exists() -> None:
         assert module.readme_section(readme, heading).strip(), heading
 
 
+def test_every_guide_section_of_the_readme_is_on_the_site() -> None:
+    """Each API group's section (and the text that says how to run their examples offline)
+    is pulled into a page, so the site's guides miss nothing the README shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pulled = {
+        (match.group("heading"), bool(match.group("intro")))
+        for page in DOCS.rglob("*.md")
+        for match in hooks()._CALL.finditer(page.read_text(encoding="utf-8"))
+    }
+    for parent in ("## Using the client", "## The API, group by group"):
+        if (parent, False) in pulled:
+            continue
+        assert (parent, True) in pulled, parent
+        body = hooks().readme_section(readme, parent)
+        for heading in re.findall(r"^### .+$", body, re.MULTILINE):
+            assert (heading, False) in pulled, heading
+
+
+def test_an_intro_ends_at_the_first_subheading() -> None:
+    text = "## B\nb\n### C\nc\n## D\nd\n"
+    assert hooks().readme_section(text, "## B", intro=True) == "b\n"
+
+
 def test_a_section_ends_at_the_next_heading_of_its_level_not_inside_code() -> None:
     text = "# A\n## B\nb\n```\n# not a heading\n```\n### C\nc\n## D\nd\n"
     assert hooks().readme_section(text, "## B") == "b\n```\n# not a heading\n```\n### C\nc\n"

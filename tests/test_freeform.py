@@ -324,6 +324,7 @@ async def test_data_frames(cja: Client, view: str, events: list[dict[str, Any]])
         ({"split": "week"}, ValueError, "split must be one of"),
         ({"split": "month", "date_range": None}, ValueError, "needs a date_range"),
         ({"date_range": ("2024-02-01", "2024-01-01")}, ValueError, "end after it starts"),
+        ({"dimensions": [CHANNEL, DEVICE, CHANNEL]}, ValueError, "given twice"),
     ],
 )
 async def test_bad_arguments_raise_before_sending(
@@ -392,6 +393,21 @@ async def test_a_failing_breakdown_raises_and_stops_the_table(
     assert reports_sent(sim) == sent  # nothing left running
     # The multi-dimension attempt was refused, then the first breakdown failed.
     assert table.refused == 1
+
+
+@pytest.mark.parametrize("multi_dimension", [True, False])
+async def test_a_metric_the_data_view_cannot_report_raises_instead_of_zeros(
+    sim: Simulator, cja: Client, view: str, multi_dimension: bool
+) -> None:
+    # Adobe answers 206 with columnErrors and a column of zeros for a misspelt metric.
+    table = cja.reports.freeform_table(
+        view, dimensions=[CHANNEL, DEVICE], metrics=["metrics/visits", "metrics/visitz"],
+        date_range=Q1, top=[2, 2], multi_dimension=multi_dimension,
+    )  # fmt: skip
+    with pytest.raises(BadRequestError, match="'metrics/visitz' cannot be reported") as caught:
+        await table.collect()
+    assert caught.value.error_code == "not_enabled_metric"
+    assert caught.value.status_code == 206
 
 
 def test_readme_freeform_example_runs(capsys: pytest.CaptureFixture[str]) -> None:

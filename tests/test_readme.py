@@ -39,3 +39,28 @@ def test_client_stats_are_documented() -> None:
     assert "`cja.stats`" in text
     for field in ("requests", "retries", "rate_limited", "token_renewals", "limiter_wait"):
         assert f"`{field}`" in text, field
+
+
+def test_the_offline_settings_are_the_served_simulators_credentials() -> None:
+    """The exports the README gives for trying the examples offline are what
+    ``python -m cja_async.testing --port 8000`` accepts."""
+    from cja_async.testing._simulator import (
+        DEFAULT_CLIENT_ID,
+        DEFAULT_CLIENT_SECRET,
+        DEFAULT_ORG_ID,
+    )
+
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("to try them\noffline") :]
+    block = block[
+        block.index("```console\n") : block.index("```\n", block.index("```console\n") + 3)
+    ]
+    settings = dict(re.findall(r"(CJA_[A-Z_]+)=(\S+)", block))
+    assert settings == {
+        "CJA_BASE_URL": "http://127.0.0.1:8000",
+        "CJA_TOKEN_URL": "http://127.0.0.1:8000/ims/token/v3",
+        "CJA_ORG_ID": DEFAULT_ORG_ID,
+        "CJA_CLIENT_ID": DEFAULT_CLIENT_ID,
+        "CJA_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
+    }
+    assert "python -m pip install '.[simulator]'" in text[: text.index(block)][-400:]

@@ -121,3 +121,63 @@ def test_served_from_the_command_line_it_logs_and_sums_up_on_ctrl_c() -> None:
     assert "GET /configuration/users/me 200 " in out
     assert f"POST {TOKEN_PATH} 200 " in out and token not in out
     assert "simulator stopped: 1 API requests, 0 answered 429, 1 token requests" in out
+
+
+def _serve(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cja_async.testing", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def test_a_port_in_use_is_one_line_and_exit_1_without_a_banner() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = _serve("--port", str(port))
+        out, err = server.communicate(timeout=30)
+    assert server.returncode == 1
+    assert out == ""  # no banner for a server that never listened
+    assert err.strip().splitlines() == [err.strip()]
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--port", "80000"), ("--latency", "-1"), ("--dataviews", "-1"), ("--speed", "0")],
+)
+def test_bad_options_are_usage_errors_not_tracebacks(option: str, value: str) -> None:
+    server = _serve(option, value, "--port", "0")
+    out, err = server.communicate(timeout=30)
+    assert server.returncode == 2
+    assert f"argument {option}: '{value}' is not" in err
+    assert "Traceback" not in err and out == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_port_0_serves_on_a_free_port_and_the_banner_names_it() -> None:
+    server = _serve("--port", "0", "--quiet")
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        base = first.removeprefix("CJA simulator at ").strip()
+        port = int(base.rsplit(":", 1)[1])
+        assert port != 0
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                assert httpx.get(base + STATS_PATH, timeout=2).json()["requests"] == 0
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.05)
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "simulator stopped: 0 API requests" in out

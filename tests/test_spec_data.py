@@ -88,3 +88,14 @@ def test_derive_strips_prose_but_not_data() -> None:
         "properties": {"description": {"type": "string"}},
         "example": {"description": "an example's member, kept"},
     }
+
+
+def test_derive_from_a_folder_without_adobes_files_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        derive.main([str(tmp_path / "nowhere"), "--check"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"holds no {derive.SPEC} and no {derive.POSTMAN}" in err
+    assert "Traceback" not in err

@@ -42,7 +42,7 @@ from . import _diff, _export, _report, _sdr
 from ._demo import demo as run_demo
 from ._errors import CommandError
 from ._files import check_writable_dir, format_for
-from ._progress import Progress, summary_line
+from ._progress import Progress, plural, summary_line
 
 __all__ = ["cli", "main"]
 
@@ -124,7 +124,14 @@ class Connection:
             raise CommandError(f"{self.credentials}: not a JSON file ({exc})") from exc
         except (TypeError, ValueError) as exc:  # a bad file, variable or URL
             where = f"{self.credentials}: " if self.credentials is not None else ""
-            raise CommandError(f"{where}{exc}") from exc
+            fix = ""
+            if self.credentials is None and str(exc).startswith("environment variable"):
+                fix = (
+                    "; set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET (the Developer "
+                    "Console's Organization ID, client id and client secret), or pass "
+                    "--credentials FILE"
+                )
+            raise CommandError(f"{where}{exc}{fix}") from exc
 
 
 _CONNECTION_OPTIONS = (
@@ -273,9 +280,20 @@ def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> No
             with Progress() as progress:
                 counts = await _export.export(cja, groups, out, fmt, progress)
             total = sum(counts.values())
-            _done(f"exported {total} items in {len(counts)} files to {out}", cja, started)
+            _done(
+                f"exported {plural(total, 'item')} in {plural(len(counts), 'file')} to {out}",
+                cja,
+                started,
+            )
 
     run(job())
+
+
+def _data_view_id(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A DATA_VIEW_ID that is not empty (an unset shell variable), refused before any request."""
+    if not value.strip():
+        raise click.BadParameter("empty; give a data view id such as dv_677ea9291244fd082f02dd42")
+    return value
 
 
 _OUT_FILE = click.option(
@@ -288,7 +306,7 @@ _OUT_FILE = click.option(
 
 
 @cli.command()
-@click.argument("data_view_id")
+@click.argument("data_view_id", callback=_data_view_id)
 @_OUT_FILE
 @click.option(
     "--format",
@@ -322,7 +340,9 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
                     raise CommandError(f"unknown data view {data_view_id!r}: {exc}") from None
             _sdr.write(parts, out, chosen)
             counts = ", ".join(
-                f"{len(rows)} {part}" for part, rows in parts.items() if part != "dataview"
+                f"{len(rows)} {part.replace('_', ' ')}"
+                for part, rows in parts.items()
+                if part != "dataview"
             )
             _done(f"sdr of {data_view_id} ({counts}) -> {out}", cja, started)
 
@@ -362,7 +382,7 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 
 
 @cli.command(short_help="Pull a report (a freeform table) into a file.")
-@click.argument("data_view_id")
+@click.argument("data_view_id", callback=_data_view_id)
 @click.option(
     "--dimension",
     "-d",
@@ -383,7 +403,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 )
 @click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
 @click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
-@click.option("--top", metavar="N[,N...]", help="Items kept per dimension (default: all).")
+@click.option(
+    "--top",
+    metavar="N[,N...]",
+    help="Items kept by the first metric: one number per --dimension (10,5), or one for every "
+    "level; 'all' keeps every item of a level (default: all).",
+)
 @click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
 @click.option(
     "--split",
@@ -391,7 +416,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     help="Report each period on its own (the first column); needed past Adobe's 18 months.",
 )
 @_OUT_FILE
-@click.option("--format", "fmt", type=click.Choice(_report.FORMATS), help="csv|jsonl|parquet.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_report.FORMATS),
+    help="csv: a header, then a row per line; jsonl: a JSON object per row; parquet: needs polars.",
+)
 @connection_options
 def report(
     connection: Connection,
@@ -417,9 +447,10 @@ def report(
           --from 2024-01-01 --to 2024-04-01 --top 10,5 --out channels.csv
     """
     chosen = format_for(out, fmt, _report.FORMATS)
-    top_items = _report.parse_top(top)
-    if top_items is not None and len(top_items) > len(dimensions):
-        raise CommandError(f"--top has {len(top_items)} levels for {len(dimensions)} --dimension")
+    _report.check_format(chosen)
+    _report.check_distinct(dimensions, "--dimension")
+    _report.check_distinct(metrics, "--metric")
+    top_items = _report.parse_top(top, len(dimensions))
     check_writable_dir(out.parent)
 
     async def job() -> None:
@@ -440,18 +471,32 @@ def report(
             columns = _report.columns(dimensions, metrics, split)
             records = _report.records(rows, dimensions, metrics, split)
             _report.write(records, columns, out, chosen)
-            _done(f"{len(rows)} rows -> {out}", cja, started)
+            _done(f"{plural(len(rows), 'row')} -> {out}", cja, started)
 
     run(job())
 
 
 @cli.command(short_help="Bulk-export a simulated org, in-process.")
 @click.option(
-    "--dataviews", type=int, default=2000, show_default=True, help="Data views in the org."
+    "--dataviews",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="Data views in the org.",
 )
-@click.option("--limit", type=int, default=10, show_default=True, help="Data views per page.")
 @click.option(
-    "--latency", type=float, default=0.05, show_default=True, help="Seconds per response."
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=10,
+    show_default=True,
+    help="Data views per page (1 to 1000, Adobe's most).",
+)
+@click.option(
+    "--latency",
+    type=click.FloatRange(min=0.0),
+    default=0.05,
+    show_default=True,
+    help="Seconds per response.",
 )
 def demo(dataviews: int, limit: int, latency: float) -> None:
     """Bulk-export a simulated org (in-process, nothing leaves the machine) and show the
@@ -480,7 +525,11 @@ _HINTS: tuple[tuple[type[CJAError], str], ...] = (
         "check the client id and secret (--credentials or CJA_CLIENT_ID, "
         "CJA_CLIENT_SECRET) and the token URL",
     ),
-    (PermissionDeniedError, "the credential lacks access: check its product profile"),
+    (
+        PermissionDeniedError,
+        "the credential lacks access: check that CJA_ORG_ID (or the file's org) is the "
+        "credential's own org, and the credential's product profile",
+    ),
     (RateLimitError, "the org's request budget stayed spent; try again later"),
     (TransportError, "check the network and --base-url"),
 )
@@ -489,6 +538,9 @@ _HINTS: tuple[tuple[type[CJAError], str], ...] = (
 def describe(exc: CJAError) -> str:
     """One line for an error of the library, with what to do about it."""
     hint = next((text for cls, text in _HINTS if isinstance(exc, cls)), None)
+    if isinstance(exc, TransportError) and str(exc).startswith("could not get a token"):
+        # No answer from the identity server: its URL, not the API's, is the one to check.
+        hint = "check the network and the token URL (--token-url or CJA_TOKEN_URL)"
     return f"{exc}; {hint}" if hint else str(exc)
 
 

@@ -74,8 +74,15 @@ def _export_files(path: Path) -> list[Path]:
 
 
 def check_same_formats(old: Path, new: Path) -> None:
-    """Refuse to compare a group exported as CSV (text cells) with one in JSON (typed)."""
-    if not (old.is_dir() and new.is_dir()):
+    """Refuse to compare a folder with a file, or a group exported as CSV (text cells) with
+    one in JSON (typed)."""
+    if old.is_dir() != new.is_dir():
+        folder, file = (old, new) if old.is_dir() else (new, old)
+        raise CommandError(
+            f"cannot compare the export folder {str(folder)!r} with the file {str(file)!r}: "
+            "give two export folders or two SDR JSON files"
+        )
+    if not old.is_dir():
         return
     before = {p.stem: p.suffix for p in _export_files(old)}
     for p in _export_files(new):
@@ -98,9 +105,13 @@ def load(path: Path) -> dict[str, Records]:
             if not files:
                 raise CommandError(f"{str(path)!r} holds no export files (.jsonl, .json, .csv)")
             return {p.stem: _records(_read_file(p), repr(str(p))) for p in files}
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes()
     except (OSError, ValueError) as exc:
         raise CommandError(f"cannot read {str(path)!r}: {exc}") from exc
+    try:
+        data = json.loads(text)
+    except ValueError:  # not UTF-8 or not JSON: an xlsx, csv or md SDR, or another file
+        data = None
     if not isinstance(data, dict) or not set(PARTS) <= set(data):
         raise CommandError(
             f"{str(path)!r} is neither an export folder nor an SDR JSON file "

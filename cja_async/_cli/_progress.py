@@ -24,7 +24,7 @@ from rich.progress import Progress as RichProgress
 
 from .. import Client
 
-__all__ = ["Progress", "Track", "summary_line"]
+__all__ = ["Progress", "Track", "plural", "summary_line"]
 
 # Plain mode writes a line per step at most this often (a log, not a flood).
 _PLAIN_EVERY = 5.0
@@ -114,4 +114,11 @@ class Progress:
 def summary_line(done: str, cja: Client, seconds: float) -> str:
     """The one-line summary every command ends with: what was done, requests, 429s, time."""
     stats = cja.stats
-    return f"{done}: {stats.requests} requests, {stats.rate_limited} 429s, {seconds:.1f} s"
+    return (
+        f"{done}: {plural(stats.requests, 'request')}, {stats.rate_limited} 429s, {seconds:.1f} s"
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 request``, ``2 requests``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -18,15 +18,26 @@ from ._errors import CommandError
 from ._files import atomic_path, atomic_text
 from ._progress import Progress
 
-__all__ = ["FORMATS", "SPLITS", "columns", "fetch", "parse_top", "records", "write"]
+__all__ = [
+    "FORMATS",
+    "SPLITS",
+    "check_distinct",
+    "check_format",
+    "columns",
+    "fetch",
+    "parse_top",
+    "records",
+    "write",
+]
 
 FORMATS = ("csv", "jsonl", "parquet")
 # The choices for --split, typed as the library's own (click hands back the plain str).
 SPLITS: dict[str, Split] = {name: name for name in get_args(Split)}
 
 
-def parse_top(text: str | None) -> list[int | None] | None:
-    """``"10,5"`` -> ``[10, 5]``; ``"all"`` (or an empty place) keeps every item at that level."""
+def parse_top(text: str | None, levels: int) -> list[int | None] | None:
+    """``"10,5"`` -> ``[10, 5]``; ``"all"`` (or an empty place) keeps every item at that level;
+    one number (``"10"``) is kept at each of the ``levels``."""
     if text is None:
         return None
     top: list[int | None] = []
@@ -38,7 +49,23 @@ def parse_top(text: str | None) -> list[int | None] | None:
             top.append(int(part))
         else:
             raise CommandError(f"--top takes positive numbers such as 10,5; got {text!r}")
+    if len(top) == 1:
+        return top * levels
+    if len(top) != levels:
+        raise CommandError(
+            f"--top has {len(top)} levels for {levels} --dimension: give one number for every "
+            "level, or one per --dimension (10,5)"
+        )
     return top
+
+
+def check_distinct(values: Sequence[str], option: str) -> None:
+    """Refuse an id given twice: its columns would collide in the file."""
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise CommandError(f"{option} {value} is given twice; give each one once")
+        seen.add(value)
 
 
 def levels(dimensions: Sequence[str], split: str | None) -> list[str]:
@@ -100,22 +127,33 @@ async def fetch(
             progress=step,
         )
     except (TypeError, ValueError) as exc:  # bad dates, over 18 months, too many metrics
-        raise CommandError(str(exc)) from exc
+        message = str(exc)
+        if not split and "split=" in message:  # the library names its Python argument
+            message += "; on the command line: --split month (or quarter, year)"
+        raise CommandError(message) from exc
     rows = await table.collect()
     track.finish(f" ({len(rows)} rows)")
     return rows
 
 
-def write(rows: list[dict[str, Any]], columns: list[str], path: Path, fmt: str) -> None:
-    """Write the records as ``fmt`` (csv, jsonl, parquet), atomically."""
+def check_format(fmt: str) -> None:
+    """Refuse a format whose library is missing, before any request is sent."""
     if fmt == "parquet":
         try:
-            import polars
+            import polars  # noqa: F401
         except ImportError:
             raise CommandError(
                 "--format parquet needs polars: pip install 'cja-async[polars]' "
                 "(or, in a checkout, pip install '.[polars]')"
             ) from None
+
+
+def write(rows: list[dict[str, Any]], columns: list[str], path: Path, fmt: str) -> None:
+    """Write the records as ``fmt`` (csv, jsonl, parquet), atomically."""
+    if fmt == "parquet":
+        check_format(fmt)
+        import polars
+
         frame = polars.DataFrame(rows, schema=columns if not rows else None)
         with atomic_path(path) as temp:
             frame.write_parquet(temp)

@@ -45,6 +45,7 @@ from ..models.reports import (
     MAX_REPORT_PAGE,
     FreeformProgress,
     FreeformRow,
+    ReportColumnError,
     ReportDimension,
     ReportFilter,
     ReportMetric,
@@ -223,6 +224,9 @@ class FreeformTable:
             raise TypeError("dimensions must be a sequence of dimension ids")
         if not dimensions:
             raise ValueError("dimensions must name at least one dimension")
+        twice = sorted({d for d in dimensions if list(dimensions).count(d) > 1})
+        if twice:
+            raise ValueError(f"dimensions must differ from level to level; given twice: {twice}")
         # The builder checks ids, metrics (1 to 20) and segments, and writes the body once.
         probe = ReportRequest(
             data_view, dimension=dimensions[0], metrics=metrics, segments=segments or ()
@@ -426,7 +430,26 @@ class FreeformTable:
             )
         finally:
             self._tick(done=1)
+        columns = report.columns
+        if columns is not None and columns.column_errors:
+            raise self._column_error(request, columns.column_errors[0])
         return report.rows or [], report.total_elements
+
+    def _column_error(self, request: ReportRequest, error: ReportColumnError) -> BadRequestError:
+        # A metric Adobe cannot report (misspelt, or not in the data view) comes back as a
+        # 206 with zeros in its column: a table of those zeros would look like real data.
+        columns = request._metric_columns()
+        index = columns.index(error.column_id) if error.column_id in columns else None
+        name = self.metric_names[index] if index is not None else f"column {error.column_id}"
+        scrub = self._reports._client._scrub.text
+        code = scrub((error.error_code or "column_error")[:100])
+        why = scrub((error.error_description or "")[:300])
+        return BadRequestError(
+            f"metric {name!r} cannot be reported in data view {self._data_view!r} ({code}"
+            f"{': ' + why if why else ''}); check the metric id and that the data view has it",
+            status_code=206,
+            error_code=code,
+        )
 
     async def _pages(
         self,

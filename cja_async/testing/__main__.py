@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -98,6 +99,21 @@ class LoggedSimulator:
             self.log(f"{scope['method']} {scope['path']} {status or '-'} {took:.0f}ms")
 
 
+def _number(kind: Callable[[str], float], low: float, high: float | None, what: str) -> Any:
+    """An argparse type: ``kind`` within [low, high], or a usage error naming the range."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cja_async.testing",
@@ -108,10 +124,15 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
+    parser.add_argument(
+        "--port",
+        type=_number(int, 0, 65535, "a port (0 to 65535; 0 picks a free one)"),
+        default=8000,
+        help="port to listen on (%(default)s)",
+    )
     parser.add_argument(
         "--speed",
-        type=float,
+        type=_number(float, 1e-9, None, "a positive number"),
         default=1.0,
         help="divide every rate-limit window by this factor: 10 runs Adobe's limits ten"
         " times faster (%(default)s)",
@@ -120,7 +141,10 @@ def _parser() -> argparse.ArgumentParser:
         "--no-limits", action="store_true", help="enforce no rate limits (never answer 429)"
     )
     parser.add_argument(
-        "--latency", type=float, default=0.0, help="seconds every API response takes (%(default)s)"
+        "--latency",
+        type=_number(float, 0.0, None, "a number of seconds, 0 or more"),
+        default=0.0,
+        help="seconds every API response takes (%(default)s)",
     )
     parser.add_argument(
         "--page-shape",
@@ -132,7 +156,10 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="seed of the generated data (%(default)s)"
     )
     parser.add_argument(
-        "--dataviews", type=int, default=300, help="data views in each org (%(default)s)"
+        "--dataviews",
+        type=_number(int, 0, None, "a count, 0 or more"),
+        default=300,
+        help="data views in each org (%(default)s)",
     )
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
     parser.add_argument(
@@ -155,13 +182,21 @@ def _printer(stream: TextIO) -> Callable[[str], None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, print the credentials to use and serve until interrupted."""
     args = _parser().parse_args(argv)
-    if args.speed <= 0:
-        print("--speed must be positive", file=sys.stderr)
-        return 2
     try:
         import uvicorn
     except ImportError:
         print(f"Serving the simulator needs uvicorn: {install_hint('simulator')}", file=sys.stderr)
+        return 1
+    try:
+        # Bound here, before the banner: a port in use is one line, not a banner then a crash.
+        family = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0][0]
+        listener = socket.create_server((args.host, args.port), family=family)
+    except OSError as exc:
+        print(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+            "check --host, or pick another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
         return 1
     sim = Simulator(
         rate_limit=None if args.no_limits else RateLimit().scaled(args.speed),
@@ -172,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         page_cap=args.page_cap,
         record_calls=False,  # a server runs for long: its memory must not grow with traffic
     )
-    base = f"http://{args.host}:{args.port}"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    base = f"http://{host}:{listener.getsockname()[1]}"
     print(
         f"CJA simulator at {base}\n"
         f"  token_url     {base}/ims/token/v3\n"
@@ -184,9 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     app = LoggedSimulator(sim, None if args.quiet else _printer(sys.stdout))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        server.run(sockets=[listener])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it shut down on
+        pass
     finally:
+        listener.close()
         print(f"simulator stopped: {summary(sim)}", flush=True)
     return 0
 

@@ -147,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", type=Path, help=f"folder holding {SPEC} and {POSTMAN}")
     parser.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
     args = parser.parse_args(argv)
+    missing = [name for name in (SPEC, POSTMAN) if not (args.source / name).is_file()]
+    if missing:
+        parser.error(
+            f"{args.source} holds no {' and no '.join(missing)}: give the folder with Adobe's "
+            f"{SPEC} and {POSTMAN} (the committed files in tests/data need no refresh otherwise)"
+        )
     stale = []
     for name, text in derive(args.source).items():
         target = HERE / name
