@@ -601,10 +601,10 @@ def test_wrong_secret_is_one_line_and_exit_1(org: Org) -> None:
 
 def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -> None:
     import httpx
-    import virtual_time
 
     from cja_async import OAuthCredentials, TransportError
     from cja_async._cli import describe
+    from cja_async.testing import run_virtual_time
 
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
@@ -617,7 +617,7 @@ def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -
                 await cja.users.me()
         return info.value
 
-    line = describe(virtual_time.run(whoami()))  # the token retries' backoff in virtual time
+    line = describe(run_virtual_time(whoami()))  # the token retries' backoff in virtual time
     assert "could not get a token" in line and SECRET not in line
     assert line.endswith("check the network and the token URL (--token-url or CJA_TOKEN_URL)")
 

@@ -13,7 +13,6 @@ import anyio
 import httpx
 import pytest
 from conftest import FAST_LIMITS, LATENCY
-from faults import LossyTransport, every_nth
 
 from cja_async import (
     AuthenticationError,
@@ -31,7 +30,7 @@ from cja_async import (
     Window,
 )
 from cja_async.models import DataView
-from cja_async.testing import Faults, Request, Response, Simulator
+from cja_async.testing import Faults, LossyTransport, Request, Response, Simulator, every_nth
 
 pytestmark = pytest.mark.anyio
 

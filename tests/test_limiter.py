@@ -14,10 +14,10 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from virtual_time import run
 
 from cja_async import RateLimit, Window
 from cja_async._limits import LimiterCore, OrgLimiter, limiter_for_org
+from cja_async.testing import run_virtual_time as run
 
 Interval = tuple[float, float]
 

@@ -25,9 +25,7 @@ import anyio
 import httpx
 import pytest
 from conftest import FAST_LIMITS
-from faults import LossyTransport
 from hostile import IdentityServer, RawRequest, RawServer, assert_clean, raw_response
-from virtual_time import VirtualTimeLoop
 
 from cja_async import (
     AuthenticationError,
@@ -46,7 +44,14 @@ from cja_async._auth import token_lifetime
 from cja_async._limits import InProcessLimiterBackend
 from cja_async._retry import parse_retry_after
 from cja_async._scrub import Scrubber
-from cja_async.testing import TOKEN_PATH, Request, Response, Simulator
+from cja_async.testing import (
+    TOKEN_PATH,
+    LossyTransport,
+    Request,
+    Response,
+    Simulator,
+    VirtualTimeLoop,
+)
 
 pytestmark = pytest.mark.anyio
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ._dates import iso, parse_iso
 from ._errors import not_found
 from ._http import ApiError
 from ._paging import JSON, bad_parameter
@@ -91,7 +92,7 @@ def render(item: Mapping[str, Any], base: Iterable[str], expansion: Iterable[str
 def parse_instant(text: str, name: str) -> datetime:
     """An ISO 8601 instant (``Z``, ``+00:00`` or ``-07`` offsets; none means UTC), else 400."""
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = parse_iso(text)
     except ValueError:
         raise bad_parameter(f"{name} must be an ISO 8601 date-time, got {text!r}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -101,11 +102,6 @@ def instant_param(req: Request, name: str) -> datetime | None:
     """Query parameter ``name`` as an ISO 8601 instant, else 400; absent or empty: None."""
     raw = req.param(name)
     return parse_instant(raw, name) if raw else None
-
-
-def iso(moment: datetime) -> str:
-    """``2021-03-04T05:06:07Z``: how seeded timestamps are written."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def random_moment(rng: random.Random, days: int = 3 * 365) -> datetime:

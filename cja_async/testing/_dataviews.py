@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, iso
+from ._component_helpers import body_object
 from ._connections import connections_of
 from ._dataview_components import DEFAULT_COMPONENT_FIELDS, components_of, copy_components
-from ._errors import not_found, service_error
+from ._dates import iso
+from ._errors import missing_fields, not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expand, expansion_of, paged, sort_items
 from ._request import Request
@@ -167,12 +168,7 @@ async def create_dataview(sim: Simulator, req: Request) -> Response:
     body = body_object(req)
     missing = _missing_fields(body)
     if missing:
-        return service_error(
-            400,
-            "invalid_parameters",
-            f"Missing required field(s): {', '.join(missing)}",
-            {"missing": missing},
-        )
+        return missing_fields(missing)
     store = dataviews_of(sim, sim.org(req.org_id))
     now = sim.now_iso()
     view = {**body, "id": sim.org(req.org_id).new_id("dv_", store), "createdDate": now}

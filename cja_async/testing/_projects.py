@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, iso
+from ._component_helpers import body_object, found
 from ._dataviews import dataviews_of
+from ._dates import iso
 from ._errors import service_error
 from ._http import Response
 from ._paging import JSON, bad_parameter, expansion_of, paged
