@@ -8,7 +8,6 @@ import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
 from typing import Any, Self, TypedDict, TypeVar, Unpack, overload
 
 import attrs
@@ -35,6 +34,7 @@ from ._cache import (
     cache_key,
 )
 from ._call import Call
+from ._closing import AsyncClosing
 from ._config import RateLimit
 from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend
 from ._receive import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, receive
@@ -165,7 +165,7 @@ class ClientStats:
     limiter_wait: float = 0.0
 
 
-class Client:
+class Client(AsyncClosing):
     """An async CJA client for one org. Use it as an async context manager::
 
         async with Client(org_id="XXXX@AdobeOrg", credentials=creds) as cja:
@@ -337,14 +337,6 @@ class Client:
             raise errors.ClientClosedError("this client is closed; make a new one")
         self._check_loop()
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the connections; requests still running end with ``ClientClosedError``."""

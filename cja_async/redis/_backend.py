@@ -30,8 +30,7 @@ import uuid
 from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
@@ -39,6 +38,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
+from .._closing import AsyncClosing
 from .._config import RateLimit, Window
 from .._exceptions import LimiterUnavailableError
 from .._limits import Limiter, OrgLimiter, Slot
@@ -121,7 +121,7 @@ def _safe_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=user + host))
 
 
-class RedisLimiterBackend:
+class RedisLimiterBackend(AsyncClosing):
     """Limiters shared through Redis by every process (and host) that names the same Redis::
 
         from cja_async.redis import RedisLimiterBackend
@@ -206,17 +206,6 @@ class RedisLimiterBackend:
     def closed(self) -> bool:
         """Whether :meth:`aclose` was called."""
         return self._closed
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Finish scheduled releases, stop background tasks and close the connections.
