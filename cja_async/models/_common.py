@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from ._base import Model, json_name, model
+from ._base import Model, json_field, model
 
 
 @model
@@ -37,9 +35,7 @@ class ValidationResult(Model):
 
     valid: bool | None = None
     message: str | None = None
-    validator_version: str | None = attrs.field(
-        default=None, metadata=json_name("validator_version")
-    )
+    validator_version: str | None = json_field("validator_version")
     # Not in the spec's data view answer; its sibling, the segment validator, types errors as
     # strings and the calculated-metric one answers objects: keep whatever comes.
     errors: list[Any] | None = None

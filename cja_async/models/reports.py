@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._extras import install_hint
-from ._base import Model, json_name, model
+from ._base import Model, json_field, model
 
 if TYPE_CHECKING:  # the data-frame libraries are optional extras
     import pandas  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -139,8 +139,8 @@ class ReportSummary(Model):
 
     totals: list[float] | None = None
     filtered_totals: list[float] | None = None
-    col_max: list[float] | None = attrs.field(default=None, metadata=json_name("col-max"))
-    col_min: list[float] | None = attrs.field(default=None, metadata=json_name("col-min"))
+    col_max: list[float] | None = json_field("col-max")
+    col_min: list[float] | None = json_field("col-min")
 
 
 def _import(module: str, extra: str) -> Any:
@@ -182,8 +182,8 @@ class Report(Model):
     columns: ReportColumns | None = None
     rows: list[ReportRow] | None = None
     summary_data: ReportSummary | None = None
-    oberon_request_xml: Any = attrs.field(default=None, metadata=json_name("oberonRequestXML"))
-    oberon_response_xml: Any = attrs.field(default=None, metadata=json_name("oberonResponseXML"))
+    oberon_request_xml: Any = json_field("oberonRequestXML")
+    oberon_response_xml: Any = json_field("oberonResponseXML")
     predictive_request_objects: list[Any] | None = None
     predictive_response_objects: list[Any] | None = None
     # The body this page was asked with (not part of the answer): names the metric columns.
