@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
+from .._checks import items_of
+
 if TYPE_CHECKING:  # the data-frame libraries are optional extras
     pass  # type: ignore[import-not-found,unused-ignore]
 
@@ -267,11 +269,7 @@ def _filters(values: Sequence[ReportFilter] | ReportFilter) -> tuple[ReportFilte
         return (values,)
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise TypeError(f"{name} must be a sequence of ReportFilter")
-    out = tuple(values)
-    for item in out:
-        if not isinstance(item, ReportFilter):
-            raise TypeError(f"{name} must hold ReportFilter objects, got {type(item).__name__}")
-    return out
+    return items_of(values, ReportFilter, name, "ReportFilter objects")
 
 
 @attrs.frozen
@@ -335,10 +333,12 @@ def _metrics(
         values = (values,)
     if not isinstance(values, Iterable):
         raise TypeError("metrics must be a sequence of metric ids or ReportMetric objects")
-    out = tuple(ReportMetric(v) if isinstance(v, str) else v for v in values)
-    for item in out:
-        if not isinstance(item, ReportMetric):
-            raise TypeError(f"metrics must hold str or ReportMetric, got {type(item).__name__}")
+    out = items_of(
+        (ReportMetric(v) if isinstance(v, str) else v for v in values),
+        ReportMetric,
+        "metrics",
+        "str or ReportMetric",
+    )
     if len(out) > MAX_METRICS:
         raise ValueError(f"metrics must hold at most {MAX_METRICS} metrics, got {len(out)}")
     return out
@@ -351,12 +351,12 @@ def _dimensions(
         return None
     if isinstance(values, str | ReportDimension) or not isinstance(values, Iterable):
         raise TypeError("dimensions must be a sequence of dimension ids or ReportDimension objects")
-    out = tuple(ReportDimension(v) if isinstance(v, str) else v for v in values)
-    for item in out:
-        if not isinstance(item, ReportDimension):
-            raise TypeError(
-                f"dimensions must hold str or ReportDimension, got {type(item).__name__}"
-            )
+    out = items_of(
+        (ReportDimension(v) if isinstance(v, str) else v for v in values),
+        ReportDimension,
+        "dimensions",
+        "str or ReportDimension",
+    )
     if not 1 <= len(out) <= MAX_DIMENSIONS:
         raise ValueError(f"dimensions must hold 1 to {MAX_DIMENSIONS} dimensions, got {len(out)}")
     return out
