@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import attrs
 
@@ -326,6 +326,15 @@ class ReportSearch:
         return out
 
 
+_Column = TypeVar("_Column", ReportMetric, ReportDimension)
+
+
+def _columns(values: Iterable[object], kind: type[_Column], name: str) -> tuple[_Column, ...]:
+    """Metric or dimension columns, each given as its id or as the object."""
+    built = (kind(v) if isinstance(v, str) else v for v in values)
+    return items_of(built, kind, name, f"str or {kind.__name__}")
+
+
 def _metrics(
     values: Sequence[str | ReportMetric] | str | ReportMetric,
 ) -> tuple[ReportMetric, ...]:
@@ -333,12 +342,7 @@ def _metrics(
         values = (values,)
     if not isinstance(values, Iterable):
         raise TypeError("metrics must be a sequence of metric ids or ReportMetric objects")
-    out = items_of(
-        (ReportMetric(v) if isinstance(v, str) else v for v in values),
-        ReportMetric,
-        "metrics",
-        "str or ReportMetric",
-    )
+    out = _columns(values, ReportMetric, "metrics")
     if len(out) > MAX_METRICS:
         raise ValueError(f"metrics must hold at most {MAX_METRICS} metrics, got {len(out)}")
     return out
@@ -351,12 +355,7 @@ def _dimensions(
         return None
     if isinstance(values, str | ReportDimension) or not isinstance(values, Iterable):
         raise TypeError("dimensions must be a sequence of dimension ids or ReportDimension objects")
-    out = items_of(
-        (ReportDimension(v) if isinstance(v, str) else v for v in values),
-        ReportDimension,
-        "dimensions",
-        "str or ReportDimension",
-    )
+    out = _columns(values, ReportDimension, "dimensions")
     if not 1 <= len(out) <= MAX_DIMENSIONS:
         raise ValueError(f"dimensions must hold 1 to {MAX_DIMENSIONS} dimensions, got {len(out)}")
     return out
