@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Model, api_id, json_field, model
-from ._common import Owner
+from ._base import Model, json_field, model
+from ._common import DataViewAsset, Owner
 
 
 @model
-class Segment(Model):
+class Segment(DataViewAsset):
     """A segment (filter). Lists return few members unless ``expansion`` asks for more.
 
     Build one for ``create`` with what it needs:
@@ -17,12 +17,6 @@ class Segment(Model):
     free-form segment definition JSON (``{"func": "segment-def", "container": ...}``).
     """
 
-    id: str = api_id()
-    name: str | None = None
-    description: str | None = None
-    rsid: str | None = None
-    report_suite_name: str | None = None
-    data_id: str | None = None
     data_name: str | None = None
     report_suite: str | None = json_field("report_suite")
     owner: Owner | None = None
