@@ -14,12 +14,13 @@ from typing import Any
 
 from ._dates import iso, parse_iso
 from ._errors import not_found
-from ._http import ApiError
+from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter
 from ._request import Request
 from ._users import technical_account_id
 
 __all__ = [
+    "saved",
     "SEEDED_SINCE",
     "body_array",
     "body_object",
@@ -81,6 +82,12 @@ def found(store: Mapping[str, JSON], item_id: str, what: str, *, deleted_ok: boo
     if item is None or (item.get("isDeleted") is True and not deleted_ok):
         raise ApiError(not_found(f"Could not find {what} with id {item_id}"))
     return item
+
+
+def saved(store: dict[str, JSON], item: JSON) -> Response:
+    """Keep ``item`` in ``store`` under its ``id`` and answer it (what create and update do)."""
+    store[item["id"]] = item
+    return Response.json(item)
 
 
 def render(item: Mapping[str, Any], base: Iterable[str], expansion: Iterable[str]) -> JSON:

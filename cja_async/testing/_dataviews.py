@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object
+from ._component_helpers import body_object, saved
 from ._connections import connections_of
 from ._dataview_components import DEFAULT_COMPONENT_FIELDS, components_of, copy_components
 from ._dates import iso
@@ -173,8 +173,7 @@ async def create_dataview(sim: Simulator, req: Request) -> Response:
     now = sim.now_iso()
     view = {**body, "id": sim.org(req.org_id).new_id("dv_", store), "createdDate": now}
     view["modifiedDate"] = now
-    store[view["id"]] = view
-    return Response.json(view)
+    return saved(store, view)
 
 
 @router.route("GET", "/data/dataviews/{dataViewId}")
@@ -193,8 +192,7 @@ async def update_dataview(sim: Simulator, req: Request) -> Response:
     store, view = _live(sim, req)
     body = body_object(req)
     updated = {**body, "id": view["id"], "modifiedDate": sim.now_iso()}
-    store[view["id"]] = updated
-    return Response.json(updated)
+    return saved(store, updated)
 
 
 @router.route("DELETE", "/data/dataviews/{dataViewId}")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found
+from ._component_helpers import body_object, found, saved
 from ._dataviews import dataviews_of
 from ._dates import iso
 from ._errors import service_error
@@ -188,8 +188,7 @@ async def create_project(sim: Simulator, req: Request) -> Response:
         "modified": now,
     }
     _named_view(sim, org, project)
-    store[project["id"]] = project
-    return Response.json(project)
+    return saved(store, project)
 
 
 @router.route("POST", "/projects/validate")
@@ -238,8 +237,7 @@ async def update_project(sim: Simulator, req: Request) -> Response:
         if key in project:
             updated[key] = project[key]
     _named_view(sim, org, updated)
-    store[project["id"]] = updated
-    return Response.json(updated)
+    return saved(store, updated)
 
 
 @router.route("DELETE", "/projects/{id}")

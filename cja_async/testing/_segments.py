@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, instant_param
+from ._component_helpers import body_object, found, instant_param, saved
 from ._dataviews import dataviews_of
 from ._dates import iso, parse_iso
 from ._errors import missing_fields, not_found, service_error
@@ -435,8 +435,7 @@ async def create_segment(sim: Simulator, req: Request) -> Response:
         },
     }
     _data_view_names(sim, org, segment)
-    store[segment["id"]] = segment
-    return Response.json(segment)
+    return saved(store, segment)
 
 
 @router.route("POST", "/segments/validate")
@@ -500,8 +499,7 @@ async def update_segment(sim: Simulator, req: Request) -> Response:
         updated["rsid"] = body.get("rsid", body.get("dataId"))
         updated["dataId"] = updated["rsid"]
         _data_view_names(sim, org, updated)
-    store[segment["id"]] = updated
-    return Response.json(updated)
+    return saved(store, updated)
 
 
 @router.route("DELETE", "/segments/{id}")
