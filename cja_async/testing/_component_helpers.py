@@ -20,6 +20,7 @@ from ._request import Request
 from ._users import technical_account_id
 
 __all__ = [
+    "missing_name_or_view",
     "saved",
     "SEEDED_SINCE",
     "body_array",
@@ -82,6 +83,15 @@ def found(store: Mapping[str, JSON], item_id: str, what: str, *, deleted_ok: boo
     if item is None or (item.get("isDeleted") is True and not deleted_ok):
         raise ApiError(not_found(f"Could not find {what} with id {item_id}"))
     return item
+
+
+def missing_name_or_view(body: Mapping[str, Any]) -> list[str]:
+    """Which of a new component's required ``name`` and data view (``rsid`` or ``dataId``)
+    the body lacks or gives as something other than a non-empty string."""
+    missing = [] if isinstance(body.get("name"), str) and body["name"] else ["name"]
+    if not isinstance(body.get("rsid") or body.get("dataId"), str):
+        missing.append("rsid")
+    return missing
 
 
 def saved(store: dict[str, JSON], item: JSON) -> Response:

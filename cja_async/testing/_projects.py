@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, saved
+from ._component_helpers import body_object, found, missing_name_or_view, saved
 from ._dataviews import dataviews_of
 from ._dates import iso
 from ._errors import service_error
@@ -164,9 +164,7 @@ async def create_project(sim: Simulator, req: Request) -> Response:
     """Create a project owned by the caller; answer it whole, with its new id."""
     org = sim.org(req.org_id)
     body = body_object(req)
-    missing = [key for key in ("name",) if not isinstance(body.get(key), str) or not body[key]]
-    if not isinstance(body.get("rsid") or body.get("dataId"), str):
-        missing.append("rsid")
+    missing = missing_name_or_view(body)
     if not isinstance(body.get("definition"), dict):
         missing.append("definition")
     if missing:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, instant_param, saved
+from ._component_helpers import body_object, found, instant_param, missing_name_or_view, saved
 from ._dataviews import dataviews_of
 from ._dates import iso, parse_iso
 from ._errors import missing_fields, not_found, service_error
@@ -403,9 +403,7 @@ async def create_segment(sim: Simulator, req: Request) -> Response:
     """Create a segment owned by the caller; answer it whole, with its new id."""
     org = sim.org(req.org_id)
     body = body_object(req)
-    missing = [key for key in ("name",) if not isinstance(body.get(key), str) or not body[key]]
-    if not isinstance(body.get("rsid") or body.get("dataId"), str):
-        missing.append("rsid")
+    missing = missing_name_or_view(body)
     if "definition" not in body:
         missing.append("definition")
     if missing:
