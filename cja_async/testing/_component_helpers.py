@@ -20,6 +20,7 @@ from ._request import Request
 from ._users import technical_account_id
 
 __all__ = [
+    "overwritten",
     "missing_name_or_view",
     "saved",
     "SEEDED_SINCE",
@@ -92,6 +93,16 @@ def missing_name_or_view(body: Mapping[str, Any]) -> list[str]:
     if not isinstance(body.get("rsid") or body.get("dataId"), str):
         missing.append("rsid")
     return missing
+
+
+def overwritten(
+    item: Mapping[str, Any], body: JSON, keep: Iterable[str], stamp: str, now: str
+) -> JSON:
+    """What a PUT that overwrites a component whole stores: the body, the ``keep`` members
+    of the stored ``item`` (those it has) and the time of the change under ``stamp``."""
+    updated: JSON = {**body, stamp: now}
+    updated.update({key: item[key] for key in keep if key in item})
+    return updated
 
 
 def saved(store: dict[str, JSON], item: JSON) -> Response:

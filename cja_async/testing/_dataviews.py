@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, saved
+from ._component_helpers import body_object, overwritten, saved
 from ._connections import connections_of
 from ._dataview_components import DEFAULT_COMPONENT_FIELDS, components_of, copy_components
 from ._dates import iso
@@ -191,7 +191,7 @@ async def update_dataview(sim: Simulator, req: Request) -> Response:
     """
     store, view = _live(sim, req)
     body = body_object(req)
-    updated = {**body, "id": view["id"], "modifiedDate": sim.now_iso()}
+    updated = overwritten(view, body, ("id",), "modifiedDate", sim.now_iso())
     return saved(store, updated)
 
 

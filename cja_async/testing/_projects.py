@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, missing_name_or_view, saved
+from ._component_helpers import body_object, found, missing_name_or_view, overwritten, saved
 from ._dataviews import dataviews_of
 from ._dates import iso
 from ._errors import service_error
@@ -230,10 +230,7 @@ async def update_project(sim: Simulator, req: Request) -> Response:
     org = sim.org(req.org_id)
     store, project = _stored(sim, req)
     body = body_object(req)
-    updated: JSON = {**body, "modified": sim.now_iso()}
-    for key in ("id", "owner", "created"):
-        if key in project:
-            updated[key] = project[key]
+    updated = overwritten(project, body, ("id", "owner", "created"), "modified", sim.now_iso())
     _named_view(sim, org, updated)
     return saved(store, updated)
 
