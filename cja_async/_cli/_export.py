@@ -13,12 +13,13 @@ import csv
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, TextIO, cast, get_args
 
 import attrs
 
 from .. import AsyncPager, Client
 from ..models import Model
+from ..resources.date_ranges import Expansion as DateRangeExpansion
 from ._files import atomic_text, check_writable_dir
 from ._progress import Progress, Track
 
@@ -52,7 +53,7 @@ CALCULATED_METRIC_EXPANSION = [
     "siteTitle", "ownerFullName", "modified", "migratedIds", "isDeleted", "authorization",
     "compatibility", "legacyId", "internal", "dataGroup", "categories",
 ]  # fmt: skip
-_DATE_RANGE = ["definition", "modified", "ownerFullName", "sharesFullName", "shares", "tags"]
+_DATE_RANGE = list(get_args(DateRangeExpansion))
 _PROJECT = ["definition", "shares", "tags", "accessLevel", "modified", "externalReferences"]
 _ANNOTATION = [
     "name", "description", "dateRange", "color", "applyToAllReports", "scope", "createdDate",

@@ -179,8 +179,7 @@ async def create_dataview(sim: Simulator, req: Request) -> Response:
 @router.route("GET", "/data/dataviews/{dataViewId}")
 async def get_dataview(sim: Simulator, req: Request) -> Response:
     """The full stored data view."""
-    _store, view = _live(sim, req)
-    return Response.json(view)
+    return Response.json(_live(sim, req)[1])
 
 
 @router.route("PUT", "/data/dataviews/{dataViewId}")
