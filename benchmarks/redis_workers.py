@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from cja_async import CJAError, Client, OAuthCredentials, RateLimit, Window
-from cja_async._limits import OrgLimiter
+from cja_async._limits import Limiter, OrgLimiter
 from cja_async.testing import Simulator
 
 from ._common import (
@@ -229,20 +229,17 @@ def _one_run(sim: Simulator, base: str, redis_url: str | None, per_worker: int) 
     }
 
 
-async def _acquire_latency(limiter: Any, rounds: int) -> float:
+async def _acquire_latency(limiter: Limiter, rounds: int) -> float:
     """Mean seconds of one uncontended acquire() + release() (the release sent, too)."""
-    flush = getattr(limiter, "flush", None)
     for _ in range(20):  # warm-up: connections, the script cached
-        await limiter.acquire()
-        limiter.release()
-        if flush is not None:
-            await flush()
+        async with limiter.slot():
+            pass
+        await limiter.settle()
     started = time.perf_counter()
     for _ in range(rounds):
-        await limiter.acquire()
-        limiter.release()
-        if flush is not None:
-            await flush()
+        async with limiter.slot():
+            pass
+        await limiter.settle()
     return (time.perf_counter() - started) / rounds
 
 

@@ -1,6 +1,9 @@
 """cja-async: an async client for Adobe Customer Journey Analytics that keeps every org under
 Adobe's rate limits and still finishes bulk work as fast as those limits allow."""
 
+import warnings
+from typing import Any
+
 from ._auth import OAuthCredentials, StaticToken
 from ._cache import CacheStats, ResponseCache
 from ._client import Client, ClientStats
@@ -13,19 +16,36 @@ from ._exceptions import (
     ClientClosedError,
     ConflictError,
     EventLoopError,
+    LimiterUnavailableError,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitError,
+    RequestTimeoutError,
     ResponseDecodeError,
     ResponseTooLargeError,
     ServerError,
-    TimeoutError,
     TransportError,
 )
 from ._paging import AsyncPager, Page
 from ._version import __version__
 from .resources._freeform import FreeformTable
+
+
+def __getattr__(name: str) -> Any:
+    # ``TimeoutError`` was the name of ``RequestTimeoutError`` up to 0.1.0; it shadowed the
+    # builtin wherever it was imported. Kept for code that catches it, with a warning, and
+    # not in ``__all__``, so ``from cja_async import *`` no longer shadows the builtin.
+    if name == "TimeoutError":
+        warnings.warn(
+            "cja_async.TimeoutError is deprecated: use cja_async.RequestTimeoutError (the "
+            "same class), which does not shadow the builtin TimeoutError",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RequestTimeoutError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APIStatusError",
@@ -40,6 +60,7 @@ __all__ = [
     "ConflictError",
     "EventLoopError",
     "FreeformTable",
+    "LimiterUnavailableError",
     "NotFoundError",
     "OAuthCredentials",
     "OutcomeUnknownError",
@@ -47,12 +68,12 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RequestTimeoutError",
     "ResponseCache",
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ServerError",
     "StaticToken",
-    "TimeoutError",
     "TransportError",
     "Window",
     "__version__",

@@ -27,7 +27,7 @@ import httpx
 from aiolimiter import AsyncLimiter
 
 from ._config import loop_time
-from ._exceptions import AuthenticationError, CJAError, TimeoutError, TransportError
+from ._exceptions import AuthenticationError, CJAError, RequestTimeoutError, TransportError
 from ._receive import decode_json, receive
 from ._retry import backoff_delay, parse_retry_after
 from ._scrub import Scrubber
@@ -329,7 +329,7 @@ class OAuthTokenCache:
                 await self._sleep(backoff_delay(attempt, retry_after=retry_after))
         tries = f"after {self._max_attempts} attempt{'s' if self._max_attempts > 1 else ''}"
         if status is None:  # never an answer: a network failure, not an HTTP status
-            cls = TimeoutError if timed_out else TransportError
+            cls = RequestTimeoutError if timed_out else TransportError
             raise cls(
                 f"could not get a token: no answer from the identity server at {url} "
                 f"{tries} ({failure})",

@@ -35,7 +35,7 @@ from cachetools import TLRUCache
 from ._config import loop_time
 from ._registry import OrgRegistry
 
-__all__ = ["CacheStats", "ResponseCache", "cache_group"]
+__all__ = ["CacheStats", "ResponseCache", "cache_group", "guess_kind"]
 
 # Path prefix -> resource group (the client attribute's name), longest prefixes first.
 _GROUPS: tuple[tuple[str, str], ...] = (
@@ -61,11 +61,21 @@ _READ_ONLY_SUFFIXES = ("/validate", "/search", "/reports")
 
 
 def cache_group(path: str) -> str:
-    """The resource group of an API path (``/segments/s1`` -> ``segments``)."""
+    """The resource group of an API path (``/segments/s1`` -> ``segments``): a guess for raw
+    ``cja.request`` calls; resources declare theirs (``Call.group``)."""
     for prefix, group in _GROUPS:
         if path == prefix or path.startswith(prefix + "/"):
             return group
     return "other"
+
+
+def guess_kind(method: str, path: str) -> tuple[str, bool]:
+    """(group, reads) of a raw ``cja.request`` call, guessed from its method and path:
+    a GET or HEAD reads, and so do the POSTs that validate, search or run a report."""
+    reads = method in ("GET", "HEAD") or (
+        method == "POST" and path.rstrip("/").endswith(_READ_ONLY_SUFFIXES)
+    )
+    return cache_group(path), reads
 
 
 def _positive(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -189,13 +199,20 @@ class OrgCache:
         if not flight.done():
             flight.set_result(None)
 
-    def invalidate(self, method: str, path: str) -> bool:
-        """Drop what a ``method path`` request may change; ``False`` if it only reads."""
-        if method in ("GET", "HEAD") or (
-            method == "POST" and path.rstrip("/").endswith(_READ_ONLY_SUFFIXES)
-        ):
+    def invalidate(
+        self, method: str, path: str, *, group: str | None = None, reads: bool | None = None
+    ) -> bool:
+        """Drop what a ``method path`` request may change; ``False`` if it only reads.
+
+        ``group`` and ``reads`` are what the request declared (``Call``); when not given
+        they are guessed from ``method`` and ``path`` (``guess_kind``).
+        """
+        if group is None or reads is None:
+            guessed_group, guessed_reads = guess_kind(method, path)
+            group = guessed_group if group is None else group
+            reads = guessed_reads if reads is None else reads
+        if reads:
             return False
-        group = cache_group(path)
         wide = group in _WIDE_GROUPS or group == "other"
         with self._lock:
             if wide:
@@ -215,8 +232,10 @@ def cache_key(
     path: str,
     params: Mapping[str, str | Sequence[str]] | None,
     headers: Mapping[str, str] | None,
+    group: str | None = None,
 ) -> CacheKey:
-    """The key of a GET: group, credential, method, path, sorted query, user-token digest."""
+    """The key of a GET: group (guessed from ``path`` if not given), credential, method,
+    path, sorted query, user-token digest."""
     user = ""
     if headers:
         # A per-user header (x-user-auth) changes the answer; keep a digest, never the token.
@@ -226,7 +245,7 @@ def cache_key(
     query = tuple(
         sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in (params or {}).items())
     )
-    return (cache_group(path), client_id, method, path, query, user)
+    return (cache_group(path) if group is None else group, client_id, method, path, query, user)
 
 
 _caches: OrgRegistry[ResponseCache, OrgCache] = OrgRegistry(

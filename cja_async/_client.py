@@ -8,8 +8,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import Any, Self, TypedDict, TypeVar, Unpack, overload
 
 import attrs
 import httpx
@@ -34,16 +33,22 @@ from ._cache import (
     cache_for_org,
     cache_key,
 )
+from ._call import Call
+from ._closing import AsyncClosing
 from ._config import RateLimit
-from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend, settle
-from ._receive import (
-    ACCEPT_ENCODING,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DeadlineExceeded,
-    decode_json,
-    receive,
+from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend
+from ._receive import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, receive
+from ._response import classify, read_body, request_id, transport_error
+from ._retry import (
+    IDEMPOTENT_METHODS,
+    Attempt,
+    Pause,
+    Raise,
+    Renew,
+    Retry,
+    Return,
+    decide,
 )
-from ._retry import IDEMPOTENT_METHODS, RETRY_STATUSES, backoff_delay, parse_retry_after
 from ._scrub import Scrubber
 from ._version import __version__
 from .resources import DataViews, Users
@@ -139,6 +144,16 @@ def check_org_id(org_id: object) -> str:
     return org_id
 
 
+class RequestArgs(TypedDict, total=False):
+    """The keyword arguments of :meth:`Client.request` besides ``parse``."""
+
+    params: Mapping[str, str | Sequence[str]] | None
+    json: Any
+    headers: Mapping[str, str] | None
+    idempotent: bool | None
+    fresh: bool
+
+
 @attrs.define
 class ClientStats:
     """What one client did: requests sent, retries, 429s met, time spent waiting for slots."""
@@ -150,7 +165,7 @@ class ClientStats:
     limiter_wait: float = 0.0
 
 
-class Client:
+class Client(AsyncClosing):
     """An async CJA client for one org. Use it as an async context manager::
 
         async with Client(org_id="XXXX@AdobeOrg", credentials=creds) as cja:
@@ -323,14 +338,6 @@ class Client:
         self._check_loop()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
     async def aclose(self) -> None:
         """Close the connections; requests still running end with ``ClientClosedError``."""
         if self._closed:
@@ -346,7 +353,7 @@ class Client:
             self._closing.add(task)
             task.cancel()
         await self._http.aclose()
-        await settle(self._limiter)  # releases scheduled for Redis reach it before we go
+        await self._limiter.settle()  # releases scheduled for Redis reach it before we go
 
     @property
     def closed(self) -> bool:
@@ -355,30 +362,12 @@ class Client:
 
     @overload
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | Sequence[str]] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        parse: None = None,
-        fresh: bool = False,
+        self, method: str, path: str, *, parse: None = None, **args: Unpack[RequestArgs]
     ) -> Any: ...
 
     @overload
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | Sequence[str]] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        parse: Callable[[Any], T],
-        fresh: bool = False,
+        self, method: str, path: str, *, parse: Callable[[Any], T], **args: Unpack[RequestArgs]
     ) -> T: ...
 
     async def request(
@@ -386,22 +375,39 @@ class Client:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str | Sequence[str]] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
         parse: Callable[[Any], Any] | None = None,
-        fresh: bool = False,
+        **args: Unpack[RequestArgs],
     ) -> Any:
         """Send one API request through the limiter, with retries; return the decoded JSON.
 
-        ``path`` must already be escaped (resources build it). ``idempotent`` overrides the
-        method's default (GET, PUT, DELETE are; POST is not) for POSTs that only read.
-        ``parse`` turns the decoded JSON into the result; if it fails (the body is not the
-        expected shape) the error is a ``ResponseDecodeError`` naming the request.
+        ``args`` are ``params`` (the query), ``json`` (the body), ``headers``, ``idempotent``
+        and ``fresh`` (see ``RequestArgs``). ``path`` must already be escaped (resources
+        build it). ``idempotent`` overrides the method's default (GET, PUT, DELETE are; POST
+        is not) for POSTs that only read.
+        ``parse`` turns the decoded JSON into the result; if it finds the body of another
+        shape (raises ``TypeError``, ``ValueError`` or ``LookupError``) the error is a
+        ``ResponseDecodeError`` naming the request.
         ``fresh=True`` asks the server even when the response cache has the answer (a read
         that a write is built on must not be stale); the answer is cached as usual.
         """
+        idempotent = args.get("idempotent")
+        call = Call(
+            method,
+            path,
+            None,  # group and reads: guessed from the path if the cache needs them
+            None,
+            method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+            params=args.get("params"),
+            body=args.get("json"),
+            headers=args.get("headers"),
+            read=parse,
+            fresh=args.get("fresh", False),
+        )
+        return await self._send(call)
+
+    async def _send(self, call: Call) -> Any:
+        """Send a declared ``Call`` (what resources do): the cache, then ``_attempts``."""
+        method, path = call.method, call.path
         if self._closed:
             raise errors.ClientClosedError("this client is closed", method=method, path=path)
         if asyncio.get_running_loop() is not self._loop:
@@ -410,9 +416,11 @@ class Client:
         flight: Flight | None = None
         if self._cache is not None:
             if method == "GET":
-                key = cache_key(self._auth.client_id, method, path, params, headers)
+                key = cache_key(
+                    self._auth.client_id, method, path, call.params, call.headers, call.group
+                )
                 # ``fresh``: past the cache, and past a GET on its way (it may predate a write).
-                while not fresh:
+                while not call.fresh:
                     hit = self._cache.get(key)
                     if hit is None:
                         flight, leader = self._cache.join(key)
@@ -423,12 +431,12 @@ class Client:
                         hit = await asyncio.shield(flight)
                     if hit is not None:  # no limiter slot, nothing sent
                         self.cache_stats.hits += 1
-                        return _parse(
+                        return read_body(
                             hit.status_code,
                             hit.content,
                             method,
                             path,
-                            parse,
+                            call.read,
                             self._scrub,
                             hit.request_id,
                         )
@@ -438,7 +446,7 @@ class Client:
                         )
                     # The leader failed: nothing was cached; ask again, leading or following.
                 self.cache_stats.misses += 1
-            elif self._cache.invalidate(method, path):
+            elif self._cache.invalidate(method, path, group=call.group, reads=call.reads):
                 self.cache_stats.invalidations += 1
         # aclose() cancels the tasks of the requests still running. A set of tasks does
         # that for far less than a cancel scope per request (about 10 us each, a tenth of
@@ -447,9 +455,7 @@ class Client:
         if task is not None:
             self._tasks.add(task)
         try:
-            return await self._request(
-                method, path, params, json, headers, idempotent, parse, key, flight
-            )
+            return await self._attempts(call, key, flight)
         except asyncio.CancelledError:
             if task is not None and task in self._closing:
                 self._closing.discard(task)
@@ -470,23 +476,19 @@ class Client:
                 elif method != "GET":
                     # Again once the write is done (or failed: it may have happened), so no
                     # answer cached while it ran survives it.
-                    self._cache.invalidate(method, path)
+                    self._cache.invalidate(method, path, group=call.group, reads=call.reads)
 
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str | Sequence[str]] | None,
-        body: Any,
-        extra_headers: Mapping[str, str] | None,
-        idempotent: bool | None,
-        parse: Callable[[Any], Any] | None,
-        cache_key: CacheKey | None,
-        flight: Flight | None = None,
-    ) -> Any:
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
+    async def _attempts(self, call: Call, key: CacheKey | None, flight: Flight | None) -> Any:
+        """Send ``call`` until ``_retry.decide`` says return or raise; this loop only performs
+        the decisions (and counts them), it makes none."""
+        method, path, idempotent = call.method, call.path, call.idempotent
+        body = call.body
         content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        deadline = self._deadline
+        timeout: Any = httpx.USE_CLIENT_DEFAULT
+        if call.timeout is not None:
+            timeout = httpx.Timeout(call.timeout)
+            deadline = timeout.read
         attempt = 0  # retries made so far
         renewed = False
         maybe_done = False  # an earlier attempt may have been carried out, its answer lost
@@ -496,7 +498,8 @@ class Client:
             # Fetch a token before queueing, so a slot is not held while the identity server
             # answers; then ask again once admitted: the wait may have outlived the token.
             await self._auth.token()
-            waited = await self._limiter.acquire()
+            slot = await self._limiter.acquire()
+            waited = slot.waited
             self.stats.limiter_wait += waited
             reached_server = False
             failure: httpx.TransportError | None = None
@@ -507,14 +510,15 @@ class Client:
                     path,
                     # Hot path: an empty mapping (most GETs) would make httpx re-parse the
                     # URL to merge nothing; None skips that, with the same URL.
-                    params=params or None,
+                    params=call.params or None,
                     content=content,
-                    headers=self._headers(token, content, extra_headers),
+                    headers=self._headers(token, content, call.headers),
+                    timeout=timeout,
                 )
                 self.stats.requests += 1
                 reached_server = True  # from here on, the server may have seen it
                 response, answer = await receive(
-                    self._http, request, max_bytes=self.max_response_bytes, deadline=self._deadline
+                    self._http, request, max_bytes=self.max_response_bytes, deadline=deadline
                 )
             except httpx.TransportError as exc:
                 failure = exc
@@ -523,74 +527,71 @@ class Client:
                     exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
                 )
             finally:
-                self._limiter.release(reached_server=reached_server)
+                slot.release(reached_server=reached_server)
 
-            if failure is not None:
-                retry = attempt < self.max_retries and (idempotent or not reached_server)
-                logger.debug(
-                    "%s %s -> %s (attempt %d, waited %.3fs)%s",
-                    method,
-                    path,
-                    type(failure).__name__,
-                    attempt + 1,
-                    waited,
-                    ", retrying" if retry else "",
+            # Classify what came back (_response.py), then decide (_retry.py).
+            result: Any = None
+            error: errors.CJAError | None
+            if failure is None:
+                outcome, result, error = classify(
+                    response, answer, call.read, method, path, self._scrub
                 )
-                if not retry:
-                    raise self._transport_error(failure, method, path, idempotent, reached_server)
-                attempt += 1
-                self.stats.retries += 1
-                maybe_done = maybe_done or reached_server
-                await asyncio.sleep(backoff_delay(attempt))
-                continue
-
-            status = response.status_code
-            logger.debug(
-                "%s %s -> %d (attempt %d, waited %.3fs)", method, path, status, attempt + 1, waited
+            else:
+                outcome = Attempt(None, reached_server=reached_server)
+                error = transport_error(failure, method, path, idempotent, reached_server)
+            decision = decide(
+                outcome,
+                method=method,
+                attempt=attempt,
+                max_retries=self.max_retries,
+                idempotent=idempotent,
+                renewed=renewed,
+                maybe_done=maybe_done,
             )
-            if status < 300:
-                try:
-                    result = _parse(status, answer, method, path, parse, self._scrub)
-                except errors.ResponseDecodeError as exc:
-                    # The request id is read only when needed: most answers never need it.
-                    exc.request_id = _request_id(response, self._scrub)
-                    # Garbage from a proxy or a cut-short body is worth one more read;
-                    # a body of the wrong shape will be wrong again and fails below.
-                    if not (idempotent and attempt < self.max_retries and _not_json(answer)):
-                        raise
-                else:
-                    if cache_key is not None and self._cache is not None:
-                        cached = CachedResponse(status, answer, _request_id(response, self._scrub))
-                        self._cache.put(cache_key, cached, flight)
-                    return result
-                attempt += 1
-                self.stats.retries += 1
-                await asyncio.sleep(backoff_delay(attempt))
-                continue
-            if status == 404 and method == "DELETE" and maybe_done:
-                return None  # the earlier attempt deleted it; its answer was lost
-            error = _status_error(response, answer, method, path, self._scrub)
-            if status == 401 and not renewed and self._auth.invalidate(token):
-                # A token the API rejects (revoked, expired early): renew once, not in a loop.
-                renewed = True
-                self.stats.token_renewals += 1
-                continue
-            retry_after = parse_retry_after(response.headers)
-            if status == 429:
+            logger.debug(
+                "%s %s -> %s (attempt %d, waited %.3fs): %s",
+                method,
+                path,
+                response.status_code if failure is None else type(failure).__name__,
+                attempt + 1,
+                waited,
+                decision,
+            )
+
+            delay = 0.0
+            if isinstance(decision, Return):
+                if key is not None and self._cache is not None and not decision.none:
+                    cached = CachedResponse(
+                        response.status_code, answer, request_id(response, self._scrub)
+                    )
+                    self._cache.put(key, cached, flight)
+                return None if decision.none else result
+            if isinstance(decision, Retry):
+                delay = decision.delay
+            elif isinstance(decision, Renew):
+                # A token the API rejects (revoked, expired early): renew once, not in a loop;
+                # a token that cannot be renewed (a static one) stands refused.
+                if self._auth.invalidate(token):
+                    renewed = True
+                    self.stats.token_renewals += 1
+                    continue
+                decision = Raise()
+            elif isinstance(decision, Pause):
                 self.stats.rate_limited += 1
-                # Someone spent the org's budget (maybe another program): hold the whole org,
-                # longer after each 429 in a row (with jitter, so clients that were refused
-                # together do not come back together), never less than a usable Retry-After.
-                self._limiter.pause(backoff_delay(attempt + 1, retry_after=retry_after))
-            retryable = status == 429 or (status in RETRY_STATUSES and idempotent)
-            if not retryable or attempt >= self.max_retries:
+                self._limiter.pause(decision.seconds)  # the retry waits there, not here
+                if not decision.retry:
+                    decision = Raise()
+            if isinstance(decision, Raise) and error is not None:
+                # (Every outcome but a readable success has its error.)
                 if isinstance(error, errors.RateLimitError):
-                    error.retry_after = retry_after
+                    error.retry_after = outcome.retry_after
                 raise error
+            # The one place a retry is counted.
             attempt += 1
             self.stats.retries += 1
-            if status != 429:  # a 429 waits in the limiter's pause instead
-                await asyncio.sleep(backoff_delay(attempt, retry_after=retry_after))
+            maybe_done = maybe_done or (failure is not None and reached_server)
+            if delay:
+                await asyncio.sleep(delay)
 
     def _headers(
         self, token: str, content: bytes | None, extra: Mapping[str, str] | None
@@ -611,116 +612,3 @@ class Client:
         if extra:
             headers.update(extra)
         return headers
-
-    @staticmethod
-    def _transport_error(
-        exc: httpx.TransportError, method: str, path: str, idempotent: bool, reached: bool
-    ) -> errors.TransportError:
-        # Only the class name, or our own deadline's text: an httpx message may quote the URL.
-        kind = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
-        if reached and not idempotent:
-            return errors.OutcomeUnknownError(
-                f"{kind} after the request may have reached the server; it was not retried "
-                "because it is not idempotent, so its outcome is unknown",
-                method=method,
-                path=path,
-            )
-        cls = (
-            errors.TimeoutError
-            if isinstance(exc, httpx.TimeoutException)
-            else errors.TransportError
-        )
-        return cls(f"network failure: {kind}", method=method, path=path)
-
-
-def _request_id(response: httpx.Response, scrub: Scrubber) -> str | None:
-    headers = response.headers
-    value: str | None = headers.get("x-request-id") or headers.get("x-adobe-request-id")
-    return None if value is None else scrub.text(value[:200])
-
-
-def _not_json(content: bytes) -> bool:
-    try:
-        decode_json(content or b"null")
-    except ValueError:
-        return True
-    return False
-
-
-def _parse(
-    status: int,
-    content: bytes,
-    method: str,
-    path: str,
-    parse: Callable[[Any], Any] | None,
-    scrub: Scrubber,
-    request_id: str | None = None,
-) -> Any:
-    """The decoded (and parsed) body of a success, or ``ResponseDecodeError`` saying why not.
-
-    The errors chain nothing: the JSON and shape errors below would quote the body, which may
-    echo a secret.
-    """
-    if content and not content.isspace():  # (strip() would copy a whole page to ask)
-        try:
-            data = decode_json(content)
-        except ValueError:
-            raise errors.ResponseDecodeError(
-                f"HTTP {status} with a body that is not JSON",
-                method=method,
-                path=path,
-                request_id=request_id,
-            ) from None
-    else:
-        data = None
-    if parse is None:
-        return data
-    try:
-        return parse(data)
-    except Exception as exc:  # any failure to read the body is the body's fault
-        problem = scrub.text(_short(exc))
-    raise errors.ResponseDecodeError(
-        f"the response is not of the expected shape: {problem}",
-        method=method,
-        path=path,
-        request_id=request_id,
-    )
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-def _status_error(
-    response: httpx.Response, content: bytes, method: str, path: str, scrub: Scrubber
-) -> errors.APIStatusError:
-    """The error for an error status, from either body shape (gateway or service), with
-    every known secret scrubbed out of what the server said."""
-    try:
-        body = decode_json(scrub.bytes(content)) if content else None
-    except ValueError:
-        body = None
-    code = message = None
-    details: Any = None
-    request_id = _request_id(response, scrub)
-    if isinstance(body, dict):
-        code = body.get("error_code") or body.get("errorCode") or body.get("error")
-        message = (
-            body.get("message")
-            or body.get("errorDescription")
-            or body.get("errorMessage")
-            or body.get("error_description")
-        )
-        details = body.get("errorDetails")
-        request_id = request_id or body.get("errorId")
-    cls = errors.error_class_for(response.status_code)
-    return cls(
-        str(message) if message else (scrub.text(response.reason_phrase) or "error"),
-        status_code=response.status_code,
-        error_code=str(code) if code is not None else None,
-        details=details,
-        method=method,
-        path=path,
-        request_id=str(request_id) if request_id else None,
-    )

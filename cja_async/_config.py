@@ -7,6 +7,8 @@ import time
 
 import attrs
 
+from ._checks import items_of
+
 __all__ = ["RateLimit", "Window", "loop_time"]
 
 
@@ -58,11 +60,7 @@ def _to_windows(value: object) -> tuple[Window, ...]:
         return (value,)
     if not isinstance(value, tuple | list):
         raise TypeError("windows must be a sequence of Window")
-    windows = tuple(value)
-    for window in windows:
-        if not isinstance(window, Window):
-            raise TypeError(f"windows must contain Window objects, got {type(window).__name__}")
-    return windows
+    return items_of(value, Window, "windows", "Window objects")
 
 
 @attrs.frozen

@@ -11,15 +11,15 @@ Structuring is on the path of every response, so it is built for speed:
 - primitives (``str``, ``bool``, ``int``, ``float``), ``Any`` and free-form
   ``dict[str, Any]`` values are taken as they are, not converted or copied (lists of them
   too, after the shape check);
-- the model is made with ``object.__new__`` and its slots are filled directly, which skips
-  ``__init__`` (it would fill every slot twice) and the set-tracking ``on_setattr`` hook;
-- nested models call the nested class's function directly, resolved on first use (models
-  may refer to themselves) and then bound for good;
-- a shape (the members of an object, in order) seen twice gets a function of its own,
-  which takes every value out in one unpacking and knows without looking which fields are
-  absent and which members are unknown. The items of a page share one shape or a few.
-A model class this cannot fill directly (a field with a validator, a converter, a default
-other than ``None``, or no slot) is built through its ``__init__`` instead.
+- the model is made with ``object.__new__`` and each slot is filled through its own
+  descriptor, which skips ``__init__`` (it would fill every slot twice) and the set-tracking
+  ``on_setattr`` hook;
+- nested models call the nested class's function directly (bound once it is built);
+- which fields are present and whether any member is unknown is looked up by the object's
+  shape (its member names, in order): the items of a page share one shape or a few, and
+  the models of one shape share one frozen set of present fields.
+A model with validators, converters or init hooks is built through its ``__init__``
+instead, by the same generated function; both ways store the same things.
 
 Enum-like values stay ``str``, so values Adobe adds later pass through. cattrs stays the
 fallback for any other type (e.g. ``dict[str, list[str]]``) and the public ``converter``.
@@ -28,6 +28,7 @@ fallback for any other type (e.g. ``dict[str, list[str]]``) and the public ``con
 from __future__ import annotations
 
 import inspect
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -130,20 +131,36 @@ def _kind(tp: Any) -> tuple[str, Any]:
 # One compiled function per type, built on first use: ``fn(value) -> structured``.
 _structurers: dict[Any, Callable[[Any], Any]] = {}
 _unstructurers: dict[type, Callable[[Any], Any]] = {}
+# Functions being built (by the thread holding the lock), published together when the
+# outermost is done: a model may nest itself (audit-log criteria hold sub-criteria) and
+# needs its own function before it is complete, but no other thread may call it then.
+_building: dict[Any, Callable[[Any], Any]] = {}
+_build_lock = threading.RLock()
 
 
 def _structurer(tp: Any) -> Callable[[Any], Any]:
     """The one-argument structure function of ``tp``, built once."""
     fn = _structurers.get(tp)
-    if fn is None:
-        if _is_model(tp):
-            fn = _make_structure(tp)
-        elif typing.get_origin(tp) is list or tp is list:
-            fn = _make_list_structure(tp)
-        else:
-            hook = converter.get_structure_hook(tp)
-            fn = _bind_type(hook, tp)
-        _structurers[tp] = fn
+    if fn is not None:
+        return fn
+    with _build_lock:
+        fn = _structurers.get(tp) or _building.get(tp)
+        if fn is not None:
+            return fn
+        outermost = not _building
+        try:
+            if _is_model(tp):
+                fn = _make_structure(tp)
+            elif typing.get_origin(tp) is list or tp is list:
+                fn = _make_list_structure(tp)
+            else:
+                fn = _bind_type(converter.get_structure_hook(tp), tp)
+            _building[tp] = fn
+            if outermost:
+                _structurers.update(_building)
+        finally:
+            if outermost:
+                _building.clear()
     return fn
 
 
@@ -195,170 +212,133 @@ def _make_list_structure(tp: Any) -> Callable[[Any], list[Any]]:
     return structure_list
 
 
-class _Lazy:
-    """A hook looked up on first call, then written over its own name in the generated
-    code's globals, so later calls go straight to the real function.
-
-    Models may refer to themselves (audit-log criteria nest sub-criteria): resolving every
-    field's hook while building the class's own function would recurse forever.
-    """
-
-    __slots__ = ("name", "namespace", "tp")
-
-    def __init__(self, namespace: dict[str, Any], name: str, tp: Any) -> None:
-        self.namespace, self.name, self.tp = namespace, name, tp
-
-    def __call__(self, value: Any) -> Any:
-        hook = _structurer(self.tp)
-        self.namespace[self.name] = hook
-        return hook(value)
-
-
-def _builder_class(cls: type[Model]) -> type | None:
-    """A stand-in class with ``cls``'s slot layout and plain attribute assignment, or None.
-
-    The generated code fills a new object of this class with ordinary ``obj.x = value``
-    stores (the fastest way to fill a slot; the model's own ``__setattr__`` runs the
-    set-tracking hook and ``__init__`` fills every slot twice) and then gives it its real
-    class. That is only right when ``__init__`` would do nothing more than store the
-    values: no validators or converters, ``None`` defaults, nothing beyond
-    ``_extra``/``_present`` among the private fields, no pre/post-init hooks.
-    """
-    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
-        return None
-    if len(cls.__bases__) != 1 or "__slots__" not in cls.__dict__:
-        return None
-    for field in attrs.fields(cls):
-        if field.validator is not None or field.converter is not None:
-            return None
-        if field.name.startswith("_"):
-            if field.name not in ("_extra", "_present"):
-                return None
-        elif field.default is not None:
-            return None
-        slot = inspect.getattr_static(cls, field.name, None)
-        if not isinstance(slot, types.MemberDescriptorType):
-            return None
-    builder = type(
-        f"_{cls.__name__}Builder",
-        cls.__bases__,
-        {
-            "__slots__": cls.__dict__["__slots__"],
-            "__setattr__": object.__setattr__,
-            "__module__": __name__,
-        },
-    )
-    try:  # the interpreter checks that the layouts agree
-        object.__setattr__(object.__new__(builder), "__class__", cls)
-    except TypeError:
-        return None
-    return builder
-
-
 def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
+    """Write, compile and register the structure function of ``cls``.
+
+    Most models are filled slot by slot (see :func:`_fills_slots`); the others are built
+    through ``cls(**kwargs)``, so their validators, converters and hooks run. Either way the
+    values are checked and converted by the same lines, and ``_present``/``_extra`` are set
+    alike: a shared frozen set and ``None`` when no member is unknown.
+    """
     fields = _public_fields(cls)
     keys = [key for _, key, _ in fields]
     if len(set(keys)) != len(keys):
         raise TypeError(f"{cls.__name__}: two fields have the same JSON name")
-    builder = _builder_class(cls)
-    if builder is None:
-        return _make_structure_by_init(cls, fields)
+    direct = _fills_slots(cls)
     names = {key: field_name for field_name, key, _ in fields}
-    # Member names, in order, of the objects seen so far -> (the fields present, whether
-    # some members are unknown). A page of one endpoint has one shape or a few.
-    shapes: dict[tuple[str, ...], tuple[frozenset[str], bool]] = {}
-    # Shapes seen twice -> code written for exactly that shape (see _shape_lines).
-    fast: dict[tuple[Any, ...], Callable[[dict[str, Any]], Model]] = {}
+    # Member names, in order -> (the fields present, the unknown members). The items of a
+    # page share one shape or a few: looking a shape up (a tuple of the names the decoder
+    # shares) beats working both out, and the models of one shape share one frozen set.
+    shapes: dict[tuple[str, ...], tuple[frozenset[str], tuple[str, ...]]] = {}
 
-    def learn(shape: tuple[str, ...]) -> tuple[frozenset[str], bool]:
-        present = frozenset(names[key] for key in shape if key in names)
-        # Each JSON member fills at most one field: fewer fields than members means some
-        # members are unknown.
-        known = present, len(present) != len(shape)
+    def learn(shape: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+        known = (
+            frozenset(names[key] for key in shape if key in names),
+            tuple(key for key in shape if key not in names),
+        )
         if len(shapes) < _MAX_SHAPES:  # bounded, whatever members arrive
             shapes[shape] = known
         return known
 
-    def promote(shape: tuple[Any, ...]) -> None:
-        # Keys go into source code as repr()s: only plain str keys (all that JSON has),
-        # whose repr is always a plain literal.
-        if (
-            len(fast) < _MAX_FAST_SHAPES
-            and len(shape) <= _MAX_FAST_MEMBERS
-            and all(type(key) is str for key in shape)
-        ):
-            # Its own globals, with the nested hooks resolved now: a _Lazy would only ever
-            # replace itself in the generic function's globals.
-            ns = {k: _structurer(v.tp) if isinstance(v, _Lazy) else v for k, v in namespace.items()}
-            fast[shape] = _compile(cls, "structure", _shape_lines(name, fields, shape, ns), ns)
-
+    name = cls.__name__
     namespace: dict[str, Any] = {
         "_cls": cls,
-        "_builder": builder,
         "_new": object.__new__,
         "_isinstance": isinstance,
         "_dict": dict,
         "_list": list,
         "_type": type,
+        "_tuple": tuple,
         "_TypeError": TypeError,
         "_not_a": _not_a,
         "_check_dicts": _check_dicts,
-        "_known": frozenset(keys),
-        "_tuple": tuple,
         "_shapes": shapes,
         "_learn": learn,
-        "_fast": fast,
-        "_promote": promote,
+        "_set": object.__setattr__,  # no set tracking: these are facts about the JSON
     }
-    name = cls.__name__
+    hooks: dict[str, Any] = {}  # global name -> the type whose structurer it is
     lines = [
-        "def structure_model(data, _t=None):",
-        "    if _type(data) is _dict:",
-        "        shape = _tuple(data)",
-        "        f = _fast.get(shape)",
-        "        if f is not None:",
-        "            return f(data)",
-        "    elif _isinstance(data, _dict):",
-        "        shape = _tuple(data)",
-        "    else:",
+        "def structure_model(data):",
+        "    if _type(data) is not _dict and not _isinstance(data, _dict):",
         f"        raise _TypeError({'expected a JSON object for ' + name + ', got '!r}"
         " + _type(data).__name__)",
         "    get = data.get",
-        "    obj = _new(_builder)",
-    ]
-    for index, (field_name, key, tp) in enumerate(fields):
-        if _kind(tp)[0] == _PASS:
-            lines.append(f"    obj.{field_name} = get({key!r})")
-        else:
-            lines.append(f"    v = get({key!r})")
-            lines += _value_lines(name, field_name, key, tp, f"_h{index}", "v", namespace)
-    lines += [
-        # Which members were present (explicit nulls included): one frozen set shared by
-        # every model of the same shape; the set-tracking hook copies it before a change.
-        # Looking the shape up (a tuple of names the decoder shares) beats computing it.
+        "    shape = _tuple(data)",
         "    known = _shapes.get(shape)",
-        "    if known is None:",
-        "        present, unknown = _learn(shape)",
-        "    else:",
-        "        present, unknown = known",
-        "        if _type(data) is _dict:",
-        "            _promote(shape)  # seen before: worth code of its own",
-        "    obj._present = present",
-        "    obj._extra = {k: v for k, v in data.items() if k not in _known} if unknown else None",
-        "    obj.__class__ = _cls",
-        "    return obj",
+        "    present, unknown = _learn(shape) if known is None else known",
     ]
+    values: dict[str, str] = {}  # field name -> the expression of its value
+    for index, (field_name, key, tp) in enumerate(fields):
+        checks = _value_lines(name, key, tp, f"v{index}", hooks)
+        if checks or not direct:
+            lines += [f"    v{index} = get({key!r})", *checks]
+            values[field_name] = f"v{index}"
+        else:  # taken as it is: read where it is stored
+            values[field_name] = f"get({key!r})"
+    extra = "{k: data[k] for k in unknown} if unknown else None"
+    if direct:
+        # Each slot through its own descriptor: the fastest store that skips set tracking.
+        lines.append("    obj = _new(_cls)")
+        values.update(_present="present", _extra=extra)
+        for field in attrs.fields(cls):
+            setter = f"_s{field.name}"
+            namespace[setter] = inspect.getattr_static(cls, field.name).__set__
+            value = values.get(field.name)
+            if value is None:  # another private field: its default, a constant
+                value = f"_d{field.name}"
+                namespace[value] = field.default
+            lines.append(f"    {setter}(obj, {value})")
+    else:
+        lines.append("    kwargs = {}")
+        aliases = {f.name: f.alias for f in attrs.fields(cls)}
+        for field_name, _, _ in fields:
+            lines += [
+                f"    if {field_name!r} in present:",  # absent: attrs applies the default
+                f"        kwargs[{aliases[field_name]!r}] = {values[field_name]}",
+            ]
+        lines += [
+            "    obj = _cls(**kwargs)",
+            "    _set(obj, '_present', present)",
+            f"    _set(obj, '_extra', {extra})",
+        ]
+    lines.append("    return obj")
     fn: Callable[[Any], Model] = _compile(cls, "structure", lines, namespace)
+    _building[cls] = fn  # before the nested hooks: a model may nest itself
+    for hook, hook_type in hooks.items():
+        namespace[hook] = _structurer(hook_type)
     return fn
 
 
-def _value_lines(
-    name: str, field_name: str, key: str, tp: Any, hook: str, var: str, ns: dict[str, Any]
-) -> list[str]:
-    """Code that checks and converts ``var`` (the member ``key``) and stores it in the field."""
+def _fills_slots(cls: type[Model]) -> bool:
+    """Whether ``cls``'s structure function may fill its slots itself, skipping ``__init__``.
+
+    That is right when ``__init__`` would do nothing more than store values: no validators,
+    converters or init hooks, public fields that default to ``None`` and private ones to a
+    constant, every one a slot. ``__init__`` would fill every slot a second time through the
+    set-tracking machinery: as much again as the whole structuring.
+    """
+    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        return False
+    for field in attrs.fields(cls):
+        if field.validator is not None or field.converter is not None:
+            return False
+        constant = field.default is not attrs.NOTHING and not hasattr(field.default, "factory")
+        if field.name in ("_extra", "_present"):
+            pass  # Model's own, always set
+        elif not (constant if field.name.startswith("_") else field.default is None):
+            return False
+        if not isinstance(
+            inspect.getattr_static(cls, field.name, None), types.MemberDescriptorType
+        ):
+            return False
+    return True
+
+
+def _value_lines(name: str, key: str, tp: Any, var: str, hooks: dict[str, Any]) -> list[str]:
+    """Code that checks ``var`` (the member ``key``) and converts it in place."""
     kind, hook_type = _kind(tp)
     if kind == _PASS:
-        return [f"    obj.{field_name} = {var}"]
+        return []
     where = repr(f"{name}.{key}: ")
     lines = [f"    if {var} is not None:"]
     if kind == _DICT:
@@ -375,7 +355,8 @@ def _value_lines(
         if kind == _LIST_DICT:
             call = f"_check_dicts({var})"
         else:
-            ns.setdefault(hook, _Lazy(ns, hook, hook_type))
+            hook = f"_h{len(hooks)}"
+            hooks[hook] = hook_type
             call = (
                 f"{var} = [None if i is None else {hook}(i) for i in {var}]"
                 if kind == _LIST_HOOK
@@ -387,88 +368,11 @@ def _value_lines(
             "        except Exception as exc:",
             f"            raise _TypeError({where} + str(exc)) from exc",
         ]
-    lines.append(f"    obj.{field_name} = {var}")
     return lines
 
 
-def _shape_lines(
-    name: str, fields: list[tuple[str, str, Any]], shape: tuple[Any, ...], ns: dict[str, Any]
-) -> list[str]:
-    """The structure function of one shape (the members of a dict, in order).
-
-    The values come out in one unpacking of ``data.values()`` instead of one lookup per
-    field, absent fields are ``None`` without a lookup, and which fields are present and
-    which members are unknown is written into the code: the fast path of bulk pages, whose
-    items all have one shape or a few.
-    """
-    position = {key: index for index, key in enumerate(shape)}
-    values = ", ".join(f"v{index}" for index in range(len(shape)))
-    lines = ["def structure_model(data):"]
-    if shape:
-        lines.append(f"    {values}, = data.values()")
-    lines.append("    obj = _new(_builder)")
-    known = set()
-    for index, (field_name, key, tp) in enumerate(fields):
-        if key in position:
-            known.add(key)
-            var = f"v{position[key]}"
-            lines += _value_lines(name, field_name, key, tp, f"_h{index}", var, ns)
-        else:
-            lines.append(f"    obj.{field_name} = None")
-    present = frozenset(field_name for field_name, key, _ in fields if key in known)
-    extra = ", ".join(f"{key!r}: v{index}" for index, key in enumerate(shape) if key not in known)
-    extra = f"{{{extra}}}" if extra else "None"  # see Model._extra
-    ns["_present_shape"] = present
-    lines += [
-        "    obj._present = _present_shape",
-        f"    obj._extra = {extra}",
-        "    obj.__class__ = _cls",
-        "    return obj",
-    ]
-    return lines
-
-
-# Distinct member sets remembered per class (a page of one endpoint has one or a few),
-# how many of them get code of their own, and up to how many members.
+# Shapes (member names in order) remembered per class; a page of one endpoint has one or a few.
 _MAX_SHAPES = 256
-_MAX_FAST_SHAPES = 8
-_MAX_FAST_MEMBERS = 64
-
-
-def _make_structure_by_init(
-    cls: type[Model], fields: list[tuple[str, str, Any]]
-) -> Callable[[Any], Model]:
-    """The plain way, through ``cls(**kwargs)``, for a model the fast way cannot fill."""
-    members = {key: (field_name, tp) for field_name, key, tp in fields}
-    hooks: dict[str, Callable[[Any], Any]] = {}
-
-    def structure_model(data: Any, _type: Any = None) -> Model:
-        if not isinstance(data, dict):
-            raise _not_a(f"object for {cls.__name__}", data)
-        kwargs: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for key, value in data.items():
-            member = members.get(key)
-            if member is None:
-                extra[key] = value
-                continue
-            field_name, tp = member
-            if value is not None and not _passes(tp):
-                hook = hooks.get(key)
-                if hook is None:
-                    hook = hooks[key] = _structurer(tp)
-                try:
-                    value = hook(value)
-                except Exception as exc:
-                    raise TypeError(f"{cls.__name__}.{key}: {exc}") from exc
-            kwargs[field_name] = value
-        obj = cls(**kwargs)
-        # Set without the on_setattr hook: these are facts about the source JSON.
-        object.__setattr__(obj, "_extra", extra)
-        object.__setattr__(obj, "_present", set(kwargs))
-        return obj
-
-    return structure_model
 
 
 def _compile(cls: type, what: str, lines: list[str], namespace: dict[str, Any]) -> Any:

@@ -10,14 +10,14 @@ CJAError
  │    ├── RateLimitError            429 after retries ran out
  │    └── ServerError               5xx after retries ran out
  ├── TransportError                 the request or response did not make it over the network
- │    ├── TimeoutError              connect/read/write/pool timeout
+ │    ├── RequestTimeoutError       connect/read/write/pool timeout (was TimeoutError)
  │    └── OutcomeUnknownError       a POST failed after it may have reached the server
  ├── ResponseDecodeError            a 2xx body that is not JSON or not of the expected shape,
  │                                  or a body whose Content-Encoding cannot be undone
  ├── ResponseTooLargeError          a body larger than ``max_response_bytes`` (not retried)
  ├── ClientClosedError              the client was closed while the request waited or ran
  ├── EventLoopError                 a client used from an event loop other than its own
- └── LimiterUnavailableError        (cja_async.redis) the shared limiter's Redis is unreachable
+ └── LimiterUnavailableError        the shared limiter's store (Redis) is unreachable
 
 No message, repr or attribute of these errors contains a secret or a token: they are built
 from the response body (with every known secret and token scrubbed out of it) and the
@@ -41,10 +41,11 @@ __all__ = [
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
+    "LimiterUnavailableError",
+    "RequestTimeoutError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ServerError",
-    "TimeoutError",
     "TransportError",
 ]
 
@@ -140,8 +141,12 @@ class TransportError(CJAError):
     """The network failed: no connection, a reset, a cut-short response."""
 
 
-class TimeoutError(TransportError):
-    """A connect, read, write or pool timeout."""
+class RequestTimeoutError(TransportError):
+    """A connect, read, write or pool timeout, or no whole response within the deadline.
+
+    Named so that it does not shadow the builtin ``TimeoutError`` in a module that imports
+    it (``cja_async.TimeoutError`` still works for now, with a ``DeprecationWarning``).
+    """
 
 
 class OutcomeUnknownError(TransportError):
@@ -204,3 +209,13 @@ def error_class_for(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return ServerError
     return _STATUS_ERRORS.get(status_code, APIStatusError)
+
+
+class LimiterUnavailableError(CJAError):
+    """The shared limiter's store (Redis) cannot be reached, so no request was sent.
+
+    Sending without it could spend another process's share of the org's budget. Pass
+    ``fallback_workers=N`` to ``cja_async.redis.RedisLimiterBackend`` to run on ``1/N`` of
+    the budget in-process instead while Redis is away. Defined here, not in
+    ``cja_async.redis``, so that code can catch it without the redis extra installed.
+    """

@@ -15,6 +15,10 @@ The decision logic is :class:`LimiterCore`, a pure object driven by explicit tim
 property tests can check the guarantee without an event loop. :class:`OrgLimiter` wraps it
 with a FIFO queue of waiting tasks; it holds no loop-bound objects between calls, so one
 limiter serves clients on any event loop or thread (each test may make a new loop).
+
+A request holds a :class:`Slot` while it runs (``async with limiter.slot() as slot``) and
+gives back exactly that slot, saying whether the request may have reached the server: a
+backend with per-request state (a Redis lease) finds it in the slot, not by guessing.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ __all__ = [
     "LimiterBackend",
     "LimiterCore",
     "OrgLimiter",
+    "Slot",
     "limiter_for_org",
-    "settle",
 ]
 
 Clock = Callable[[], float]
@@ -107,6 +111,105 @@ class LimiterCore:
         self.paused_until = max(self.paused_until, now + seconds)
 
 
+class Slot:
+    """One admitted request's place in its org's budget, given back exactly once.
+
+    ``release(reached_server=False)`` says the request never reached the server (the
+    connection was not made), so its window slots free at once; otherwise they stay taken
+    for a window's length after the release. ``waited`` is the time spent queueing for it.
+    Backends subclass it and implement :meth:`_give_back`.
+    """
+
+    __slots__ = ("_released", "waited")
+
+    def __init__(self, waited: float) -> None:
+        self.waited = waited
+        self._released = False
+
+    @property
+    def released(self) -> bool:
+        """Whether :meth:`release` was called."""
+        return self._released
+
+    def release(self, *, reached_server: bool = True) -> None:
+        """Give the slot back; synchronous, so that it runs in any ``finally`` (also while
+        the task is being cancelled)."""
+        if self._released:
+            raise RuntimeError("this limiter slot was already released")
+        self._released = True
+        self._give_back(reached_server)
+
+    def _give_back(self, reached_server: bool) -> None:
+        raise NotImplementedError
+
+
+class _OrgSlot(Slot):
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: OrgLimiter, waited: float) -> None:
+        super().__init__(waited)
+        self._limiter = limiter
+
+    def _give_back(self, reached_server: bool) -> None:
+        self._limiter._release(reached_server=reached_server)
+
+
+class _HeldSlot:
+    """``async with limiter.slot() as slot``: acquire on entry, release on exit unless the
+    body released it (counted as reached: the body may have sent the request)."""
+
+    __slots__ = ("_limiter", "_slot")
+
+    def __init__(self, limiter: Limiter) -> None:
+        self._limiter = limiter
+        self._slot: Slot | None = None
+
+    async def __aenter__(self) -> Slot:
+        self._slot = await self._limiter.acquire()
+        return self._slot
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._slot is not None and not self._slot.released:
+            self._slot.release()
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """What the client needs of an org's limiter (in-process or shared through Redis).
+
+    Implementations subclass it for :meth:`slot` and :meth:`settle` as they are here.
+    """
+
+    rate_limit: RateLimit
+
+    async def acquire(self) -> Slot:
+        """Wait for this org's turn; returns the slot, to release exactly once."""
+        ...
+
+    def slot(self) -> _HeldSlot:
+        """``async with limiter.slot() as slot``: a slot held for the block (see :class:`Slot`)."""
+        return _HeldSlot(self)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request of the org for ``seconds`` (a 429's ``Retry-After``)."""
+        ...
+
+    async def settle(self) -> None:
+        """Wait for work that releases and pauses scheduled (a Redis round trip); a limiter
+        without such work has nothing to wait for."""
+        return None  # a body, not "...": implementations without such work inherit it
+
+    @property
+    def in_flight(self) -> int:
+        """Requests of this process admitted and not yet released."""
+        ...
+
+    @property
+    def waiting(self) -> int:
+        """Tasks of this process queued for a slot."""
+        ...
+
+
 class _Waiter:
     __slots__ = ("future", "loop")
 
@@ -129,10 +232,11 @@ class _Waiter:
             self.future.set_result(None)
 
 
-class OrgLimiter:
+class OrgLimiter(Limiter):
     """The FIFO gate in front of every request of one org.
 
-    ``await acquire()`` before sending; ``release()`` exactly once afterwards (also when the
+    ``async with limiter.slot() as slot`` (or ``slot = await limiter.acquire()``) before
+    sending; ``slot.release(reached_server=...)`` exactly once afterwards (also when the
     request failed or was cancelled). ``pause()`` stops every client of the org after a 429.
     """
 
@@ -157,15 +261,15 @@ class OrgLimiter:
         """Tasks queued for a slot."""
         return len(self._queue)
 
-    async def acquire(self) -> float:
-        """Wait for this org's turn; returns the seconds waited."""
+    async def acquire(self) -> Slot:
+        """Wait for this org's turn; returns the slot, to release exactly once."""
         started = self._clock()
         with self._lock:
             # The common case of a web backend: nobody queued and room now. Admit without
             # building a waiter and a future.
             if not self._queue and self._core.delay(started) == 0.0:
                 self._core.admit()
-                return 0.0
+                return _OrgSlot(self, 0.0)
         loop = asyncio.get_running_loop()
         waiter = _Waiter(loop)
         with self._lock:
@@ -175,7 +279,7 @@ class OrgLimiter:
                 with self._lock:
                     delay = self._try_admit(waiter)
                     if delay == 0.0:
-                        return self._clock() - started
+                        return _OrgSlot(self, self._clock() - started)
                     if delay is None and waiter.future.done():
                         waiter.future = loop.create_future()
                 if delay is None:
@@ -213,8 +317,8 @@ class OrgLimiter:
         if self._queue:
             self._queue[0].wake()
 
-    def release(self, *, reached_server: bool = True) -> None:
-        """Give back the slot of a finished (or failed, or cancelled) request."""
+    def _release(self, *, reached_server: bool) -> None:
+        """Give back a finished (or failed, or cancelled) request's slot: see :class:`Slot`."""
         with self._lock:
             self._core.release(self._clock(), reached_server=reached_server)
             self._wake_head()
@@ -226,55 +330,12 @@ class OrgLimiter:
 
 
 @runtime_checkable
-class Limiter(Protocol):
-    """What the client needs of an org's limiter (in-process or shared through Redis).
-
-    ``release`` is synchronous so that it can run in any ``finally`` (also while a task is
-    being cancelled); a backend that needs I/O to release schedules it.
-    """
-
-    rate_limit: RateLimit
-
-    async def acquire(self) -> float:
-        """Wait for this org's turn; returns the seconds waited."""
-        ...
-
-    def release(self, *, reached_server: bool = True) -> None:
-        """Give back the slot of a finished, failed or cancelled request."""
-        ...
-
-    def pause(self, seconds: float) -> None:
-        """Hold every request of the org for ``seconds`` (a 429's ``Retry-After``)."""
-        ...
-
-    @property
-    def in_flight(self) -> int:
-        """Requests of this process admitted and not yet released."""
-        ...
-
-    @property
-    def waiting(self) -> int:
-        """Tasks of this process queued for a slot."""
-        ...
-
-
-@runtime_checkable
 class LimiterBackend(Protocol):
     """Where the limiters come from: one per org, shared by every client of that org."""
 
     def limiter_for(self, org_id: str, rate_limit: RateLimit) -> Limiter:
         """The limiter of ``org_id``; every client of one org must pass the same limits."""
         ...
-
-
-async def settle(limiter: Limiter) -> None:
-    """Wait for work ``limiter`` scheduled from ``release``/``pause`` (a Redis round trip).
-
-    ``flush`` is optional, so limiters without background work need no change.
-    """
-    flush = getattr(limiter, "flush", None)
-    if flush is not None:
-        await flush()
 
 
 class InProcessLimiterBackend:

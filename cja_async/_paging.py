@@ -32,13 +32,15 @@ from collections.abc import (
 )
 from contextlib import aclosing
 from heapq import merge
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from ._call import Call
+from ._convert import structure
 from ._exceptions import BadRequestError
 
-__all__ = ["AsyncPager", "Page", "PageSizing", "parse_page"]
+__all__ = ["AsyncPager", "Listing", "Page", "PageOf", "PageShape", "PageSizing", "parse_page"]
 
 logger = logging.getLogger("cja_async.paging")
 
@@ -111,6 +113,67 @@ def parse_page(body: Any, number: int, limit: int | None, *, whole: bool = False
         is_last=is_last,
         size=size,
     )
+
+
+class PageShape(Protocol):
+    """Reads a page body into a ``Page`` of raw JSON items (``parse_page`` reads the usual
+    three shapes; reports list theirs under ``rows``). Raises ``TypeError``/``ValueError``
+    on a body of another shape."""
+
+    def __call__(
+        self, body: Any, number: int, limit: int | None, *, whole: bool = False
+    ) -> Page[Any]: ...
+
+
+@attrs.define
+class PageOf(Generic[T]):
+    """Expect page ``number`` (of ``asked`` items) of ``model`` in the page ``shape``."""
+
+    model: type[T]
+    number: int
+    asked: int | None
+    whole: bool = False
+    shape: PageShape = parse_page
+
+    def __call__(self, data: Any) -> Page[T]:
+        raw = self.shape(data, self.number, self.asked, whole=self.whole)
+        items: list[T] = structure(raw.items, list[self.model])  # type: ignore[name-defined]
+        return attrs.evolve(raw, items=items)
+
+
+@attrs.frozen
+class Listing(Generic[T]):
+    """A list endpoint as declared: ``call`` asks for its first page without paging
+    parameters; ``fetch(n, size)`` asks for page ``n`` of ``size`` through ``send``.
+
+    ``limit_key``/``page_key`` name the paging parameters (audit logs use ``pageSize``/
+    ``pageNumber``); ``paging_in_body`` puts them in the JSON body of a search instead of
+    the query; ``whole`` sends none (``pagination=false``: one bare array is everything).
+    """
+
+    send: Callable[[Call], Awaitable[Any]]
+    call: Call
+    model: type[T]
+    whole: bool = False
+    shape: PageShape = parse_page
+    limit_key: str = "limit"
+    page_key: str = "page"
+    paging_in_body: bool = False
+
+    async def fetch(self, number: int, size: int) -> Page[T]:
+        call = self.call
+        params, body = call.params, call.body
+        asked: int | None = None
+        if not self.whole:
+            asked = size
+            paging = {self.limit_key: size, self.page_key: number}
+            if self.paging_in_body:
+                body = {**(body or {}), **paging}
+            else:
+                params = {**(params or {}), **{k: str(v) for k, v in paging.items()}}
+        read = PageOf(self.model, number, asked, self.whole, self.shape)
+        page: Page[T] = await self.send(attrs.evolve(call, params=params, body=body, read=read))
+        return page
 
 
 class _SizeMemory:

@@ -1,8 +1,8 @@
 """Shared fixtures: a strict simulator at 10x speed and a client wired to it in-process.
 
-Async tests run on a virtual-time loop (``virtual_time.py``): windows of seconds, latency and
-backoff play out instantly and deterministically. Each test gets its own org, so the
-process-wide limiter registry never carries state from one test to the next.
+Async tests run on a virtual-time loop (``cja_async.testing.VirtualTimeLoop``): windows of
+seconds, latency and backoff play out instantly and deterministically. Each test gets its own
+org, so the process-wide limiter registry never carries state from one test to the next.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from recording import Recorder
-from virtual_time import VirtualTimeLoop
 
 from cja_async import Client, RateLimit, Window, _convert
-from cja_async.testing import Simulator, report_events
+from cja_async.testing import Recorder, Simulator, VirtualTimeLoop, report_events
 
 # Adobe's limits at ten times the speed: 6 in flight, 60 per 6 s, 12 per 0.6 s.
 FAST_LIMITS = RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))

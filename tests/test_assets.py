@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from postman_examples import examples
-from recording import Recorder
 
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
 from cja_async.models import AssetCount, TransferFailure, TransferResult
 from cja_async.resources.assets import merge_transfer_results
+from cja_async.testing import Recorder
 
 pytestmark = pytest.mark.anyio
 

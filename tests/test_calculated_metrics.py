@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from api_calls import CM_DEFINITION
 from postman_examples import examples
-from recording import Recorder
 
 from cja_async import BadRequestError, Client, NotFoundError, ResponseCache
 from cja_async._convert import structure, unstructure
 from cja_async.models import CalculatedMetric, MetricFunction, MetricValidation
-from cja_async.testing import Simulator
+from cja_async.testing import Recorder, Simulator
 
 pytestmark = pytest.mark.anyio
 

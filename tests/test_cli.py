@@ -29,6 +29,7 @@ from cja_async import Client, RateLimit
 from cja_async._cli import _diff
 from cja_async._cli._files import atomic_text
 from cja_async._cli._sdr import COLUMNS, PARTS
+from cja_async.models import Segment
 from cja_async.testing import Faults, Simulator
 
 SPEED = 10
@@ -454,8 +455,26 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     assert frame.height == len(records)
 
     async def a_segment() -> str:
-        async with org.client() as cja:
-            return (await cja.segments.list(data_ids=[view], limit=1)).items[0].id
+        # Mobile-phone visits: a strict part of the data (a seeded segment, drawn at random,
+        # may hold every visit, and then the sums below could not differ).
+        mobile = {
+            "func": "segment-def",
+            "version": [1, 0, 0],
+            "container": {
+                "func": "segment",
+                "context": "visits",
+                "pred": {
+                    "func": "streq",
+                    "str": "Mobile Phone",
+                    "val": {"func": "attr", "name": "variables/devicetype"},
+                },
+            },
+        }
+        # Made on the served simulator itself (the twin of org.client() would not know it).
+        served = org.sim.client(org_id=org.org_id, client_id=org.client_id, client_secret=SECRET)
+        async with served as cja:
+            segment = Segment(name="Mobile", rsid=view, definition=mobile)
+            return (await cja.segments.create(segment)).id
 
     segment = asyncio.run(a_segment())
     segmented = org.run(*common, "--segment", segment, "--out", str(tmp_path / "seg.jsonl"))
@@ -582,10 +601,10 @@ def test_wrong_secret_is_one_line_and_exit_1(org: Org) -> None:
 
 def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -> None:
     import httpx
-    import virtual_time
 
     from cja_async import OAuthCredentials, TransportError
     from cja_async._cli import describe
+    from cja_async.testing import run_virtual_time
 
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
@@ -598,7 +617,7 @@ def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -
                 await cja.users.me()
         return info.value
 
-    line = describe(virtual_time.run(whoami()))  # the token retries' backoff in virtual time
+    line = describe(run_virtual_time(whoami()))  # the token retries' backoff in virtual time
     assert "could not get a token" in line and SECRET not in line
     assert line.endswith("check the network and the token URL (--token-url or CJA_TOKEN_URL)")
 

@@ -13,7 +13,6 @@ import anyio
 import httpx
 import pytest
 from conftest import FAST_LIMITS, LATENCY
-from faults import LossyTransport, every_nth
 
 from cja_async import (
     AuthenticationError,
@@ -25,13 +24,13 @@ from cja_async import (
     PermissionDeniedError,
     RateLimit,
     RateLimitError,
+    RequestTimeoutError,
     ServerError,
     StaticToken,
-    TimeoutError,
     Window,
 )
 from cja_async.models import DataView
-from cja_async.testing import Faults, Request, Response, Simulator
+from cja_async.testing import Faults, LossyTransport, Request, Response, Simulator, every_nth
 
 pytestmark = pytest.mark.anyio
 
@@ -307,7 +306,7 @@ async def test_put_and_delete_are_retried_after_a_read_timeout(
 async def test_network_failures_are_wrapped(sim: Simulator, org_id: str) -> None:
     transport = LossyTransport(httpx.ASGITransport(app=sim), every_nth(1), httpx.ReadTimeout)
     async with sim.client(org_id=org_id, transport=transport, max_retries=1) as cja:
-        with pytest.raises(TimeoutError) as caught:
+        with pytest.raises(RequestTimeoutError) as caught:
             await cja.users.me()
     assert not isinstance(caught.value, httpx.HTTPError)
     assert caught.value.path == "/configuration/users/me"
@@ -576,3 +575,17 @@ def test_an_org_id_without_at_adobeorg_is_refused_at_construction(
         monkeypatch.setenv(f"CJA_{name}", value)
     with pytest.raises(ValueError, match="@AdobeOrg"):
         Client.from_env()
+
+
+def test_timeout_error_no_longer_shadows_the_builtin_and_its_old_name_warns() -> None:
+    import cja_async
+
+    namespace: dict[str, Any] = {}
+    exec("from cja_async import *", namespace)
+    assert "TimeoutError" not in namespace and "RequestTimeoutError" in namespace
+    assert not issubclass(RequestTimeoutError, TimeoutError)  # the builtin: not ours
+    with pytest.warns(DeprecationWarning, match="RequestTimeoutError"):
+        old = cja_async.TimeoutError  # type: ignore[attr-defined]
+    assert old is RequestTimeoutError
+    with pytest.raises(AttributeError, match="NoSuchError"):
+        cja_async.NoSuchError  # type: ignore[attr-defined]  # noqa: B018

@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 from cja_async._convert import structure, unstructure
-from cja_async.models import AuditLogCriteria, DataView, Owner, Segment
+from cja_async.models import AuditLogCriteria, DataView, Owner, Report, Segment
 from cja_async.models._base import Model, model
 
 VIEW: dict[str, Any] = {
@@ -160,3 +160,42 @@ def test_models_with_validators_or_defaults_go_through_init() -> None:
     assert unstructure(built) == {"value": 3, "label": "unset", "more": 1}
     with pytest.raises(TypeError):
         structure({"value": "3"}, _Checked)  # the validator ran
+
+
+@model
+class _Memo(Model):
+    """A model with a private field of its own (as ``Report`` has ``_sent``)."""
+
+    name: str | None = None
+    owner: Owner | None = None
+    _memo: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+
+def test_a_private_field_of_its_own_does_not_send_a_model_through_init(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_init(self: Any, **kwargs: Any) -> None:
+        raise AssertionError("__init__ ran: the slower way, twice the cost")
+
+    for cls in (_Memo, Report):
+        monkeypatch.setattr(cls, "__init__", no_init)
+    built = structure({"name": "n", "owner": {"name": "Ada"}, "new": 1}, _Memo)
+    assert built._memo is None and built.extra == {"new": 1}
+    assert unstructure(built) == {"name": "n", "owner": {"name": "Ada"}, "new": 1}
+    report = structure({"totalPages": 1, "rows": [], "later": None}, Report)
+    assert report._sent is None and unstructure(report) == {
+        "totalPages": 1,
+        "rows": [],
+        "later": None,
+    }
+
+
+@pytest.mark.parametrize("cls", [_Shaped, _Checked])
+def test_both_ways_of_building_store_the_same_empties(cls: type[Model]) -> None:
+    key = "count" if cls is _Shaped else "value"
+    plain = structure({key: 1}, cls)
+    unknown = structure({key: 2, "zz": 1}, cls)
+    # Nothing unknown: no dict at all; present fields: one frozen set per shape, shared.
+    assert plain._extra is None and plain._present == frozenset({key})
+    assert unknown._extra == {"zz": 1} and type(unknown._present) is frozenset
+    assert structure({key: 3, "zz": 2}, cls)._present is unknown._present

@@ -95,8 +95,11 @@ def test_a_section_ends_at_the_next_heading_of_its_level_not_inside_code() -> No
         hooks().readme_section(text, "## Missing")
 
 
-def test_the_testing_page_example_runs() -> None:
+def test_the_testing_page_examples_run() -> None:
     page = (DOCS / "testing.md").read_text(encoding="utf-8")
-    [block] = re.findall(r"```python\n(.*?)```", page, re.S)
-    # It asserts by itself: every data view once, faults met, no 429.
-    exec(compile(block, "testing.md", "exec"), {"__name__": "docs_example"})
+    blocks = re.findall(r"```python\n(.*?)```", page, re.S)
+    assert len(blocks) == 3
+    # Each asserts by itself: every data view once, faults met, no 429; the lost POST made
+    # exactly one data view; the rule's outage and the recorder's view of the walk.
+    for block in blocks:
+        exec(compile(block, "testing.md", "exec"), {"__name__": "docs_example"})

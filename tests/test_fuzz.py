@@ -20,7 +20,6 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from virtual_time import run
 
 import cja_async.models as models_module
 from cja_async import AsyncPager, CJAError, Client, RateLimit, Window
@@ -28,6 +27,7 @@ from cja_async._convert import structure, unstructure
 from cja_async.models import Model
 from cja_async.resources._base import Resource
 from cja_async.testing import Simulator
+from cja_async.testing import run_virtual_time as run
 
 # More examples for a thorough run: CJA_FUZZ_EXAMPLES=200 nox -s tests -- tests/test_fuzz.py
 FUZZ_EXAMPLES = int(os.environ.get("CJA_FUZZ_EXAMPLES", "10"))

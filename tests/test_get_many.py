@@ -12,12 +12,11 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from recording import Recorder
 
 from cja_async import Client, NotFoundError
 from cja_async.models import Segment
 from cja_async.resources._base import MAX_URL_LENGTH, Resource, chunk_ids
-from cja_async.testing import Request, Response, Simulator, paged
+from cja_async.testing import Recorder, Request, Response, Simulator, paged
 
 pytestmark = pytest.mark.anyio
 

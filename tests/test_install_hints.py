@@ -4,6 +4,7 @@ checkout of the repository (where ``cja-async[...]`` finds nothing until it is p
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 
 import pytest
@@ -41,3 +42,34 @@ def test_the_simulator_server_says_how_to_install_uvicorn(
     _hides(monkeypatch, "uvicorn")
     assert serve_simulator([]) == 1
     assert "pip install '.[simulator]'" in capsys.readouterr().err
+
+
+# Imports only from what a clone without the redis extra has: the whole package, redis blocked.
+_WITHOUT_REDIS = """
+import sys
+sys.modules["redis"] = None  # "import redis" raises ImportError, as when it is not installed
+from cja_async import CJAError, LimiterUnavailableError
+assert issubclass(LimiterUnavailableError, CJAError)
+try:
+    import cja_async.redis
+except ImportError as exc:
+    assert "cja-async[redis]" in str(exc)
+else:
+    raise AssertionError("cja_async.redis imported without redis-py")
+print("ok")
+"""
+
+
+def test_limiter_unavailable_error_is_catchable_without_the_redis_extra() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_REDIS], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_redis_module_exports_the_same_error() -> None:
+    pytest.importorskip("redis")
+    from cja_async import LimiterUnavailableError
+    from cja_async.redis import LimiterUnavailableError as FromRedis
+
+    assert FromRedis is LimiterUnavailableError

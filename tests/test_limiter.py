@@ -14,10 +14,10 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from virtual_time import run
 
 from cja_async import RateLimit, Window
 from cja_async._limits import LimiterCore, OrgLimiter, limiter_for_org
+from cja_async.testing import run_virtual_time as run
 
 Interval = tuple[float, float]
 
@@ -59,14 +59,13 @@ async def drive(
 
     async def one(delay: float, latency: float, cancel: bool) -> None:
         await asyncio.sleep(delay)
-        await limiter.acquire()
-        start = loop.time()
-        try:
-            await asyncio.sleep(latency)
-        finally:
-            limiter.release()
-            # A cancelled request still may have been counted: it holds its window slots.
-            intervals.append((start, loop.time()))
+        async with limiter.slot():  # released on the way out, also when cancelled
+            start = loop.time()
+            try:
+                await asyncio.sleep(latency)
+            finally:
+                # A cancelled request still may have been counted: it holds its window slots.
+                intervals.append((start, loop.time()))
 
     tasks = [asyncio.ensure_future(one(d, lat, c)) for d, lat, c in workload]
     for task, (delay, latency, cancel) in zip(tasks, workload, strict=True):
@@ -193,17 +192,17 @@ def test_cancelled_waiter_gives_its_turn_to_the_next() -> None:
     async def main() -> float:
         loop = asyncio.get_running_loop()
         limiter = OrgLimiter(limit)
-        await limiter.acquire()  # hold the only slot
+        held = await limiter.acquire()  # hold the only slot
         stuck = asyncio.ensure_future(limiter.acquire())
         await asyncio.sleep(0.1)
         stuck.cancel()
         next_one = asyncio.ensure_future(limiter.acquire())
         await asyncio.sleep(0.1)
-        limiter.release()
+        held.release()
         t0 = loop.time()
-        await next_one
+        slot = await next_one
         waited = loop.time() - t0
-        limiter.release()
+        slot.release()
         assert limiter.in_flight == 0 and limiter.waiting == 0
         return waited
 
@@ -219,11 +218,39 @@ def test_one_limiter_per_org_shared_across_event_loops() -> None:
         limiter_for_org(org, RateLimit())
 
     async def use() -> None:
-        await first.acquire()
-        first.release()
+        async with first.slot():
+            pass
 
     # Two event loops one after the other (as two tests would): the state carries over and
     # nothing in the limiter is bound to the first loop.
     asyncio.run(use())
     asyncio.run(use())
     assert first.in_flight == 0
+
+
+def test_a_slot_is_given_back_once_saying_whether_the_server_saw_the_request() -> None:
+    limit = RateLimit(concurrency=2, windows=(Window(1, 1.0),))
+
+    async def main() -> list[float]:
+        loop = asyncio.get_running_loop()
+        limiter = OrgLimiter(limit)
+        t0 = loop.time()
+        async with limiter.slot() as slot:  # never reached the server: the window frees now
+            slot.release(reached_server=False)
+            assert slot.released and limiter.in_flight == 0
+            with pytest.raises(RuntimeError, match="already released"):
+                slot.release()
+        async with limiter.slot() as slot:  # released on the way out, counted as sent
+            assert slot.waited == 0.0 and limiter.in_flight == 1
+        assert limiter.in_flight == 0
+        with pytest.raises(ValueError, match="boom"):
+            async with limiter.slot():
+                raise ValueError("boom")
+        assert limiter.in_flight == 0
+        slot = await limiter.acquire()
+        slot.release()
+        return [slot.waited, loop.time() - t0]
+
+    waited, elapsed = run(main())
+    # The second slot's window turn freed a second after it ended, the third's after that.
+    assert waited == pytest.approx(1.0, abs=0.01) and elapsed == pytest.approx(2.0, abs=0.02)

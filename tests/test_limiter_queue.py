@@ -2,7 +2,7 @@
 
 A bug here does not fail a request, it hangs every client of the org. So each test that
 could hang runs under a (virtual) time limit and fails with an assertion instead.
-On the virtual-time loop of ``virtual_time.py``; the one cross-thread test uses real loops
+On the virtual-time loop of ``cja_async.testing``; the one cross-thread test uses real loops
 and ends in milliseconds when the code is right.
 """
 
@@ -16,10 +16,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from virtual_time import VirtualTimeLoop, run
 
 from cja_async import RateLimit, Window
 from cja_async._limits import LimiterCore, OrgLimiter, safety_margin
+from cja_async.testing import VirtualTimeLoop
+from cja_async.testing import run_virtual_time as run
 
 ONE_AT_A_TIME = RateLimit(concurrency=1, windows=(Window(100, 1.0),))
 

@@ -25,9 +25,7 @@ import anyio
 import httpx
 import pytest
 from conftest import FAST_LIMITS
-from faults import LossyTransport
 from hostile import IdentityServer, RawRequest, RawServer, assert_clean, raw_response
-from virtual_time import VirtualTimeLoop
 
 from cja_async import (
     AuthenticationError,
@@ -37,16 +35,23 @@ from cja_async import (
     EventLoopError,
     OAuthCredentials,
     RateLimitError,
+    RequestTimeoutError,
     ResponseDecodeError,
     ResponseTooLargeError,
-    TimeoutError,
     TransportError,
 )
 from cja_async._auth import token_lifetime
 from cja_async._limits import InProcessLimiterBackend
 from cja_async._retry import parse_retry_after
 from cja_async._scrub import Scrubber
-from cja_async.testing import TOKEN_PATH, Request, Response, Simulator
+from cja_async.testing import (
+    TOKEN_PATH,
+    LossyTransport,
+    Request,
+    Response,
+    Simulator,
+    VirtualTimeLoop,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -445,7 +450,7 @@ async def test_a_trickled_body_is_cut_off_at_the_default_300_s_deadline(
             error_retried = await failure(cja.request("GET", "/slow"))
     assert isinstance(error, TransportError) and "within 300 s" in str(error)
     assert 300 <= alone < 301  # one attempt (a POST-like request is not retried)
-    assert isinstance(error_retried, TimeoutError)
+    assert isinstance(error_retried, RequestTimeoutError)
     assert len(trickle.started) == 1 + 6  # then 6 attempts of 300 s each, not one for ever
 
 
@@ -456,7 +461,7 @@ async def test_a_trickling_identity_server_is_cut_off_too(sim: Simulator, org_id
         with anyio.fail_after(1000):
             t0 = now()
             error = await failure(cja.users.me())
-    assert isinstance(error, TimeoutError) and "identity server" in str(error)
+    assert isinstance(error, RequestTimeoutError) and "identity server" in str(error)
     assert 40 <= now() - t0 < 45  # two attempts of 20 s and one backoff
     assert_clean(error, SECRET)
 
@@ -478,7 +483,7 @@ async def test_a_trickled_body_over_a_real_socket_is_cut_off(org_id: str) -> Non
         with anyio.fail_after(5):
             t0 = now()
             error = await failure(cja.request("GET", "/slow"))
-    assert isinstance(error, TimeoutError) and "within 0.3 s" in str(error)
+    assert isinstance(error, RequestTimeoutError) and "within 0.3 s" in str(error)
     assert now() - t0 < 3  # a deadline of 0.3 s (and room for a loaded machine), not for ever
 
 

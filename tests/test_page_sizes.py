@@ -15,12 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from recording import Recorder
 
 from cja_async import BadRequestError, Client
 from cja_async.models import Segment
 from cja_async.resources._base import MAX_LOOKAHEAD, Resource
-from cja_async.testing import Request, Response, Simulator
+from cja_async.testing import Recorder, Request, Response, Simulator
 
 pytestmark = pytest.mark.anyio
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from postman_examples import examples
-from recording import Recorder
 
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
 from cja_async.models import Project, ProjectValidation
+from cja_async.testing import Recorder
 
 pytestmark = pytest.mark.anyio
 

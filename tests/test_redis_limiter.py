@@ -214,17 +214,16 @@ async def run_workload(
     async def one(index: int, delay: float, latency: float) -> None:
         limiter = limiters[index % len(limiters)]
         await asyncio.sleep(delay)
-        await limiter.acquire()
-        started = loop.time()
-        try:
-            await asyncio.sleep(latency)
-        finally:
-            intervals.append((started, loop.time()))
-            limiter.release()
+        async with limiter.slot():
+            started = loop.time()
+            try:
+                await asyncio.sleep(latency)
+            finally:
+                intervals.append((started, loop.time()))
 
     await asyncio.gather(*(one(i, d, lat) for i, (d, lat) in enumerate(jobs)))
     for limiter in limiters:
-        await limiter.flush()
+        await limiter.settle()
     return intervals
 
 
@@ -257,11 +256,8 @@ async def run_workload_in_process(limit: RateLimit, jobs: list[tuple[float, floa
 
     async def one(delay: float, latency: float) -> None:
         await asyncio.sleep(delay)
-        await limiter.acquire()
-        try:
+        async with limiter.slot():
             await asyncio.sleep(latency)
-        finally:
-            limiter.release()
 
     started = time.monotonic()
     await asyncio.gather(*(one(d, lat) for d, lat in jobs))
@@ -272,12 +268,12 @@ async def test_a_burst_is_admitted_in_one_round_trip(backends: list[RedisLimiter
     limiter = backends[0].limiter_for(
         new_org(), RateLimit(concurrency=6, windows=(Window(12, 1.0),))
     )
-    await asyncio.gather(*(limiter.acquire() for _ in range(6)))
+    slots = await asyncio.gather(*(limiter.acquire() for _ in range(6)))
     assert limiter.in_flight == 6
     assert limiter.round_trips["acquire"] == 1
-    for _ in range(6):
-        limiter.release()
-    await limiter.flush()
+    for slot in slots:
+        slot.release()
+    await limiter.settle()
     assert limiter.round_trips["release"] <= 6
 
 
@@ -287,15 +283,15 @@ async def test_a_release_wakes_a_waiter_in_another_process_at_once(
     limit = RateLimit(concurrency=1, windows=(Window(100, 1.0),))
     org = new_org()
     first, second = (backend.limiter_for(org, limit) for backend in backends[:2])
-    await first.acquire()
+    held = await first.acquire()
     waiter = asyncio.create_task(second.acquire())
     await asyncio.sleep(0.2)
     assert not waiter.done()  # blocked on concurrency, waiting for a release
     released_at = time.monotonic()
-    first.release()
-    await waiter
+    held.release()
+    slot = await waiter
     assert time.monotonic() - released_at < 0.1  # pub/sub, not a lease timeout or a poll
-    second.release()
+    slot.release()
 
 
 async def test_cancelled_waiters_leave_nothing_behind(
@@ -304,21 +300,40 @@ async def test_cancelled_waiters_leave_nothing_behind(
     limit = RateLimit(concurrency=2, windows=(Window(100, 1.0),))
     org = new_org()
     limiter = backends[0].limiter_for(org, limit)
-    await limiter.acquire()
-    await limiter.acquire()
+    held = [await limiter.acquire(), await limiter.acquire()]
     waiters = [asyncio.create_task(limiter.acquire()) for _ in range(5)]
     await asyncio.sleep(0.05)
     assert limiter.waiting == 5
     for task in waiters:
         task.cancel()
     await asyncio.gather(*waiters, return_exceptions=True)
-    limiter.release()
-    limiter.release()
-    await limiter.flush()
+    for slot in held:
+        slot.release()
+    await limiter.settle()
     assert (limiter.in_flight, limiter.waiting) == (0, 0)
     keys = OrgKeys.of("cja-async", org, 1)
     async with redis.asyncio.Redis.from_url(redis_url) as client:
         assert await client.zcard(keys.leases) == 0
+
+
+async def test_a_slot_gives_back_its_own_lease_from_any_task(
+    backends: list[RedisLimiterBackend], redis_url: str
+) -> None:
+    limit = RateLimit(concurrency=3, windows=(Window(100, 1.0),))
+    org = new_org()
+    limiter = backends[0].limiter_for(org, limit)
+    # Acquired in three tasks, released from this one, in another order.
+    first, second, third = await asyncio.gather(*(limiter.acquire() for _ in range(3)))
+    leases = OrgKeys.of("cja-async", org, 1).leases
+    async with redis.asyncio.Redis.from_url(redis_url) as client:
+        for slot, left in ((second, {first, third}), (third, {first}), (first, set())):
+            slot.release()
+            await limiter.settle()
+            held = {member.decode() for member in await client.zrange(leases, 0, -1)}
+            assert held == {s.lease_id for s in left}  # type: ignore[attr-defined]
+            assert limiter.in_flight == len(left)
+    with pytest.raises(RuntimeError, match="already released"):
+        first.release()
 
 
 # -- leases -----------------------------------------------------------------------------
@@ -332,15 +347,15 @@ async def test_a_slow_request_keeps_its_slot_by_renewing_its_lease(redis_url: st
         RedisLimiterBackend(redis_url, lease_seconds=0.3) as other,
     ):
         slow, blocked = one.limiter_for(org, limit), other.limiter_for(org, limit)
-        await slow.acquire()
+        held = await slow.acquire()
         # Three lease lengths pass: without renewal the slot would be taken over.
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(blocked.acquire(), timeout=1.0)
         assert slow.round_trips["renew"] >= 2
-        slow.release()
-        waited = await asyncio.wait_for(blocked.acquire(), timeout=1.0)
-        assert waited < 0.2
-        blocked.release()
+        held.release()
+        slot = await asyncio.wait_for(blocked.acquire(), timeout=1.0)
+        assert slot.waited < 0.2
+        slot.release()
 
 
 HOLDER = """
@@ -382,11 +397,12 @@ async def test_slots_of_a_killed_process_come_back_within_the_lease(redis_url: s
     limit = RateLimit(concurrency=count, windows=(Window(100, 1.0),))
     async with RedisLimiterBackend(redis_url, lease_seconds=lease) as backend:
         limiter = backend.limiter_for(org, limit)
-        for _ in range(count):
-            await asyncio.wait_for(limiter.acquire(), timeout=lease + 1.0)
+        slots = [
+            await asyncio.wait_for(limiter.acquire(), timeout=lease + 1.0) for _ in range(count)
+        ]
         back = time.monotonic() - killed
-        for _ in range(count):
-            limiter.release()
+        for slot in slots:
+            slot.release()
     # Held until its last renewal's lease ran out (renewed every lease/3), and no longer.
     assert lease / 2 < back <= lease + 0.3
 
@@ -399,11 +415,10 @@ async def test_a_429_pause_holds_every_process(backends: list[RedisLimiterBacken
     org = new_org()
     seen, other = (backend.limiter_for(org, limit) for backend in backends[:2])
     seen.pause(0.4)
-    await seen.flush()
+    await seen.settle()
     started = time.monotonic()
-    await other.acquire()
-    assert 0.35 <= time.monotonic() - started < 0.6
-    other.release()
+    async with other.slot():
+        assert 0.35 <= time.monotonic() - started < 0.6
 
 
 async def test_unreachable_redis_fails_closed_with_a_clear_error(unused_port: int) -> None:
@@ -428,16 +443,16 @@ async def test_unreachable_redis_can_fall_back_to_a_share_of_the_budget(
     limit = RateLimit(concurrency=4, windows=(Window(10, 1.0),))
     async with RedisLimiterBackend(url, timeout=1.0, fallback_workers=2) as backend:
         limiter = backend.limiter_for(new_org(), limit)
-        await limiter.acquire()
+        first = await limiter.acquire()
         assert limiter.fallback_active
-        await limiter.acquire()  # 4 / 2 workers: two in flight, and no more
+        second = await limiter.acquire()  # 4 / 2 workers: two in flight, and no more
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(limiter.acquire(), timeout=0.2)
         assert limiter.in_flight == 2
-        limiter.release()
-        await asyncio.wait_for(limiter.acquire(), timeout=0.2)
-        limiter.release()
-        limiter.release()
+        first.release()
+        third = await asyncio.wait_for(limiter.acquire(), timeout=0.2)
+        second.release()
+        third.release()
         assert limiter.in_flight == 0
 
 
@@ -451,10 +466,9 @@ async def test_processes_must_agree_on_the_limits(backends: list[RedisLimiterBac
     org = new_org()
     first = backends[0].limiter_for(org, RateLimit(concurrency=2, windows=(Window(10, 1.0),)))
     other = backends[1].limiter_for(org, RateLimit(concurrency=3, windows=(Window(10, 1.0),)))
-    await first.acquire()
-    with pytest.raises(ValueError, match="same rate_limit"):
-        await other.acquire()
-    first.release()
+    async with first.slot():
+        with pytest.raises(ValueError, match="same rate_limit"):
+            await other.acquire()
 
 
 async def test_every_key_expires(backends: list[RedisLimiterBackend], redis_url: str) -> None:
@@ -463,7 +477,7 @@ async def test_every_key_expires(backends: list[RedisLimiterBackend], redis_url:
     limiter = backends[0].limiter_for(org, limit)
     await run_workload([limiter], [(0.0, 0.01)] * 8)
     limiter.pause(0.3)
-    await limiter.flush()
+    await limiter.settle()
     keys = OrgKeys.of("cja-async", org, 2)
     longest_ms = (2.0 + 0.5 + 1.0) * 1000 + 1000  # lease + window + margins, rounded up
     async with redis.asyncio.Redis.from_url(redis_url) as client:

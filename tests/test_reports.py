@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from recording import Recorder
 
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
@@ -25,7 +24,7 @@ from cja_async.models import (
     ReportSearch,
     Segment,
 )
-from cja_async.testing import Faults, Simulator
+from cja_async.testing import Faults, Recorder, Simulator
 
 pytestmark = pytest.mark.anyio
 

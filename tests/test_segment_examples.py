@@ -11,7 +11,8 @@ from collections.abc import Coroutine
 from typing import Any
 
 import pytest
-from virtual_time import VirtualTimeLoop
+
+from cja_async.testing import VirtualTimeLoop
 
 SEGMENT_EXAMPLE = """\
 import asyncio

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from api_calls import SEGMENT_DEFINITION
 from postman_examples import examples
-from recording import Recorder
 
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
 from cja_async.models import Owner, Segment, SegmentValidation
+from cja_async.testing import Recorder
 
 pytestmark = pytest.mark.anyio
 

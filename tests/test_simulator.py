@@ -10,7 +10,6 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from virtual_time import VirtualTimeLoop
 
 from cja_async._config import RateLimit, Window
 from cja_async.testing import (
@@ -22,6 +21,7 @@ from cja_async.testing import (
     Router,
     SimStats,
     Simulator,
+    VirtualTimeLoop,
     expand,
 )
 

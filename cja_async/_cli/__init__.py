@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 import click
+from click.decorators import FC
 
 from .. import (
     AuthenticationError,
@@ -476,28 +477,19 @@ def report(
     run(job())
 
 
+def _tuning(
+    name: str, kind: click.IntRange | click.FloatRange, default: float, help: str
+) -> Callable[[FC], FC]:
+    """A numeric option whose help shows its default."""
+    return click.option(name, type=kind, default=default, show_default=True, help=help)
+
+
 @cli.command(short_help="Bulk-export a simulated org, in-process.")
-@click.option(
-    "--dataviews",
-    type=click.IntRange(min=1),
-    default=2000,
-    show_default=True,
-    help="Data views in the org.",
+@_tuning("--dataviews", click.IntRange(min=1), 2000, "Data views in the org.")
+@_tuning(
+    "--limit", click.IntRange(min=1, max=1000), 10, "Data views per page (1 to 1000, Adobe's most)."
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1, max=1000),
-    default=10,
-    show_default=True,
-    help="Data views per page (1 to 1000, Adobe's most).",
-)
-@click.option(
-    "--latency",
-    type=click.FloatRange(min=0.0),
-    default=0.05,
-    show_default=True,
-    help="Seconds per response.",
-)
+@_tuning("--latency", click.FloatRange(min=0.0), 0.05, "Seconds per response.")
 def demo(dataviews: int, limit: int, latency: float) -> None:
     """Bulk-export a simulated org (in-process, nothing leaves the machine) and show the
     summary: requests, 429s and the wall time against the least possible.

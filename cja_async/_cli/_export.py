@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast, get_args
 
 import attrs
 
 from .. import AsyncPager, Client
 from ..models import Model
+from ..resources.date_ranges import Expansion as DateRangeExpansion
 from ._files import atomic_text, check_writable_dir
 from ._progress import Progress, Track
 
@@ -52,7 +53,7 @@ CALCULATED_METRIC_EXPANSION = [
     "siteTitle", "ownerFullName", "modified", "migratedIds", "isDeleted", "authorization",
     "compatibility", "legacyId", "internal", "dataGroup", "categories",
 ]  # fmt: skip
-_DATE_RANGE = ["definition", "modified", "ownerFullName", "sharesFullName", "shares", "tags"]
+_DATE_RANGE = list(get_args(DateRangeExpansion))
 _PROJECT = ["definition", "shares", "tags", "accessLevel", "modified", "externalReferences"]
 _ANNOTATION = [
     "name", "description", "dateRange", "color", "applyToAllReports", "scope", "createdDate",
@@ -62,55 +63,39 @@ _ANNOTATION = [
 
 @attrs.frozen
 class Group:
-    """One list group of the API: its name (and file name) and how to walk all of it."""
+    """One list group of the API: its name (the client's attribute and the file name), the
+    ``expansion`` its items are listed with (none for groups without one) and its help."""
 
     name: str
-    walk: Callable[[Client], AsyncPager[Any]]
     help: str
+    expansion: Sequence[str] | None = None
+
+    def walk(self, client: Client) -> AsyncPager[Any]:
+        """All of the group, each item expanded as the export wants."""
+        resource = getattr(client, self.name)
+        if self.expansion is None:
+            return cast("AsyncPager[Any]", resource.list())
+        return cast("AsyncPager[Any]", resource.list(expansion=self.expansion))
 
 
 GROUPS: Mapping[str, Group] = {
     group.name: group
     for group in (
-        Group(
-            "dataviews",
-            lambda c: c.dataviews.list(expansion=DATAVIEW_EXPANSION),
-            "data views",
-        ),
-        Group(
-            "connections",
-            lambda c: c.connections.list(expansion=_CONNECTION),
-            "connections",
-        ),
-        Group(
-            "segments",
-            lambda c: c.segments.list(expansion=SEGMENT_EXPANSION),
-            "segments (with definitions)",
-        ),
+        Group("dataviews", "data views", DATAVIEW_EXPANSION),
+        Group("connections", "connections", _CONNECTION),
+        Group("segments", "segments (with definitions)", SEGMENT_EXPANSION),
         Group(
             "calculated_metrics",
-            lambda c: c.calculated_metrics.list(expansion=CALCULATED_METRIC_EXPANSION),
             "calculated metrics (with definitions)",
+            CALCULATED_METRIC_EXPANSION,
         ),
-        Group(
-            "date_ranges",
-            lambda c: c.date_ranges.list(expansion=_DATE_RANGE),
-            "date ranges",
-        ),
-        Group("projects", lambda c: c.projects.list(expansion=_PROJECT), "projects"),
-        Group(
-            "annotations",
-            lambda c: c.annotations.list(expansion=_ANNOTATION),
-            "annotations",
-        ),
-        Group("tags", lambda c: c.tags.list(), "tags"),
-        Group("shares", lambda c: c.shares.list(), "shares the credential made"),
-        Group("users", lambda c: c.users.list(), "users of the org"),
-        Group(
-            "audit_logs",
-            lambda c: c.audit_logs.list(),
-            "audit-log records (Adobe's default: the last 3 months)",
-        ),
+        Group("date_ranges", "date ranges", _DATE_RANGE),
+        Group("projects", "projects", _PROJECT),
+        Group("annotations", "annotations", _ANNOTATION),
+        Group("tags", "tags"),
+        Group("shares", "shares the credential made"),
+        Group("users", "users of the org"),
+        Group("audit_logs", "audit-log records (Adobe's default: the last 3 months)"),
     )
 }
 

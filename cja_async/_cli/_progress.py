@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from types import TracebackType
 from typing import TextIO
 
 from rich.console import Console
@@ -23,6 +22,7 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 
 from .. import Client
+from .._closing import Running
 
 __all__ = ["Progress", "Track", "plural", "summary_line"]
 
@@ -62,7 +62,7 @@ class Track:
             self._progress.line(f"{self._label}: {self._done}{note}")
 
 
-class Progress:
+class Progress(Running):
     """Progress lines for one command, on ``stream`` (stderr by default).
 
     ``terminal`` forces the choice between the bar and plain lines (tests); by default it
@@ -83,17 +83,13 @@ class Progress:
                 console=console,
             )
 
-    def __enter__(self) -> Progress:
+    def start(self) -> None:
+        """Start drawing the bars (plain lines need no start)."""
         if self.rich is not None:
             self.rich.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop drawing the bars."""
         if self.rich is not None:
             self.rich.stop()
 

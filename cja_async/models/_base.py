@@ -43,6 +43,12 @@ def json_name(name: str) -> dict[str, str]:
     return {"json": name}
 
 
+def json_field(name: str) -> Any:
+    """An optional field (``None`` by default) whose JSON member is ``name``, not the camelCase
+    of the field's own name (``json_field("validator_version")``)."""
+    return attrs.field(default=None, metadata=json_name(name))
+
+
 def api_id() -> Any:
     """The ``id`` of a model the API returns: typed ``str`` (or ``int``) without ``None``.
 

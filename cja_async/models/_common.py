@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from ._base import Model, json_name, model
+from ._base import Model, api_id, json_field, model
 
 
 @model
@@ -19,6 +17,22 @@ class Owner(Model):
     name: str | None = None
     type: str | None = None
     login: str | None = None
+
+
+@model
+class DataViewAsset(Model):
+    """The members a project and a segment open with: their id, name and description and
+    the data view they belong to (``rsid``; answers add ``data_id`` and ``report_suite_name``).
+
+    Subclasses add their own members after these, so the order of fields is as before.
+    """
+
+    id: str = api_id()
+    name: str | None = None
+    description: str | None = None
+    rsid: str | None = None
+    report_suite_name: str | None = None
+    data_id: str | None = None
 
 
 @model
@@ -37,9 +51,7 @@ class ValidationResult(Model):
 
     valid: bool | None = None
     message: str | None = None
-    validator_version: str | None = attrs.field(
-        default=None, metadata=json_name("validator_version")
-    )
+    validator_version: str | None = json_field("validator_version")
     # Not in the spec's data view answer; its sibling, the segment validator, types errors as
     # strings and the calculated-metric one answers objects: keep whatever comes.
     errors: list[Any] | None = None

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from ._base import Model, api_id, json_name, model
+from ._base import Model, api_id, json_field, model
 from ._common import Owner
 
 
@@ -38,15 +36,9 @@ class MetricCompatibility(Model):
     identity_dimensions: list[str] | None = None
     segments: list[str] | None = None
     functions: list[str] | None = None
-    validator_version: str | None = attrs.field(
-        default=None, metadata=json_name("validator_version")
-    )
-    supported_products: list[str] | None = attrs.field(
-        default=None, metadata=json_name("supported_products")
-    )
-    supported_schema: list[str] | None = attrs.field(
-        default=None, metadata=json_name("supported_schema")
-    )
+    validator_version: str | None = json_field("validator_version")
+    supported_products: list[str] | None = json_field("supported_products")
+    supported_schema: list[str] | None = json_field("supported_schema")
 
 
 @model
@@ -131,19 +123,13 @@ class MetricValidation(CalculatedMetric):
     valid: bool | None = None
     message: str | None = None
     errors: list[Any] | None = None
-    validator_version: str | None = attrs.field(
-        default=None, metadata=json_name("validator_version")
-    )
+    validator_version: str | None = json_field("validator_version")
     identity_metrics: list[IdentityMetric] | None = None
     identity_dimensions: list[str] | None = None
     segments: list[str] | None = None
     functions: list[str] | None = None
-    supported_products: list[str] | None = attrs.field(
-        default=None, metadata=json_name("supported_products")
-    )
-    supported_schema: list[str] | None = attrs.field(
-        default=None, metadata=json_name("supported_schema")
-    )
+    supported_products: list[str] | None = json_field("supported_products")
+    supported_schema: list[str] | None = json_field("supported_schema")
 
     @property
     def is_valid(self) -> bool | None:
@@ -166,7 +152,7 @@ class FunctionParameter(Model):
     desc_key: str | None = None
     friendly_name: str | None = None
     description: str | None = None
-    default_value: Any = attrs.field(default=None, metadata=json_name("default-value"))
+    default_value: Any = json_field("default-value")
 
 
 @model

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from ._base import Model, api_id, json_name, model
+from ._base import Model, api_id, json_field, model
 from ._common import Owner
 
 
@@ -90,7 +88,7 @@ class IncludeExcludeSetting(Model):
 class Bucket(Model):
     """One numeric bucket of a dimension: ``from_`` (JSON ``from``) up to ``to``."""
 
-    from_: float | None = attrs.field(default=None, metadata=json_name("from"))
+    from_: float | None = json_field("from")
     to: float | None = None
 
 

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import Model, api_id, model
-from ._common import Owner
+from ._base import Model, model
+from ._common import DataViewAsset, Owner
 
 
 @model
-class Project(Model):
+class Project(DataViewAsset):
     """A Workspace project (``AnalyticsProject`` in Adobe's spec).
 
     Build one for ``create`` with what it needs:
     ``Project(name=..., rsid=data_view_id, type="project", definition={...})``.
     """
 
-    id: str = api_id()
-    name: str | None = None
-    description: str | None = None
-    rsid: str | None = None
-    report_suite_name: str | None = None
-    data_id: str | None = None
     owner: Owner | None = None
     type: str | None = None
     definition: dict[str, Any] | None = None

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from ._base import Model, api_id, json_name, model
-from ._common import Owner
+from ._base import Model, json_field, model
+from ._common import DataViewAsset, Owner
 
 
 @model
-class Segment(Model):
+class Segment(DataViewAsset):
     """A segment (filter). Lists return few members unless ``expansion`` asks for more.
 
     Build one for ``create`` with what it needs:
@@ -19,14 +17,8 @@ class Segment(Model):
     free-form segment definition JSON (``{"func": "segment-def", "container": ...}``).
     """
 
-    id: str = api_id()
-    name: str | None = None
-    description: str | None = None
-    rsid: str | None = None
-    report_suite_name: str | None = None
-    data_id: str | None = None
     data_name: str | None = None
-    report_suite: str | None = attrs.field(default=None, metadata=json_name("report_suite"))
+    report_suite: str | None = json_field("report_suite")
     owner: Owner | None = None
     owner_full_name: str | None = None
     definition: dict[str, Any] | None = None
@@ -62,18 +54,10 @@ class SegmentValidation(Model):
 
     valid: bool | None = None
     message: str | None = None
-    validator_version: str | None = attrs.field(
-        default=None, metadata=json_name("validator_version")
-    )
-    supported_products: list[str] | None = attrs.field(
-        default=None, metadata=json_name("supported_products")
-    )
-    supported_schema: list[str] | None = attrs.field(
-        default=None, metadata=json_name("supported_schema")
-    )
-    supported_features: list[str] | None = attrs.field(
-        default=None, metadata=json_name("supported_features")
-    )
+    validator_version: str | None = json_field("validator_version")
+    supported_products: list[str] | None = json_field("supported_products")
+    supported_schema: list[str] | None = json_field("supported_schema")
+    supported_features: list[str] | None = json_field("supported_features")
     # The spec says strings; other validators answer objects: keep whatever comes.
     errors: list[Any] | None = None
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
-from ._base import Model, api_id, json_name, model
+from ._base import Model, api_id, json_field, model
 
 
 @model
@@ -15,7 +13,7 @@ class Role(Model):
 
     principal: str | None = None
     organization: str | None = None
-    named_role: str | None = attrs.field(default=None, metadata=json_name("named_role"))
+    named_role: str | None = json_field("named_role")
     target: str | None = None
 
 
@@ -35,8 +33,8 @@ class User(Model):
     name: str | None = None
     display_name: str | None = None
     full_name: str | None = None
-    first_name: str | None = attrs.field(default=None, metadata=json_name("first_name"))
-    last_name: str | None = attrs.field(default=None, metadata=json_name("last_name"))
+    first_name: str | None = json_field("first_name")
+    last_name: str | None = json_field("last_name")
     organization: str | None = None
     country_code: str | None = None
     phone_number: str | None = None

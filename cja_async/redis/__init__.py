@@ -19,6 +19,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(f"cja_async.redis needs redis-py: {install_hint('redis')}") from exc
 
-from ._backend import LimiterUnavailableError, RedisLimiter, RedisLimiterBackend
+from .._exceptions import LimiterUnavailableError  # defined there: catchable without redis
+from ._backend import RedisLimiter, RedisLimiterBackend
 
 __all__ = ["LimiterUnavailableError", "RedisLimiter", "RedisLimiterBackend"]

@@ -12,9 +12,10 @@ only does the I/O around it:
 - Each admitted request holds a *lease*: a time limit, renewed every third of it while this
   process lives. A process killed mid-request stops renewing, and its slots come back when
   the lease runs out (window slots ``seconds`` after that, as for any response).
-- ``release`` and ``pause`` are synchronous (the client calls them in ``finally``), so they
-  schedule their script runs; :meth:`RedisLimiter.flush` (called when a client closes) and
-  :meth:`RedisLimiterBackend.aclose` wait for them.
+- A slot (:class:`_Lease`) names its lease, so releasing it gives back exactly that one.
+  ``slot.release()`` and ``pause`` are synchronous (the client calls them in ``finally``),
+  so they schedule their script runs; :meth:`RedisLimiter.settle` (called when a client
+  closes) and :meth:`RedisLimiterBackend.aclose` wait for them.
 - Redis unreachable: fail closed with :class:`LimiterUnavailableError`, or, with
   ``fallback_workers=N``, fall back to an in-process limiter holding ``1/N`` of the budget.
 """
@@ -22,7 +23,6 @@ only does the I/O around it:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import logging
 import math
@@ -30,8 +30,7 @@ import uuid
 from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
@@ -39,9 +38,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
+from .._closing import AsyncClosing
 from .._config import RateLimit, Window
-from .._exceptions import CJAError
-from .._limits import OrgLimiter
+from .._exceptions import LimiterUnavailableError
+from .._limits import Limiter, OrgLimiter, Slot
 from ._script import SCRIPT, AcquireResult, OrgKeys, config_args, fingerprint, script_args
 
 __all__ = ["LimiterUnavailableError", "RedisLimiter", "RedisLimiterBackend"]
@@ -52,15 +52,6 @@ logger = logging.getLogger("cja_async.redis")
 FALLBACK_RECHECK_SECONDS: Final = 5.0
 
 
-class LimiterUnavailableError(CJAError):
-    """The shared limiter's store (Redis) cannot be reached, so no request was sent.
-
-    Sending without it could spend another process's share of the org's budget. Pass
-    ``fallback_workers=N`` to :class:`RedisLimiterBackend` to run on ``1/N`` of the budget
-    in-process instead while Redis is away.
-    """
-
-
 class _Unavailable(Exception):
     """Internal: a Redis call failed for a reason that is Redis' (network, server)."""
 
@@ -69,19 +60,19 @@ _FALLBACK: Final = "fallback"
 _LEASE: Final = "lease"
 
 
-@dataclass(eq=False)
-class _Ticket:
-    """One admitted request: a Redis lease, or a slot of the in-process fallback."""
+class _Lease(Slot):
+    """One admitted request's slot: its lease in Redis, on the loop that took it."""
 
-    limiter: RedisLimiter
-    lease_id: str
-    fallback: bool
+    __slots__ = ("_limiter", "_state", "lease_id")
 
+    def __init__(
+        self, limiter: RedisLimiter, state: _LoopState, lease_id: str, waited: float
+    ) -> None:
+        super().__init__(waited)
+        self._limiter, self._state, self.lease_id = limiter, state, lease_id
 
-# The ticket of the request this task is sending: release() gives back exactly that one.
-_current_ticket: contextvars.ContextVar[_Ticket | None] = contextvars.ContextVar(
-    "cja_async_redis_ticket", default=None
-)
+    def _give_back(self, reached_server: bool) -> None:
+        self._limiter._release(self._state, self.lease_id, reached_server)
 
 
 @dataclass(eq=False)
@@ -105,7 +96,7 @@ class _LoopState:
 
     connection: _Connection
     queue: deque[_Waiter] = field(default_factory=deque)
-    tickets: dict[str, _Ticket] = field(default_factory=dict)
+    leases: set[str] = field(default_factory=set)  # ids of the leases held
     pending: set[asyncio.Task[None]] = field(default_factory=set)
     # Releases not yet sent: (lease id, reached the server, loop time of the release).
     outbox: list[tuple[str, bool, float]] = field(default_factory=list)
@@ -130,7 +121,7 @@ def _safe_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=user + host))
 
 
-class RedisLimiterBackend:
+class RedisLimiterBackend(AsyncClosing):
     """Limiters shared through Redis by every process (and host) that names the same Redis::
 
         from cja_async.redis import RedisLimiterBackend
@@ -216,17 +207,6 @@ class RedisLimiterBackend:
         """Whether :meth:`aclose` was called."""
         return self._closed
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
     async def aclose(self) -> None:
         """Finish scheduled releases, stop background tasks and close the connections.
 
@@ -267,11 +247,12 @@ class RedisLimiterBackend:
         return self._connection
 
 
-class RedisLimiter:
+class RedisLimiter(Limiter):
     """One org's gate, shared through Redis (see :class:`RedisLimiterBackend`).
 
-    ``await acquire()`` before sending; ``release()`` exactly once afterwards, in the same
-    task; ``pause(seconds)`` holds the org in every process after a 429.
+    ``async with limiter.slot() as slot`` (or ``slot = await limiter.acquire()``) before
+    sending; ``slot.release(reached_server=...)`` exactly once afterwards, from any task;
+    ``pause(seconds)`` holds the org in every process after a 429.
     """
 
     def __init__(self, backend: RedisLimiterBackend, org_id: str, rate_limit: RateLimit) -> None:
@@ -286,7 +267,6 @@ class RedisLimiter:
         self._sequence = 0
         self._state: _LoopState | None = None
         self._fallback: OrgLimiter | None = None
-        self._fallback_tickets: dict[str, _Ticket] = {}
         self._fallback_until = -math.inf
         # Script runs by operation (acquire, release, renew, pause): the Redis round trips.
         self.round_trips: dict[str, int] = dict.fromkeys(
@@ -307,7 +287,8 @@ class RedisLimiter:
     def in_flight(self) -> int:
         """Requests of this process admitted and not yet released."""
         state = self._state
-        return len(self._fallback_tickets) + (0 if state is None else len(state.tickets))
+        fallback = 0 if self._fallback is None else self._fallback.in_flight
+        return fallback + (0 if state is None else len(state.leases))
 
     @property
     def waiting(self) -> int:
@@ -322,8 +303,8 @@ class RedisLimiter:
 
     # -- acquire -------------------------------------------------------------------------
 
-    async def acquire(self) -> float:
-        """Wait for this org's turn in every process; returns the seconds waited."""
+    async def acquire(self) -> Slot:
+        """Wait for this org's turn in every process; returns the slot, to release once."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         if self.fallback_active:
@@ -341,17 +322,15 @@ class RedisLimiter:
             raise
         if outcome == _FALLBACK:
             return await self._acquire_fallback(started)
-        _current_ticket.set(state.tickets[waiter.lease_id])
-        return loop.time() - started
+        return _Lease(self, state, waiter.lease_id, loop.time() - started)
 
-    async def _acquire_fallback(self, started: float) -> float:
+    async def _acquire_fallback(self, started: float) -> Slot:
+        """A slot of the in-process fallback (it releases there); ``waited`` counts from
+        the start, time queued for Redis included."""
         assert self._fallback is not None
-        await self._fallback.acquire()
-        self._sequence += 1
-        ticket = _Ticket(self, f"{self._owner}:{self._sequence}", fallback=True)
-        self._fallback_tickets[ticket.lease_id] = ticket
-        _current_ticket.set(ticket)
-        return asyncio.get_running_loop().time() - started
+        slot = await self._fallback.acquire()
+        slot.waited = asyncio.get_running_loop().time() - started
+        return slot
 
     def _abandon(self, state: _LoopState, waiter: _Waiter) -> None:
         """A waiter was cancelled: leave the queue, or give back what it was just given."""
@@ -361,10 +340,10 @@ class RedisLimiter:
         future = waiter.future
         if not future.done() or future.cancelled():
             return
-        if future.exception() is None and future.result() == _LEASE:
-            ticket = state.tickets.pop(waiter.lease_id, None)
-            if ticket is not None:
-                self._send_release(state, ticket.lease_id, reached=False)
+        admitted = future.exception() is None and future.result() == _LEASE
+        if admitted and waiter.lease_id in state.leases:
+            state.leases.discard(waiter.lease_id)
+            self._send_release(state, waiter.lease_id, reached=False)
 
     def _loop_state(self) -> _LoopState:
         connection = self._backend._connect()
@@ -429,11 +408,11 @@ class RedisLimiter:
         for waiter in admitted:
             if waiter in state.queue and not waiter.future.done():
                 state.queue.remove(waiter)
-                state.tickets[waiter.lease_id] = _Ticket(self, waiter.lease_id, fallback=False)
+                state.leases.add(waiter.lease_id)
                 waiter.future.set_result(_LEASE)
             else:  # cancelled while the script ran: it never sent anything
                 self._send_release(state, waiter.lease_id, reached=False)
-        if state.tickets and state.heartbeat is None:
+        if state.leases and state.heartbeat is None:
             state.heartbeat = asyncio.get_running_loop().create_task(self._renew(state))
 
     def _unreachable(self, state: _LoopState, exc: _Unavailable) -> None:
@@ -467,41 +446,18 @@ class RedisLimiter:
 
     # -- release, pause ------------------------------------------------------------------
 
-    def release(self, *, reached_server: bool = True) -> None:
-        """Give back the slot of this task's request (finished, failed or cancelled)."""
-        ticket = self._take_ticket()
-        if ticket.fallback:
-            assert self._fallback is not None
-            self._fallback.release(reached_server=reached_server)
-            return
-        state = self._state
-        if state is None or self._backend.closed:
+    def _release(self, state: _LoopState, lease_id: str, reached_server: bool) -> None:
+        """Give back the lease ``lease_id`` of ``state``'s loop: see :class:`_Lease`."""
+        state.leases.discard(lease_id)
+        if self._backend.closed:
             return  # nothing to tell; a lease left behind runs out by itself
         loop = state.connection.loop
         if _running_loop() is loop:
-            self._send_release(state, ticket.lease_id, reached=reached_server)
+            self._send_release(state, lease_id, reached=reached_server)
         elif not loop.is_closed():  # released from another thread: hop onto the loop
             loop.call_soon_threadsafe(
-                functools.partial(
-                    self._send_release, state, ticket.lease_id, reached=reached_server
-                )
+                functools.partial(self._send_release, state, lease_id, reached=reached_server)
             )
-
-    def _take_ticket(self) -> _Ticket:
-        ticket = _current_ticket.get()
-        state = self._state
-        tickets = {} if state is None else state.tickets
-        if ticket is not None and ticket.limiter is self:
-            _current_ticket.set(None)
-            owner = self._fallback_tickets if ticket.fallback else tickets
-            if owner.pop(ticket.lease_id, None) is not None:
-                return ticket
-        # Released from another task than the one that acquired: any of ours will do, the
-        # slots are alike (only the lease's name differs).
-        for owner in (tickets, self._fallback_tickets):
-            if owner:
-                return owner.pop(next(iter(owner)))
-        raise RuntimeError("release() without a matching acquire()")
 
     def pause(self, seconds: float) -> None:
         """Hold every request of the org, in every process, for ``seconds`` (a 429's wait)."""
@@ -560,13 +516,13 @@ class RedisLimiter:
             logger.warning("could not share a 429 pause of org %s (%s)", self.org_id, exc)
 
     def _spawn(self, state: _LoopState, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """Run ``work`` on the limiter's loop (we are on it), kept until done for flush()."""
+        """Run ``work`` on the limiter's loop (we are on it), kept until done for settle()."""
         task = state.connection.loop.create_task(work)
         state.pending.add(task)
         task.add_done_callback(state.pending.discard)
         return task
 
-    async def flush(self) -> None:
+    async def settle(self) -> None:
         """Wait until every scheduled release and pause has reached Redis (or failed)."""
         state = self._state
         if state is None:
@@ -581,10 +537,10 @@ class RedisLimiter:
         try:
             while True:
                 await asyncio.sleep(self._backend.lease_seconds / 3)
-                if not state.tickets:
+                if not state.leases:
                     return
                 try:
-                    lost = await self._run(state, "renew", list(state.tickets))
+                    lost = await self._run(state, "renew", list(state.leases))
                 except _Unavailable as exc:
                     logger.warning("could not renew leases of org %s (%s)", self.org_id, exc)
                     continue
@@ -685,7 +641,7 @@ class RedisLimiter:
                 waiter.future.set_exception(
                     LimiterUnavailableError("the RedisLimiterBackend was closed")
                 )
-        await self.flush()
+        await self.settle()
         tasks = [t for t in (state.driver, state.heartbeat, state.listener) if t is not None]
         for task in tasks:
             task.cancel()

@@ -11,8 +11,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+
+from .._closing import Running
 
 __all__ = ["RedisServer", "redis_server_binary"]
 
@@ -32,7 +32,7 @@ def _free_port() -> int:
         return port
 
 
-class RedisServer:
+class RedisServer(Running):
     """``with RedisServer() as server: server.url`` -- a private redis-server on 127.0.0.1."""
 
     def __init__(self, binary: str | None = None) -> None:
@@ -107,15 +107,3 @@ class RedisServer:
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

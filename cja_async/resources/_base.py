@@ -9,17 +9,40 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
+import copy as copy_module
+import functools
+import inspect
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    Protocol,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    cast,
+    get_args,
+)
 from urllib.parse import quote
 
-import attrs
 import httpx
 
-from .._convert import structure, unstructure
+from .._call import NO_OPTIONS, Call, ListOf, One, RequestOptions
+from .._convert import camel, unstructure
 from .._exceptions import BadRequestError, NotFoundError
-from .._paging import AsyncPager, Page, PageSizing, parse_page
+from .._paging import AsyncPager, Listing, Page, PageShape, PageSizing, parse_page
+from .._retry import IDEMPOTENT_METHODS
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -31,6 +54,7 @@ __all__ = [
     "check_limit",
     "check_page",
     "chunk_ids",
+    "model_arg",
     "ensure_valid",
     "paging",
     "path",
@@ -41,7 +65,28 @@ __all__ = [
 
 T = TypeVar("T")
 
-_SNAKE = re.compile(r"_([a-z0-9])")
+
+def _taking_options(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` also taking ``extra_query``, ``extra_headers`` and ``timeout`` for one call
+    (applied through ``Resource.with_options``, so pagers keep them for every page).
+
+    One plain function for sync and async methods alike (it returns the coroutine), so a call
+    without options costs one check, not one more coroutine.
+    """
+
+    @functools.wraps(method)
+    def with_extras(self: Resource, *args: Any, **kwargs: Any) -> Any:
+        if kwargs and not _OPTION_NAMES.isdisjoint(kwargs):
+            options = {name: kwargs.pop(name) for name in _OPTION_NAMES if name in kwargs}
+            self = self.with_options(**options)
+        return method(self, *args, **kwargs)
+
+    if inspect.iscoroutinefunction(method) and hasattr(inspect, "markcoroutinefunction"):
+        inspect.markcoroutinefunction(with_extras)  # Python 3.12+: still reads as async
+    return with_extras
+
+
+_OPTION_NAMES = frozenset({"extra_query", "extra_headers", "timeout"})
 
 
 def check_id(value: object, name: str = "id") -> str:
@@ -60,11 +105,16 @@ def check_id(value: object, name: str = "id") -> str:
     return value
 
 
-def check_int_id(value: object, name: str = "id") -> str:
-    """An integer path id (tags, shares), returned as its path text."""
+def _int(value: object, name: str) -> int:
+    """``value`` if it is an ``int`` (not a ``bool``), else a ``TypeError`` naming it."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 0:
+    return value
+
+
+def check_int_id(value: object, name: str = "id") -> str:
+    """An integer path id (tags, shares), returned as its path text."""
+    if _int(value, name) < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return str(value)
 
@@ -89,8 +139,7 @@ def path(template: str, *ids: str) -> str:
 
 def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
     """A page size between 1 and ``maximum``."""
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise TypeError(f"{name} must be an int, got {type(limit).__name__}")
+    limit = _int(limit, name)
     if not 1 <= limit <= maximum:
         raise ValueError(f"{name} must be between 1 and {maximum}, got {limit}")
     return limit
@@ -98,15 +147,10 @@ def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
 
 def check_page(page: object, name: str = "page") -> int:
     """A 0-based page number."""
-    if isinstance(page, bool) or not isinstance(page, int):
-        raise TypeError(f"{name} must be an int, got {type(page).__name__}")
+    page = _int(page, name)
     if page < 0:
         raise ValueError(f"{name} must be 0 or more, got {page}")
     return page
-
-
-def _camel(name: str) -> str:
-    return _SNAKE.sub(lambda m: m.group(1).upper(), name)
 
 
 def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]]) -> str:
@@ -148,7 +192,7 @@ def query(choices: Mapping[str, Iterable[str]] | None = None, **params: object) 
     """
     choices = choices or {}
     return {
-        _camel(name): _query_value(name, value, choices)
+        camel(name): _query_value(name, value, choices)
         for name, value in params.items()
         if value is not None
     }
@@ -159,65 +203,130 @@ def repeated_query(**params: object) -> dict[str, list[str]]:
     endpoints whose guides repeat a parameter instead of joining its values with commas;
     ``None`` values are left out, the rest checked as :func:`query` does."""
     return {
-        _camel(name): _query_items(name, value, {})
+        camel(name): _query_items(name, value, {})
         for name, value in params.items()
         if value is not None
     }
 
 
-SORT_DIRECTIONS = {"sort_direction": ("ASC", "DESC")}
 # The values ``sort_direction`` takes (any case is accepted and sent upper-case).
 SortDirection = Literal["ASC", "DESC", "asc", "desc"]
+SORT_DIRECTIONS = {"sort_direction": tuple(v for v in get_args(SortDirection) if v.isupper())}
+
+
+class Declared(TypedDict, total=False):
+    """What a resource method says about its request besides method, path and result."""
+
+    params: Mapping[str, str | Sequence[str]] | None
+    body: Any
+    headers: Mapping[str, str] | None
+    reads: bool
+    idempotent: bool | None
+    fresh: bool
 
 
 class Resource:
-    """Base of the API groups (``cja.dataviews``, ``cja.segments``, ...)."""
+    """Base of the API groups (``cja.dataviews``, ``cja.segments``, ...).
 
-    def __init__(self, client: Client) -> None:
+    ``group`` is the subclass's cache group (the client attribute's name): every request it
+    declares belongs to it. Every public method also takes ``extra_query``,
+    ``extra_headers`` and ``timeout`` (see ``with_options``), added once here for all of them.
+    """
+
+    group: ClassVar[str] = "other"
+
+    def __init__(self, client: Client, options: RequestOptions = NO_OPTIONS) -> None:
         self._client = client
+        self._options = options
 
-    async def _call(
+    def __init_subclass__(cls, *, group: str = "other", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.group = group
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(member):
+                setattr(cls, name, _taking_options(member))
+
+    def with_options(
         self,
-        model: type[T],
+        *,
+        extra_query: Mapping[str, str | Sequence[str]] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Self:
+        """This resource with extras for every call made through it: query parameters and
+        headers added to (or overriding) what each method sends, and a timeout (seconds or
+        an ``httpx.Timeout``). For a parameter Adobe added that a method does not know yet::
+
+            await cja.dataviews.with_options(extra_query={"newFlag": "true"}).get(dv_id)
+
+        Each method also takes the same three keyword arguments for one call.
+        """
+        copy = copy_module.copy(self)
+        copy._options = self._options.merge(
+            RequestOptions(extra_query=extra_query, extra_headers=extra_headers, timeout=timeout)
+        )
+        return copy
+
+    def _declare(
+        self,
         method: str,
         url: str,
         *,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-        idempotent: bool | None = None,
-        fresh: bool = False,
-    ) -> T:
-        return await self._client.request(
+        read: Callable[[Any], Any] | None = None,
+        **declared: Unpack[Declared],
+    ) -> Call:
+        """The ``Call`` of one request of this group, with this resource's options applied.
+
+        ``reads``: a POST that changes nothing (validate, search, report), so it drops no
+        cached answer and may be sent again; ``idempotent`` overrides that default (a PUT
+        that copies is not).
+        """
+        reads = declared.get("reads", False) or method == "GET"
+        idempotent = declared.get("idempotent")
+        if idempotent is None:
+            idempotent = reads or method in IDEMPOTENT_METHODS
+        call = Call(
             method,
             url,
-            params=params,
-            json=body,
-            idempotent=idempotent,
-            parse=lambda data: structure(data, model),
-            fresh=fresh,
+            self.group,
+            reads,
+            idempotent,
+            params=declared.get("params"),
+            body=declared.get("body"),
+            headers=declared.get("headers"),
+            read=read,
+            fresh=declared.get("fresh", False),
         )
+        return call.with_options(self._options)
 
-    async def _call_list(
-        self,
-        model: type[T],
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-    ) -> list[T]:
+    # The calls below return the client's coroutine instead of awaiting it in one more
+    # frame of their own: they run on every request.
+
+    def _call(
+        self, model: type[T], method: str, url: str, **declared: Unpack[Declared]
+    ) -> Coroutine[Any, Any, T]:
+        """One ``model`` back."""
+        return self._client._send(self._declare(method, url, read=One(model), **declared))
+
+    def _get(self, model: type[T], url: str, **params: object) -> Coroutine[Any, Any, T]:
+        """``GET url`` with ``params`` sent as ``query`` sends them: one ``model`` back."""
+        # The most common call, declared directly (no ``Declared`` to unpack): a GET reads.
+        call = Call("GET", url, self.group, True, True, query(None, **params), read=One(model))
+        return self._client._send(call.with_options(self._options))
+
+    def _call_list(
+        self, model: type[T], method: str, url: str, **declared: Unpack[Declared]
+    ) -> Coroutine[Any, Any, list[T]]:
         """A call whose answer is documented both as one object and as an array of them
         (replacing tags or shares): always a list."""
+        read = ListOf(model, or_one=True)
+        return self._client._send(self._declare(method, url, read=read, **declared))
 
-        def parse(data: Any) -> list[T]:
-            items = data if isinstance(data, list) else [data]
-            return structure(items, list[model])  # type: ignore[valid-type]
-
-        return await self._client.request(method, url, params=params, json=body, parse=parse)
-
-    async def _send(self, method: str, url: str, *, params: Mapping[str, str] | None = None) -> Any:
+    def _send(
+        self, method: str, url: str, *, params: Mapping[str, str] | None = None
+    ) -> Coroutine[Any, Any, Any]:
         """A call whose answer is not modelled (deletes): the decoded JSON."""
-        return await self._client.request(method, url, params=params)
+        return self._client._send(self._declare(method, url, params=params))
 
     def _pager(
         self,
@@ -226,15 +335,15 @@ class Resource:
         params: Mapping[str, str | Sequence[str]],
         *,
         limit: int | None,
-        page: int = 0,
-        whole: bool = False,
+        page: int | None = 0,
+        pagination: bool | None = None,
         method: str = "GET",
         body: Mapping[str, Any] | None = None,
         limit_key: str = "limit",
         page_key: str = "page",
         paging_in_body: bool = False,
         headers: Mapping[str, str] | None = None,
-        page_of: Callable[[Any, int, int | None], Page[Any]] | None = None,
+        shape: PageShape = parse_page,
         endpoint: str | None = None,
         preferred: int | None = None,
     ) -> AsyncPager[T]:
@@ -243,42 +352,29 @@ class Resource:
         ``limit=None`` lets the client choose the page size: ``preferred`` if given, else the
         client's ``page_size`` (the largest the endpoint accepts by default), with a fallback
         if the server refuses it, remembered per ``endpoint`` (``url`` unless it holds ids)
-        and org. ``whole`` sends no paging parameters (``pagination=false``).
+        and org. ``pagination=False`` asks for the whole result as one array (the caller's
+        ``pagination`` argument: then no ``limit`` or ``page`` may be given, see ``paging``).
 
-        Endpoints that page differently say so: ``limit_key``/``page_key`` name the
-        parameters (audit logs use ``pageSize``/``pageNumber``), ``paging_in_body`` puts them
-        in the JSON ``body`` of a search ``method`` instead of the query. Every page request
-        only reads, so a search POST is retried like a GET. ``headers`` go with every page.
-        ``page_of(data, number, limit)`` reads a page whose items are not under one of the
-        usual members (reports list them under ``rows``).
+        Endpoints that page differently say so (see ``Listing``). Every page request only
+        reads, so a search POST is retried like a GET. ``headers`` go with every page.
+        ``shape`` reads a page whose items are not under one of the usual members (reports
+        list them under ``rows``).
         """
+        limit, page, whole = paging(pagination, limit, page)
         if limit is not None:
             check_limit(limit)
         check_page(page)
-
-        async def fetch(number: int, size: int) -> Page[T]:
-            paged: dict[str, str | Sequence[str]] = dict(params)
-            sent = None if body is None else dict(body)
-            if not whole:
-                if paging_in_body:
-                    sent = {**(sent or {}), limit_key: size, page_key: number}
-                else:
-                    paged[limit_key] = str(size)
-                    paged[page_key] = str(number)
-            asked = None if whole else size
-
-            def parse(data: Any) -> Page[T]:
-                if page_of is None:
-                    raw = parse_page(data, number, asked, whole=whole)
-                else:
-                    raw = page_of(data, number, asked)
-                items: list[T] = structure(raw.items, list[model])  # type: ignore[valid-type]
-                return attrs.evolve(raw, items=items)
-
-            return await self._client.request(
-                method, url, params=paged, json=sent, headers=headers, idempotent=True, parse=parse
-            )
-
+        call = self._declare(method, url, params=params, body=body, headers=headers, reads=True)
+        listing = Listing(
+            self._client._send,
+            call,
+            model,
+            whole=whole,
+            shape=shape,
+            limit_key=limit_key,
+            page_key=page_key,
+            paging_in_body=paging_in_body,
+        )
         size: int | PageSizing
         if whole:
             size = 0
@@ -292,7 +388,30 @@ class Resource:
                 key=(str(client.base_url), client.org_id, method, name),
                 what=f"{method} {name}",
             )
-        return AsyncPager.sized(fetch, size=size, first_page=page, lookahead=self._lookahead())
+        return AsyncPager.sized(
+            listing.fetch, size=size, first_page=page, lookahead=self._lookahead()
+        )
+
+    def _component_search(
+        self,
+        model: type[T],
+        url: str,
+        component_type: str,
+        component_ids: Sequence[str],
+        data_id: str | None,
+        params: Mapping[str, str],
+        limit: int | None,
+        page: int,
+    ) -> AsyncPager[T]:
+        """The component-metadata searches (the tags or shares of components): a POST that
+        reads, paged in the query."""
+        body: dict[str, Any] = {
+            "componentType": check_id(component_type, "component_type"),
+            "componentIds": check_ids(component_ids, "component_ids"),
+        }
+        if data_id is not None:
+            body["dataId"] = check_id(data_id, "data_id")
+        return self._pager(model, url, params, limit=limit, page=page, method="POST", body=body)
 
     def _walk(self, fetch: Callable[[int], Awaitable[Page[T]]], first_page: int) -> AsyncPager[T]:
         """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way
@@ -379,19 +498,6 @@ class Resource:
         return [found[item_id] for item_id in ordered]
 
 
-def component_search_body(
-    component_type: str, component_ids: Sequence[str], data_id: str | None
-) -> dict[str, Any]:
-    """The body of the component-metadata searches (tags and shares of components)."""
-    body: dict[str, Any] = {
-        "componentType": check_id(component_type, "component_type"),
-        "componentIds": check_ids(component_ids, "component_ids"),
-    }
-    if data_id is not None:
-        body["dataId"] = check_id(data_id, "data_id")
-    return body
-
-
 def bodies_of(items: object, cls: type[Any], name: str) -> list[Any]:
     """The JSON array body for a non-empty sequence of ``cls`` models."""
     if isinstance(items, cls | str) or not isinstance(items, Sequence):
@@ -460,6 +566,18 @@ def ensure_valid(result: Validation, *, what: str, path: str) -> None:
 def body_of(model: object) -> Any:
     """The JSON body for a model (unknown members included, absent members absent)."""
     return unstructure(model)
+
+
+M = TypeVar("M")
+
+
+def model_arg(value: object, cls: type[M], name: str) -> M:
+    """``value`` if it is a ``cls``, else a ``TypeError`` naming the argument: the one check
+    of every "pass a model" argument."""
+    if not isinstance(value, cls):
+        article = "an" if cls.__name__[:1] in "AEIOU" else "a"
+        raise TypeError(f"{name} must be {article} {cls.__name__}, got {type(value).__name__}")
+    return value
 
 
 # Pages requested ahead of the consumer at most: 2 x Adobe's concurrency of 6 is 12.

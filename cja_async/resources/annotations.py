@@ -9,15 +9,13 @@ from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.annotations import Annotation
-from ._base import Resource, body_of, check_id, path, query
+from ._base import Resource, body_of, check_id, model_arg, path, query
 
 IncludeType = Literal["all", "shared"]
 
 
 def _check(annotation: object) -> Annotation:
-    if not isinstance(annotation, Annotation):
-        raise TypeError(f"annotation must be an Annotation, got {type(annotation).__name__}")
-    return annotation
+    return model_arg(annotation, Annotation, "annotation")
 
 
 def iso(moment: str | datetime | None, name: str) -> str | None:
@@ -31,7 +29,7 @@ def iso(moment: str | datetime | None, name: str) -> str | None:
     return moment.isoformat()
 
 
-class Annotations(Resource):
+class Annotations(Resource, group="annotations"):
     """Annotations: list, get, create, update (partial), delete."""
 
     def list(

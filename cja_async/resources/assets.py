@@ -76,7 +76,7 @@ def merge_transfer_results(results: Iterable[TransferResult]) -> TransferResult:
     return TransferResult(status=status, errors=errors)
 
 
-class Assets(Resource):
+class Assets(Resource, group="assets"):
     """Asset management: counts of a user's components, and ownership transfer."""
 
     async def counts(self, ims_user_id: str) -> list[AssetCount]:

@@ -36,7 +36,7 @@ def _user_auth(user_token: str | None) -> dict[str, str] | None:
     return {"x-user-auth": user_token}
 
 
-class AuditLogs(Resource):
+class AuditLogs(Resource, group="audit_logs"):
     """Audit logs: a filtered list, and a search with AND/OR criteria.
 
     Adobe declares an ``x-user-auth`` header (an IMS *user* access token) on both calls;

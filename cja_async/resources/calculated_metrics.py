@@ -15,7 +15,7 @@ from ._base import (
     body_of,
     check_id,
     ensure_valid,
-    paging,
+    model_arg,
     path,
     query,
 )
@@ -32,14 +32,12 @@ _VALIDATE = "/calculatedmetrics/validate"
 
 
 def _metric_body(metric: object, name: str) -> Any:
-    if isinstance(metric, CalculatedMetric):
-        return body_of(metric)
     if isinstance(metric, Mapping):
         return dict(metric)
-    raise TypeError(f"{name} must be a CalculatedMetric, got {type(metric).__name__}")
+    return body_of(model_arg(metric, CalculatedMetric, name))
 
 
-class CalculatedMetrics(Resource):
+class CalculatedMetrics(Resource, group="calculated_metrics"):
     """Calculated metrics: list, get, create, update (partial), delete, validate, and the
     functions a definition can use."""
 
@@ -82,9 +80,13 @@ class CalculatedMetrics(Resource):
             sort_direction=sort_direction,
             sort_property=sort_property,
         )
-        size, number, whole = paging(pagination, limit, page)
         return self._pager(
-            CalculatedMetric, "/calculatedmetrics", params, limit=size, page=number, whole=whole
+            CalculatedMetric,
+            "/calculatedmetrics",
+            params,
+            limit=limit,
+            page=page,
+            pagination=pagination,
         )
 
     async def get(
@@ -132,8 +134,7 @@ class CalculatedMetrics(Resource):
         and raises ``BadRequestError`` (``error_code="invalid_definition"``) without
         creating anything if the validator says it is invalid.
         """
-        if not isinstance(metric, CalculatedMetric):
-            raise TypeError(f"metric must be a CalculatedMetric, got {type(metric).__name__}")
+        model_arg(metric, CalculatedMetric, "metric")
         if validate:
             await self._validate_first(metric)
         return await self._call(
@@ -165,8 +166,7 @@ class CalculatedMetrics(Resource):
         if it is invalid.
         """
         url = path("/calculatedmetrics/{}", check_id(metric_id, "metric_id"))
-        if not isinstance(metric, CalculatedMetric):
-            raise TypeError(f"metric must be a CalculatedMetric, got {type(metric).__name__}")
+        model_arg(metric, CalculatedMetric, "metric")
         changes: dict[str, Any] = body_of(metric)
         stored = await self._call(
             CalculatedMetric,
@@ -209,7 +209,7 @@ class CalculatedMetrics(Resource):
             _VALIDATE,
             params=query(locale=locale, migrating=migrating),
             body=body,
-            idempotent=True,
+            reads=True,
         )
 
     async def functions(self, *, locale: str | None = None) -> builtins.list[MetricFunction]:
@@ -224,4 +224,4 @@ class CalculatedMetrics(Resource):
     async def function(self, function_id: str, *, locale: str | None = None) -> MetricFunction:
         """One function of the catalogue (``divide``, ``col-sum``, ...)."""
         url = path("/calculatedmetrics/functions/{}", check_id(function_id, "function_id"))
-        return await self._call(MetricFunction, "GET", url, params=query(locale=locale))
+        return await self._get(MetricFunction, url, locale=locale)

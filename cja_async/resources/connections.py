@@ -11,7 +11,7 @@ from ._base import SORT_DIRECTIONS, Resource, SortDirection, check_id, path
 from ._base import query as make_query
 
 
-class Connections(Resource):
+class Connections(Resource, group="connections"):
     """Connections: list, search, get (with ``expansion=["dataSets"]`` for the datasets),
     the backfills of a connection's dataset, and the org's data source types."""
 

@@ -3,11 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict, TypeVar, Unpack
 
 from .._paging import AsyncPager
 from ..models._common import ValidationResult
 from ..models.dataviews import DataView, Dimension, Metric
-from ._base import SORT_DIRECTIONS, Resource, SortDirection, body_of, check_id, path, query
+from ._base import (
+    SORT_DIRECTIONS,
+    Resource,
+    SortDirection,
+    body_of,
+    check_id,
+    model_arg,
+    path,
+    query,
+)
+
+C = TypeVar("C", Dimension, Metric)
+
+
+class ComponentOptions(TypedDict, total=False):
+    """The options of ``get_dimension`` and ``get_metric``."""
+
+    locale: str | None
+    expansion: Sequence[str] | None
+
+
+class ComponentListOptions(ComponentOptions, total=False):
+    """The options of ``list_dimensions`` and ``list_metrics``."""
+
+    include_type: Sequence[str] | None
+    limit: int | None
+    page: int
+
 
 # Components are listed as ``variables/x`` and ``metrics/x``, but fetched by the bare id.
 _DIMENSION_PREFIX = "variables/"
@@ -23,12 +51,10 @@ def _component_id(value: object, prefix: str, name: str) -> str:
 
 
 def _data_view_arg(data_view: object) -> DataView:
-    if not isinstance(data_view, DataView):
-        raise TypeError(f"data_view must be a DataView, got {type(data_view).__name__}")
-    return data_view
+    return model_arg(data_view, DataView, "data_view")
 
 
-class DataViews(Resource):
+class DataViews(Resource, group="dataviews"):
     """Data views: list, get, create, update (whole overwrite), copy, validate, delete;
     and the dimensions and metrics of a data view."""
 
@@ -66,7 +92,7 @@ class DataViews(Resource):
     async def get(self, data_view_id: str, *, expansion: Sequence[str] | None = None) -> DataView:
         """One data view."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
-        return await self._call(DataView, "GET", url, params=query(expansion=expansion))
+        return await self._get(DataView, url, expansion=expansion)
 
     async def create(
         self, data_view: DataView, *, expansion: Sequence[str] | None = None
@@ -110,43 +136,47 @@ class DataViews(Resource):
             "POST",
             "/data/dataviews/validate",
             body=body_of(_data_view_arg(data_view)),
-            idempotent=True,  # it only reads, so a lost answer can be asked again
+            reads=True,  # it only reads, so a lost answer can be asked again
         )
 
     def list_dimensions(
-        self,
-        data_view_id: str,
-        *,
-        include_type: Sequence[str] | None = None,
-        locale: str | None = None,
-        expansion: Sequence[str] | None = None,
-        limit: int | None = None,
-        page: int = 0,
+        self, data_view_id: str, **options: Unpack[ComponentListOptions]
     ) -> AsyncPager[Dimension]:
         """The dimensions of a data view; ``include_type=["hidden"]`` adds hidden ones.
-        Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
-        params = query(include_type=include_type, locale=locale, expansion=expansion)
-        url = self._components_url(data_view_id, "dimensions")
-        endpoint = "/data/dataviews/{id}/dimensions"
-        return self._pager(Dimension, url, params, limit=limit, page=page, endpoint=endpoint)
+        Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more.
+        Takes ``include_type``, ``locale``, ``expansion``, ``limit`` and ``page``."""
+        return self._list_components(Dimension, "dimensions", data_view_id, **options)
 
     async def get_dimension(
-        self,
-        data_view_id: str,
-        dimension_id: str,
-        *,
-        locale: str | None = None,
-        expansion: Sequence[str] | None = None,
+        self, data_view_id: str, dimension_id: str, **options: Unpack[ComponentOptions]
     ) -> Dimension:
-        """One dimension; ``dimension_id`` with or without its ``variables/`` prefix."""
+        """One dimension; ``dimension_id`` with or without its ``variables/`` prefix.
+        Takes ``locale`` and ``expansion``."""
         item = _component_id(dimension_id, _DIMENSION_PREFIX, "dimension_id")
-        url = self._components_url(data_view_id, "dimensions", item)
-        return await self._call(
-            Dimension, "GET", url, params=query(locale=locale, expansion=expansion)
-        )
+        return await self._get_component(Dimension, "dimensions", data_view_id, item, **options)
 
     def list_metrics(
+        self, data_view_id: str, **options: Unpack[ComponentListOptions]
+    ) -> AsyncPager[Metric]:
+        """The metrics of a data view; ``include_type=["hidden"]`` adds hidden ones.
+        Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more.
+        Takes ``include_type``, ``locale``, ``expansion``, ``limit`` and ``page``."""
+        return self._list_components(Metric, "metrics", data_view_id, **options)
+
+    async def get_metric(
+        self, data_view_id: str, metric_id: str, **options: Unpack[ComponentOptions]
+    ) -> Metric:
+        """One metric; ``metric_id`` with or without its ``metrics/`` prefix.
+        Takes ``locale`` and ``expansion``."""
+        item = _component_id(metric_id, _METRIC_PREFIX, "metric_id")
+        return await self._get_component(Metric, "metrics", data_view_id, item, **options)
+
+    # The dimension and metric methods differ only in their model and path: one body each.
+
+    def _list_components(
         self,
+        model: type[C],
+        kind: str,
         data_view_id: str,
         *,
         include_type: Sequence[str] | None = None,
@@ -154,28 +184,24 @@ class DataViews(Resource):
         expansion: Sequence[str] | None = None,
         limit: int | None = None,
         page: int = 0,
-    ) -> AsyncPager[Metric]:
-        """The metrics of a data view; ``include_type=["hidden"]`` adds hidden ones.
-        Items carry ``id``, ``name`` and ``type`` unless ``expansion`` names more."""
+    ) -> AsyncPager[C]:
         params = query(include_type=include_type, locale=locale, expansion=expansion)
-        url = self._components_url(data_view_id, "metrics")
-        endpoint = "/data/dataviews/{id}/metrics"
-        return self._pager(Metric, url, params, limit=limit, page=page, endpoint=endpoint)
+        url = self._components_url(data_view_id, kind)
+        endpoint = "/data/dataviews/{id}/" + kind
+        return self._pager(model, url, params, limit=limit, page=page, endpoint=endpoint)
 
-    async def get_metric(
+    async def _get_component(
         self,
+        model: type[C],
+        kind: str,
         data_view_id: str,
-        metric_id: str,
+        item: str,
         *,
         locale: str | None = None,
         expansion: Sequence[str] | None = None,
-    ) -> Metric:
-        """One metric; ``metric_id`` with or without its ``metrics/`` prefix."""
-        item = _component_id(metric_id, _METRIC_PREFIX, "metric_id")
-        url = self._components_url(data_view_id, "metrics", item)
-        return await self._call(
-            Metric, "GET", url, params=query(locale=locale, expansion=expansion)
-        )
+    ) -> C:
+        url = self._components_url(data_view_id, kind, item)
+        return await self._get(model, url, locale=locale, expansion=expansion)
 
     @staticmethod
     def _components_url(data_view_id: str, kind: str, item: str | None = None) -> str:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.date_ranges import DateRange
-from ._base import Resource, body_of, check_id, path, query
+from ._base import Resource, body_of, check_id, model_arg, path, query
 
 # Known values, for readers and editors; Adobe adds more, so any str is accepted.
 IncludeType = Literal["all", "shared", "templates"]
@@ -16,12 +16,10 @@ Expansion = Literal["definition", "modified", "ownerFullName", "sharesFullName",
 
 
 def _check(date_range: object) -> DateRange:
-    if not isinstance(date_range, DateRange):
-        raise TypeError(f"date_range must be a DateRange, got {type(date_range).__name__}")
-    return date_range
+    return model_arg(date_range, DateRange, "date_range")
 
 
-class DateRanges(Resource):
+class DateRanges(Resource, group="date_ranges"):
     """Date ranges: list, get, create, update (partial), delete."""
 
     def list(
@@ -52,9 +50,7 @@ class DateRanges(Resource):
     ) -> DateRange:
         """One date range."""
         url = path("/dateranges/{}", check_id(date_range_id, "date_range_id"))
-        return await self._call(
-            DateRange, "GET", url, params=query(expansion=expansion, locale=locale)
-        )
+        return await self._get(DateRange, url, expansion=expansion, locale=locale)
 
     async def get_many(
         self,

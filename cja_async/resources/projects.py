@@ -8,7 +8,7 @@ from typing import Literal
 
 from .._paging import AsyncPager
 from ..models.projects import Project, ProjectValidation
-from ._base import Resource, body_of, check_id, paging, path, query
+from ._base import Resource, body_of, check_id, model_arg, path, query
 
 __all__ = ["ProjectIncludeType", "Projects"]
 
@@ -20,12 +20,10 @@ _MAX_LIMIT = 1000
 
 
 def _check_project(project: object) -> Project:
-    if not isinstance(project, Project):
-        raise TypeError(f"project must be a Project, got {type(project).__name__}")
-    return project
+    return model_arg(project, Project, "project")
 
 
-class Projects(Resource):
+class Projects(Resource, group="projects"):
     """Workspace projects: list, get, get_many, create, update (whole), delete, validate."""
 
     def list(
@@ -56,8 +54,9 @@ class Projects(Resource):
             locale=locale,
             pagination=pagination,
         )
-        size, number, whole = paging(pagination, limit, page)
-        return self._pager(Project, "/projects", params, limit=size, page=number, whole=whole)
+        return self._pager(
+            Project, "/projects", params, limit=limit, page=page, pagination=pagination
+        )
 
     async def get(
         self,
@@ -68,9 +67,7 @@ class Projects(Resource):
     ) -> Project:
         """One project."""
         url = path("/projects/{}", check_id(project_id, "project_id"))
-        return await self._call(
-            Project, "GET", url, params=query(expansion=expansion, locale=locale)
-        )
+        return await self._get(Project, url, expansion=expansion, locale=locale)
 
     async def get_many(
         self,
@@ -132,11 +129,8 @@ class Projects(Resource):
         """Check a project (its ``definition`` above all) without saving it. Only reads, so
         it is retried like a GET."""
         body = {"project": body_of(_check_project(project))}
+        params = query(locale=locale)
+        url = "/projects/validate"
         return await self._call(
-            ProjectValidation,
-            "POST",
-            "/projects/validate",
-            params=query(locale=locale),
-            body=body,
-            idempotent=True,
+            ProjectValidation, "POST", url, params=params, body=body, reads=True
         )

@@ -1,8 +1,9 @@
 """``cja.reports``: ``POST /reports`` (one page, every row, all pages at once) and
 ``GET /reports/topItems``.
 
-A report is a read, although it is a POST: every call here passes ``idempotent=True``, so a
-503 or 504 (which Adobe's guide calls retryable for reports) is retried like a GET.
+A report is a read, although it is a POST: every call here declares itself one
+(``reads=True``: idempotent, and it drops no cached answer), so a 503 or 504 (which
+Adobe's guide calls retryable for reports) is retried like a GET.
 Reports page through ``settings.page`` in the JSON body and list their items under
 ``rows``, so they bring their own page fetchers instead of the query-string pager.
 """
@@ -82,14 +83,30 @@ def _with_page_size(
     return body
 
 
-def _rows_page(data: Any, number: int, limit: int | None) -> Page[Any]:
-    """A report-shaped page (analytics page members, items under ``rows``) as a ``Page``."""
-    if not isinstance(data, dict):
-        raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-    rows = data.get("rows")
+def rows_page(body: Any, number: int, limit: int | None, *, whole: bool = False) -> Page[Any]:
+    """The report page shape (analytics page members, items under ``rows``) as a ``Page``."""
+    if not isinstance(body, dict):
+        raise TypeError(f"expected a JSON object, got {type(body).__name__}")
+    rows = body.get("rows")
     if rows is not None and not isinstance(rows, list):
         raise TypeError("'rows' must be a list")
-    return parse_page({**data, "content": rows or []}, number, limit)
+    return parse_page({**body, "content": rows or []}, number, limit, whole=whole)
+
+
+@attrs.frozen
+class _ReportPage:
+    """Expect a report answer, as the model and as page ``number`` of its rows; ``sent``
+    (the request body) is kept on the report: the answer names metric columns only by id."""
+
+    sent: dict[str, Any]
+    number: int
+    limit: int | None
+
+    def __call__(self, data: Any) -> tuple[Report, Page[ReportRow]]:
+        page = rows_page(data, self.number, self.limit)
+        report: Report = structure(data, Report)
+        object.__setattr__(report, "_sent", self.sent)
+        return report, attrs.evolve(page, items=report.rows or [])
 
 
 def _day(value: DateLike, name: str) -> str:
@@ -106,7 +123,7 @@ def _day(value: DateLike, name: str) -> str:
     raise ValueError(f"{name} must be a date or 'YYYY-MM-DD', got {value!r}")
 
 
-class Reports(Resource):
+class Reports(Resource, group="reports"):
     """Reports over a data view: ``run`` one page, walk ``rows``, ``run_all`` pages, and
     ``top_items`` of a dimension (rows with an item id and value)."""
 
@@ -135,17 +152,10 @@ class Reports(Resource):
         self, body: dict[str, Any], number: int, limit: int | None, params: Mapping[str, str]
     ) -> tuple[Report, Page[ReportRow]]:
         """One report page, as the model and as a ``Page`` of its rows."""
-
-        def parse(data: Any) -> tuple[Report, Page[ReportRow]]:
-            page = _rows_page(data, number, limit)
-            report: Report = structure(data, Report)
-            # Remember what was asked: the answer names metric columns only by column id.
-            object.__setattr__(report, "_sent", body)
-            return report, attrs.evolve(page, items=report.rows or [])
-
-        return await self._client.request(
-            "POST", "/reports", params=params, json=body, idempotent=True, parse=parse
-        )
+        read = _ReportPage(body, number, limit)
+        call = self._declare("POST", "/reports", read=read, params=params, body=body, reads=True)
+        result: tuple[Report, Page[ReportRow]] = await self._client._send(call)
+        return result
 
     def rows(
         self,
@@ -313,5 +323,5 @@ class Reports(Resource):
             params["search-clause"] = query(search_clause=search_clause)["searchClause"]
 
         return self._pager(
-            ReportRow, "/reports/topItems", params, limit=limit, page=page, page_of=_rows_page
+            ReportRow, "/reports/topItems", params, limit=limit, page=page, shape=rows_page
         )

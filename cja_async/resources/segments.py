@@ -16,7 +16,7 @@ from ._base import (
     body_of,
     check_id,
     ensure_valid,
-    paging,
+    model_arg,
     path,
     query,
 )
@@ -38,7 +38,7 @@ _EVERY_KIND: tuple[SegmentIncludeType, ...] = ("shared", "templates", "deleted",
 _VALIDATE = "/segments/validate"
 
 
-class Segments(Resource):
+class Segments(Resource, group="segments"):
     """Segments: list, get, get_many, create, partial update, validate, delete."""
 
     def list(
@@ -95,8 +95,9 @@ class Segments(Resource):
             sort_direction=sort_direction,
             sort_property=sort_property,
         )
-        size, number, whole = paging(pagination, limit, page)
-        return self._pager(Segment, "/segments", params, limit=size, page=number, whole=whole)
+        return self._pager(
+            Segment, "/segments", params, limit=limit, page=page, pagination=pagination
+        )
 
     async def get(
         self,
@@ -145,8 +146,7 @@ class Segments(Resource):
         request, against the segment's ``rsid``/``data_id``) and raises ``BadRequestError``
         (``error_code="invalid_definition"``) without creating anything if it is invalid.
         """
-        if not isinstance(segment, Segment):
-            raise TypeError(f"segment must be a Segment, got {type(segment).__name__}")
+        model_arg(segment, Segment, "segment")
         params = query(expansion=expansion, locale=locale)
         body = body_of(segment)
         if validate:
@@ -184,8 +184,8 @@ class Segments(Resource):
         anything if it is invalid. Without a definition in the update it does nothing.
         """
         url = path("/segments/{}", check_id(segment_id, "segment_id"))
-        if changes is not None and not isinstance(changes, Segment):
-            raise TypeError(f"changes must be a Segment, got {type(changes).__name__}")
+        if changes is not None:
+            model_arg(changes, Segment, "changes")
         if definition is not None and not isinstance(definition, Mapping):
             raise TypeError(f"definition must be a JSON object, got {type(definition).__name__}")
         if owner is not None and not isinstance(owner, Owner):
@@ -234,7 +234,7 @@ class Segments(Resource):
             _VALIDATE,
             params=query(rsid=rsid),
             body=dict(definition),
-            idempotent=True,
+            reads=True,
         )
 
     async def delete(self, segment_id: str, *, locale: str | None = None) -> None:

@@ -13,7 +13,6 @@ from ._base import (
     bodies_of,
     check_id,
     check_int_id,
-    component_search_body,
     path,
     query,
 )
@@ -22,7 +21,7 @@ from .tags import ComponentType
 IncludeType = Literal["sharedTo"]
 
 
-class Shares(Resource):
+class Shares(Resource, group="shares"):
     """Shares of components with users and groups."""
 
     def list(
@@ -52,13 +51,8 @@ class Shares(Resource):
             # Adobe refuses mixed types with a 400; say so before spending a request.
             raise ValueError("items must all have the same component_type")
         # The spec answers one object, the guide an array: always a list.
-        return await self._call_list(
-            ComponentShares,
-            "PUT",
-            "/componentmetadata/shares",
-            params=query(locale=locale),
-            body=body,
-        )
+        url, params = "/componentmetadata/shares", query(locale=locale)
+        return await self._call_list(ComponentShares, "PUT", url, params=params, body=body)
 
     async def get(self, share_id: int) -> Share:
         """One share, by its integer id."""
@@ -72,12 +66,10 @@ class Shares(Resource):
 
     async def shared_with_me(self, component_type: ComponentType | str) -> builtins.list[str]:
         """Ids of the components of ``component_type`` shared with the current user."""
-        params = query(component_type=check_id(component_type, "component_type"))
-        return await self._call(
+        return await self._get(
             builtins.list[str],
-            "GET",
             "/componentmetadata/shares/sharedto/me",
-            params=params,
+            component_type=check_id(component_type, "component_type"),
         )
 
     def search(
@@ -93,13 +85,8 @@ class Shares(Resource):
     ) -> AsyncPager[ComponentShares]:
         """The shares of each of these components (all of one type), one item per component;
         ``expansion=["sharesFullName"]`` adds the names of who they are shared with."""
-        body = component_search_body(component_type, component_ids, data_id)
-        return self._pager(
-            ComponentShares,
-            "/componentmetadata/shares/component/search",
-            query(expansion=expansion, locale=locale),
-            limit=limit,
-            page=page,
-            method="POST",
-            body=body,
+        params = query(expansion=expansion, locale=locale)
+        url = "/componentmetadata/shares/component/search"
+        return self._component_search(
+            ComponentShares, url, component_type, component_ids, data_id, params, limit, page
         )

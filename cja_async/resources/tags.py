@@ -14,7 +14,6 @@ from ._base import (
     check_id,
     check_ids,
     check_int_id,
-    component_search_body,
     path,
     query,
 )
@@ -38,7 +37,7 @@ ComponentType = Literal[
 ]
 
 
-class Tags(Resource):
+class Tags(Resource, group="tags"):
     """Tags: the org's tags, and which tags are on which components."""
 
     def list(self, *, limit: int | None = None, page: int = 0) -> AsyncPager[Tag]:
@@ -75,15 +74,11 @@ class Tags(Resource):
         self, component_id: str, component_type: ComponentType | str
     ) -> builtins.list[Tag]:
         """The tags on one component."""
-        params = query(
+        return await self._get(
+            builtins.list[Tag],
+            "/componentmetadata/tags/search",
             component_id=check_id(component_id, "component_id"),
             component_type=check_id(component_type, "component_type"),
-        )
-        return await self._call(
-            builtins.list[Tag],
-            "GET",
-            "/componentmetadata/tags/search",
-            params=params,
         )
 
     def search(
@@ -96,30 +91,20 @@ class Tags(Resource):
         page: int = 0,
     ) -> AsyncPager[ComponentTags]:
         """The tags on each of these components (all of one type), one item per component."""
-        body = component_search_body(component_type, component_ids, data_id)
-        return self._pager(
-            ComponentTags,
-            "/componentmetadata/tags/component/search",
-            {},
-            limit=limit,
-            page=page,
-            method="POST",
-            body=body,
+        url = "/componentmetadata/tags/component/search"
+        return self._component_search(
+            ComponentTags, url, component_type, component_ids, data_id, {}, limit, page
         )
 
     async def component_ids(
         self, tag_names: Sequence[str], component_type: ComponentType | str
     ) -> builtins.list[str]:
         """Ids of the components of ``component_type`` that carry any of ``tag_names``."""
-        params = query(
+        return await self._get(
+            builtins.list[str],
+            "/componentmetadata/tags/tagnames",
             tag_names=check_ids(tag_names, "tag_names"),
             component_type=check_id(component_type, "component_type"),
-        )
-        return await self._call(
-            builtins.list[str],
-            "GET",
-            "/componentmetadata/tags/tagnames",
-            params=params,
         )
 
     async def replace(self, items: Sequence[ComponentTags]) -> builtins.list[ComponentTags]:

@@ -9,7 +9,7 @@ from ..models.users import OrgUser, User
 from ._base import Resource, query
 
 
-class Users(Resource):
+class Users(Resource, group="users"):
     """Users of the org."""
 
     async def me(self, *, expansion: Sequence[str] | None = None) -> User:

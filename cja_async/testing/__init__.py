@@ -26,6 +26,14 @@ or over a socket: ``python -m cja_async.testing --port 8000 --speed 10``.
 All time is read from :func:`anyio.current_time` and waited with :func:`anyio.sleep`,
 so the simulator runs unchanged under virtual-time event loops.
 
+Faults on cue and what was sent: ``sim.on("GET", "/segments").fail(503, times=2)`` makes a
+:class:`RouteRule` (respx-style ``side_effect``, its ``calls``); ``sim.calls`` keeps every API
+request as a :class:`Call`; ``Simulator(faults=Faults(...))`` draws random faults everywhere.
+
+Helpers for tests: :class:`VirtualTimeLoop` / :func:`run_virtual_time` (time jumps instead of
+passing), :class:`LossyTransport` / :func:`every_nth` (requests or answers lost on the way) and
+:class:`Recorder` (requests as the client sent them).
+
 Extending: handlers are ``async def handler(sim, req) -> Response`` registered with
 ``@router.route("GET", "/path/{param}")`` on a :class:`Router`; see ``_dataviews.py``
 for a complete resource module, or add routes to one instance with ``sim.route``.
@@ -54,35 +62,48 @@ from ._paging import (
 from ._reports import ReportOptions, report_events
 from ._request import Request
 from ._router import Handler, Route, Router
+from ._rules import Call, Faults, Outcome, RouteRule, SideEffect, Strike
 from ._simulator import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_ORG_ID,
     TOKEN_PATH,
-    Faults,
     Simulator,
 )
 from ._state import OrgState, SimStats
+from ._transports import LossyTransport, Recorder, Sent, every_nth
+from ._virtual_time import VirtualTimeLoop, run_virtual_time
 
 __all__ = [
+    "run_virtual_time",
+    "every_nth",
+    "VirtualTimeLoop",
+    "Sent",
+    "Recorder",
+    "LossyTransport",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "DEFAULT_ORG_ID",
     "JSON",
     "TOKEN_PATH",
     "ApiError",
+    "Call",
     "Faults",
     "Handler",
     "OrgState",
+    "Outcome",
     "PageShape",
     "ReportOptions",
     "Request",
     "Response",
     "Route",
+    "RouteRule",
     "Router",
+    "SideEffect",
     "SimStats",
     "Simulator",
     "SortSpec",
+    "Strike",
     "bad_parameter",
     "expand",
     "expansion_of",

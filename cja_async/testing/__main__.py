@@ -205,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         dataviews=args.dataviews,
         page_cap=args.page_cap,
+        record_calls=False,  # a server runs for long: its memory must not grow with traffic
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{listener.getsockname()[1]}"

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, caller_id, iso, parse_instant, random_moment
+from ._component_helpers import body_object, caller_id, parse_instant, random_moment
+from ._dates import iso
 from ._http import Response
 from ._paging import JSON, bad_parameter, int_param
 from ._request import Request

@@ -12,13 +12,17 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ._dates import iso, parse_iso
 from ._errors import not_found
-from ._http import ApiError
+from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter
 from ._request import Request
 from ._users import technical_account_id
 
 __all__ = [
+    "overwritten",
+    "missing_name_or_view",
+    "saved",
     "SEEDED_SINCE",
     "body_array",
     "body_object",
@@ -82,6 +86,31 @@ def found(store: Mapping[str, JSON], item_id: str, what: str, *, deleted_ok: boo
     return item
 
 
+def missing_name_or_view(body: Mapping[str, Any]) -> list[str]:
+    """Which of a new component's required ``name`` and data view (``rsid`` or ``dataId``)
+    the body lacks or gives as something other than a non-empty string."""
+    missing = [] if isinstance(body.get("name"), str) and body["name"] else ["name"]
+    if not isinstance(body.get("rsid") or body.get("dataId"), str):
+        missing.append("rsid")
+    return missing
+
+
+def overwritten(
+    item: Mapping[str, Any], body: JSON, keep: Iterable[str], stamp: str, now: str
+) -> JSON:
+    """What a PUT that overwrites a component whole stores: the body, the ``keep`` members
+    of the stored ``item`` (those it has) and the time of the change under ``stamp``."""
+    updated: JSON = {**body, stamp: now}
+    updated.update({key: item[key] for key in keep if key in item})
+    return updated
+
+
+def saved(store: dict[str, JSON], item: JSON) -> Response:
+    """Keep ``item`` in ``store`` under its ``id`` and answer it (what create and update do)."""
+    store[item["id"]] = item
+    return Response.json(item)
+
+
 def render(item: Mapping[str, Any], base: Iterable[str], expansion: Iterable[str]) -> JSON:
     """What a list shows of an item: ``id``, the ``base`` members and the expanded ones."""
     wanted = {"id", *base, *expansion}
@@ -91,7 +120,7 @@ def render(item: Mapping[str, Any], base: Iterable[str], expansion: Iterable[str
 def parse_instant(text: str, name: str) -> datetime:
     """An ISO 8601 instant (``Z``, ``+00:00`` or ``-07`` offsets; none means UTC), else 400."""
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = parse_iso(text)
     except ValueError:
         raise bad_parameter(f"{name} must be an ISO 8601 date-time, got {text!r}") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -101,11 +130,6 @@ def instant_param(req: Request, name: str) -> datetime | None:
     """Query parameter ``name`` as an ISO 8601 instant, else 400; absent or empty: None."""
     raw = req.param(name)
     return parse_instant(raw, name) if raw else None
-
-
-def iso(moment: datetime) -> str:
-    """``2021-03-04T05:06:07Z``: how seeded timestamps are written."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def random_moment(rng: random.Random, days: int = 3 * 365) -> datetime:

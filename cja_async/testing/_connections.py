@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ._component_helpers import found, instant_param
+from ._dates import iso, parse_iso
 from ._errors import not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
@@ -75,10 +76,6 @@ _SANDBOXES = (("sb-prod-0001", "prod"), ("sb-dev-0002", "dev"))
 _SEEDED_SINCE = datetime(2021, 1, 1, tzinfo=UTC)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _uuid(rng: random.Random) -> str:
     digits = f"{rng.getrandbits(128):032x}"
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
@@ -89,15 +86,19 @@ def _seed_backfills(rng: random.Random, data_set_id: str, since: datetime) -> li
     for _ in range(rng.randrange(0, 6)):
         created = since + timedelta(seconds=rng.randrange(400 * 86400))
         all_data = rng.random() < 0.5
-        start = None if all_data else _iso(created - timedelta(days=rng.randrange(30, 365)))
+        start = (
+            None
+            if all_data
+            else iso(created - timedelta(days=rng.randrange(30, 365)), "milliseconds")
+        )
         backfills.append(
             {
                 "id": _uuid(rng),
                 "dataSetId": data_set_id,
                 "status": rng.choice(("COMPLETED", "COMPLETED", "FAILED", "IN_PROGRESS")),
                 "startDate": start,
-                "endDate": None if all_data else _iso(created),
-                "createdDate": _iso(created),
+                "endDate": None if all_data else iso(created, "milliseconds"),
+                "createdDate": iso(created, "milliseconds"),
                 "allData": all_data,
             }
         )
@@ -141,7 +142,7 @@ def _seed_dataset(rng: random.Random, b2b: bool, created: datetime, hidden: bool
         },
         "streaming": rng.random() < 0.5,
         "backfillSummary": _summary(backfills),
-        "lastIngestedTime": _iso(created + timedelta(days=rng.randrange(1, 700))),
+        "lastIngestedTime": iso(created + timedelta(days=rng.randrange(1, 700)), "milliseconds"),
         "dataSourceType": {"id": source, "type": _type_name(source)},
         _HIDDEN_FLAG: hidden,
         _BACKFILLS: backfills,
@@ -194,8 +195,8 @@ def _seed_connections(org: OrgState, rng: random.Random) -> Iterator[JSON]:
             "isDeleted": False,
             "isDisabled": index % 9 == 4,
             "dataSets": data_sets,
-            "createdDate": _iso(created),
-            "modifiedDate": _iso(modified),
+            "createdDate": iso(created, "milliseconds"),
+            "modifiedDate": iso(modified, "milliseconds"),
             "organization": org.org_id,
             "modifiedBy": user["id"],
             "modifiedByFullName": user["fullName"],
@@ -285,15 +286,11 @@ def _filtered(req: Request, connections: list[JSON]) -> list[JSON]:
             items = [c for c in items if c.get(param) == wanted]
     after = instant_param(req, "filterByModifiedAfter")
     if after is not None:
-        items = [c for c in items if _parse(c["modifiedDate"]) > after]
+        items = [c for c in items if parse_iso(c["modifiedDate"]) > after]
     label, namespace = req.param("internalLabel"), req.param("internalLabelNamespace")
     if label or namespace:
         items = [c for c in items if _has_label(c, label, namespace)]
     return items
-
-
-def _parse(moment: str) -> datetime:
-    return datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
 def _has_label(connection: Mapping[str, Any], label: str | None, namespace: str | None) -> bool:

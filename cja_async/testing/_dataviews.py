@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, iso
+from ._component_helpers import body_object, overwritten, saved
 from ._connections import connections_of
 from ._dataview_components import DEFAULT_COMPONENT_FIELDS, components_of, copy_components
-from ._errors import not_found, service_error
+from ._dates import iso
+from ._errors import missing_fields, not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expand, expansion_of, paged, sort_items
 from ._request import Request
@@ -167,25 +168,18 @@ async def create_dataview(sim: Simulator, req: Request) -> Response:
     body = body_object(req)
     missing = _missing_fields(body)
     if missing:
-        return service_error(
-            400,
-            "invalid_parameters",
-            f"Missing required field(s): {', '.join(missing)}",
-            {"missing": missing},
-        )
+        return missing_fields(missing)
     store = dataviews_of(sim, sim.org(req.org_id))
     now = sim.now_iso()
     view = {**body, "id": sim.org(req.org_id).new_id("dv_", store), "createdDate": now}
     view["modifiedDate"] = now
-    store[view["id"]] = view
-    return Response.json(view)
+    return saved(store, view)
 
 
 @router.route("GET", "/data/dataviews/{dataViewId}")
 async def get_dataview(sim: Simulator, req: Request) -> Response:
     """The full stored data view."""
-    _store, view = _live(sim, req)
-    return Response.json(view)
+    return Response.json(_live(sim, req)[1])
 
 
 @router.route("PUT", "/data/dataviews/{dataViewId}")
@@ -196,9 +190,8 @@ async def update_dataview(sim: Simulator, req: Request) -> Response:
     """
     store, view = _live(sim, req)
     body = body_object(req)
-    updated = {**body, "id": view["id"], "modifiedDate": sim.now_iso()}
-    store[view["id"]] = updated
-    return Response.json(updated)
+    updated = overwritten(view, body, ("id",), "modifiedDate", sim.now_iso())
+    return saved(store, updated)
 
 
 @router.route("DELETE", "/data/dataviews/{dataViewId}")

@@ -110,6 +110,18 @@ def _check(body: Mapping[str, Any]) -> None:
         raise bad_parameter("definition must be a string or an object")
 
 
+def _stored(sim: Simulator, req: Request) -> tuple[OrgState, dict[str, JSON], JSON]:
+    """The caller's org, its date ranges and the one named in the path, else 404."""
+    org = sim.org(req.org_id)
+    store = date_ranges_of(org)
+    return org, store, found(store, req.path_params["id"], "date range", deleted_ok=False)
+
+
+def _answer(org: OrgState, req: Request, item: JSON) -> Response:
+    """One date range as GET, POST and PUT answer it: expanded as asked, owner's name too."""
+    return Response.json(_shown(org, item, expansion_of(req) | {"ownerFullName"}, False))
+
+
 @router.route("POST", "/dateranges")
 async def create_date_range(sim: Simulator, req: Request) -> Response:
     """Create from the body (``name`` and ``definition`` required)."""
@@ -130,37 +142,32 @@ async def create_date_range(sim: Simulator, req: Request) -> Response:
     }
     store[item["id"]] = item
     record_audit(sim, req, "CREATE", "DATE_RANGE", item["id"], item["name"])
-    return Response.json(_shown(org, item, expansion_of(req) | {"ownerFullName"}, False))
+    return _answer(org, req, item)
 
 
 @router.route("GET", "/dateranges/{id}")
 async def get_date_range(sim: Simulator, req: Request) -> Response:
     """The stored date range."""
-    org = sim.org(req.org_id)
-    item = found(date_ranges_of(org), req.path_params["id"], "date range", deleted_ok=False)
-    return Response.json(_shown(org, item, expansion_of(req) | {"ownerFullName"}, False))
+    org, _store, item = _stored(sim, req)
+    return _answer(org, req, item)
 
 
 @router.route("PUT", "/dateranges/{id}")
 async def update_date_range(sim: Simulator, req: Request) -> Response:
     """Partial update."""
-    org = sim.org(req.org_id)
-    store = date_ranges_of(org)
-    item = found(store, req.path_params["id"], "date range", deleted_ok=False)
+    org, store, item = _stored(sim, req)
     body = body_object(req)
     _check(body)
     updated = {**item, **body, "id": item["id"], "modified": sim.now_iso()}
     store[item["id"]] = updated
     record_audit(sim, req, "EDIT", "DATE_RANGE", item["id"], updated.get("name"))
-    return Response.json(_shown(org, updated, expansion_of(req) | {"ownerFullName"}, False))
+    return _answer(org, req, updated)
 
 
 @router.route("DELETE", "/dateranges/{id}")
 async def delete_date_range(sim: Simulator, req: Request) -> Response:
     """Delete for good."""
-    org = sim.org(req.org_id)
-    store = date_ranges_of(org)
-    item = found(store, req.path_params["id"], "date range", deleted_ok=False)
+    _org, store, item = _stored(sim, req)
     del store[item["id"]]
     record_audit(sim, req, "DELETE", "DATE_RANGE", item["id"], item.get("name"))
     return Response.json({"result": "success", "message": f"Deleted {item['id']}"})

@@ -21,6 +21,7 @@ __all__ = [
     "fault_error",
     "gateway_error",
     "ims_error",
+    "missing_fields",
     "not_found",
     "service_error",
     "too_many_requests",
@@ -66,6 +67,13 @@ def too_many_requests(retry_after: int) -> Response:
     return gateway_error(
         429, "429050", "Too many requests", {"Retry-After": str(max(1, retry_after))}
     )
+
+
+def missing_fields(missing: list[str]) -> Response:
+    """400 ``invalid_parameters`` naming the required fields a body lacks (and listing them
+    in ``details.missing``), as create endpoints answer."""
+    message = f"Missing required field(s): {', '.join(missing)}"
+    return service_error(400, "invalid_parameters", message, {"missing": missing})
 
 
 def fault_error(status: int) -> Response:

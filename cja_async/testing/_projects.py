@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, iso
+from ._component_helpers import body_object, found, missing_name_or_view, overwritten, saved
 from ._dataviews import dataviews_of
+from ._dates import iso
 from ._errors import service_error
 from ._http import Response
 from ._paging import JSON, bad_parameter, expansion_of, paged
@@ -163,9 +164,7 @@ async def create_project(sim: Simulator, req: Request) -> Response:
     """Create a project owned by the caller; answer it whole, with its new id."""
     org = sim.org(req.org_id)
     body = body_object(req)
-    missing = [key for key in ("name",) if not isinstance(body.get(key), str) or not body[key]]
-    if not isinstance(body.get("rsid") or body.get("dataId"), str):
-        missing.append("rsid")
+    missing = missing_name_or_view(body)
     if not isinstance(body.get("definition"), dict):
         missing.append("definition")
     if missing:
@@ -187,8 +186,7 @@ async def create_project(sim: Simulator, req: Request) -> Response:
         "modified": now,
     }
     _named_view(sim, org, project)
-    store[project["id"]] = project
-    return Response.json(project)
+    return saved(store, project)
 
 
 @router.route("POST", "/projects/validate")
@@ -232,13 +230,9 @@ async def update_project(sim: Simulator, req: Request) -> Response:
     org = sim.org(req.org_id)
     store, project = _stored(sim, req)
     body = body_object(req)
-    updated: JSON = {**body, "modified": sim.now_iso()}
-    for key in ("id", "owner", "created"):
-        if key in project:
-            updated[key] = project[key]
+    updated = overwritten(project, body, ("id", "owner", "created"), "modified", sim.now_iso())
     _named_view(sim, org, updated)
-    store[project["id"]] = updated
-    return Response.json(updated)
+    return saved(store, updated)
 
 
 @router.route("DELETE", "/projects/{id}")

@@ -26,7 +26,7 @@ from ._request import Request
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["Handler", "Route", "Router"]
+__all__ = ["Handler", "Route", "Router", "compile_template"]
 
 Handler = Callable[["Simulator", Request], Awaitable[Response]]
 _H = TypeVar("_H", bound=Handler)
@@ -34,7 +34,7 @@ _H = TypeVar("_H", bound=Handler)
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _compile(template: str) -> re.Pattern[str]:
+def compile_template(template: str) -> re.Pattern[str]:
     """Turn ``/a/{id}/b`` into a regex where ``{id}`` matches one path segment."""
     pattern = ""
     position = 0
@@ -75,7 +75,7 @@ class Router:
     def add(self, method: str, template: str, handler: Handler) -> None:
         """Register ``handler`` for ``method`` requests to paths matching ``template``."""
         template = template.rstrip("/") or "/"
-        self._routes.append(Route(method.upper(), template, handler, _compile(template)))
+        self._routes.append(Route(method.upper(), template, handler, compile_template(template)))
 
     def route(self, method: str, template: str) -> Callable[[_H], _H]:
         """Decorator form of :meth:`add`; returns the handler unchanged."""

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, instant_param
+from ._component_helpers import body_object, found, instant_param, missing_name_or_view, saved
 from ._dataviews import dataviews_of
-from ._errors import not_found, service_error
+from ._dates import iso, parse_iso
+from ._errors import missing_fields, not_found, service_error
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
 from ._request import Request
@@ -74,10 +75,6 @@ _SUBJECTS = (
     ("Checkout Starters", "range", "metrics/checkouts", "visits"),
 )
 _REGIONS = ("", " - EMEA", " - Americas", " - APAC", " (QA)", " v2")
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _pred(kind: str, attr: str, rng: random.Random) -> JSON:
@@ -158,12 +155,14 @@ def _seed_segments(sim: Simulator, org: OrgState, rng: random.Random) -> Iterato
             },
             "tags": tags,
             "shares": [],
-            "modified": _iso(modified),
+            "modified": iso(modified, "milliseconds"),
             "modifiedById": owner["id"],
-            "created": _iso(created),
-            "createdDate": _iso(created),
-            "definitionLastModified": _iso(modified),
-            "recentRecordedAccess": _iso(modified + timedelta(days=rng.randrange(60))),
+            "created": iso(created, "milliseconds"),
+            "createdDate": iso(created, "milliseconds"),
+            "definitionLastModified": iso(modified, "milliseconds"),
+            "recentRecordedAccess": iso(
+                modified + timedelta(days=rng.randrange(60)), "milliseconds"
+            ),
             "performanceScore": f"{rng.uniform(0.5, 9.5):.2f}",
             "performanceScoreWeightVersion": "1.0",
             "internal": internal,
@@ -303,7 +302,7 @@ def _modified(segment: Mapping[str, Any]) -> datetime | None:
     if not isinstance(raw, str):
         return None
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return parse_iso(raw)
     except ValueError:
         return None
 
@@ -404,18 +403,11 @@ async def create_segment(sim: Simulator, req: Request) -> Response:
     """Create a segment owned by the caller; answer it whole, with its new id."""
     org = sim.org(req.org_id)
     body = body_object(req)
-    missing = [key for key in ("name",) if not isinstance(body.get(key), str) or not body[key]]
-    if not isinstance(body.get("rsid") or body.get("dataId"), str):
-        missing.append("rsid")
+    missing = missing_name_or_view(body)
     if "definition" not in body:
         missing.append("definition")
     if missing:
-        return service_error(
-            400,
-            "invalid_parameters",
-            f"Missing required field(s): {', '.join(missing)}",
-            {"missing": missing},
-        )
+        return missing_fields(missing)
     error = _definition_error(body["definition"])
     if error is not None:
         raise error
@@ -441,8 +433,7 @@ async def create_segment(sim: Simulator, req: Request) -> Response:
         },
     }
     _data_view_names(sim, org, segment)
-    store[segment["id"]] = segment
-    return Response.json(segment)
+    return saved(store, segment)
 
 
 @router.route("POST", "/segments/validate")
@@ -506,8 +497,7 @@ async def update_segment(sim: Simulator, req: Request) -> Response:
         updated["rsid"] = body.get("rsid", body.get("dataId"))
         updated["dataId"] = updated["rsid"]
         _data_view_names(sim, org, updated)
-    store[segment["id"]] = updated
-    return Response.json(updated)
+    return saved(store, updated)
 
 
 @router.route("DELETE", "/segments/{id}")

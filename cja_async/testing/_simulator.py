@@ -6,7 +6,7 @@ import math
 import random
 import secrets
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs
@@ -33,11 +33,13 @@ from . import (
     _tags,
     _users,
 )
+from ._dates import iso
 from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
 from ._http import ApiError, Receive, Response, Scope, Send
 from ._paging import PageShape, check_page_cap
 from ._request import Request
 from ._router import Handler, Router
+from ._rules import NO_STRIKE, Call, Faults, RouteRule, SideEffect, Strike, strike_of
 from ._state import OrgState, SimStats
 
 if TYPE_CHECKING:
@@ -48,7 +50,6 @@ __all__ = [
     "DEFAULT_CLIENT_SECRET",
     "DEFAULT_ORG_ID",
     "TOKEN_PATH",
-    "Faults",
     "Simulator",
 ]
 
@@ -80,50 +81,6 @@ _DEFAULT_RATE_LIMIT = RateLimit()
 # The simulator clock starts near 0 (or wherever the event loop's clock is);
 # dates shown to clients are this instant plus the clock reading.
 _EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def _rate(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-
-
-def _non_negative(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not value >= 0.0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
-
-
-def _statuses(value: Iterable[int]) -> tuple[int, ...]:
-    return tuple(int(status) for status in value)
-
-
-def _some_statuses(_inst: object, _attribute: object, value: tuple[int, ...]) -> None:
-    if not value or not all(100 <= status <= 599 for status in value):
-        raise ValueError(f"error_statuses must be HTTP statuses, got {value}")
-
-
-@attrs.define
-class Faults:
-    """Fault injection; every rate is a probability per request, drawn from the seeded RNG.
-
-    ``error_rate``: answer an admitted API request with a status from
-    ``error_statuses`` (after the latency). ``slow_rate``: add ``slow_seconds``
-    to the latency. ``token_error_rate``: the token endpoint answers 503.
-    ``garbage_rate``: carry the request out, then answer 200 with an HTML page instead
-    of JSON (a misbehaving proxy). ``cut_rate``: carry it out, then send the headers and
-    half the body and drop the connection (in-process, the client's transport raises
-    ``httpx.RemoteProtocolError`` exactly as it would on a socket).
-    Mutable: change it on a running simulator to start or stop an outage.
-    """
-
-    error_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
-    error_statuses: tuple[int, ...] = attrs.field(
-        default=(500, 502, 503, 504), converter=_statuses, validator=_some_statuses
-    )
-    slow_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
-    slow_seconds: float = attrs.field(default=0.0, converter=float, validator=_non_negative)
-    token_error_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
-    garbage_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
-    cut_rate: float = attrs.field(default=0.0, converter=float, validator=_rate)
 
 
 @attrs.frozen
@@ -170,6 +127,8 @@ class Simulator:
             :class:`ReportOptions` when ``None``: accepted up to 20,000 combinations).
         page_cap: the largest page size (``limit``, ``pageSize``) the server accepts; a larger
             one is answered 400 ``invalid_parameters`` (``None``: each endpoint's own maximum).
+        record_calls: keep every API request in :attr:`calls` (``False`` for a long-running
+            server, whose memory would otherwise grow with its traffic).
 
     A client ``sim-client`` / ``sim-secret`` of org ``SIMORG@AdobeOrg`` exists
     from the start; :meth:`add_client` registers more. All time comes from
@@ -189,6 +148,7 @@ class Simulator:
         dataviews: int = 300,
         reports: _reports.ReportOptions | None = None,
         page_cap: int | None = None,
+        record_calls: bool = True,
     ) -> None:
         if latency < 0:
             raise ValueError(f"latency must not be negative, got {latency}")
@@ -213,6 +173,11 @@ class Simulator:
         self.reports: _reports.ReportOptions = reports or _reports.ReportOptions()
         self.page_cap: int | None = page_cap
         self.stats: SimStats = SimStats()
+        self.rules: list[RouteRule] = []
+        """Per-route fault rules, in the order :meth:`on` made them."""
+        self.calls: list[Call] = []
+        """Every API request received (not token requests), oldest first."""
+        self.record_calls: bool = record_calls
         self.router: Router = Router()
         for resource_router in _RESOURCE_ROUTERS:
             self.router.include(resource_router)
@@ -283,10 +248,33 @@ class Simulator:
         return self.org(org_id).stats
 
     def reset_stats(self) -> None:
-        """Zero the counters of the simulator and of every org (data and limits are kept)."""
+        """Zero the counters of the simulator and of every org and forget :attr:`calls`
+        (data, limits and rules are kept)."""
         self.stats = SimStats(in_flight=self.stats.in_flight)
+        self.calls.clear()
         for state in self._orgs.values():
             state.stats = SimStats(in_flight=state.stats.in_flight)
+
+    def on(
+        self,
+        method: str,
+        template: str,
+        side_effect: SideEffect = None,
+        *,
+        org_id: str | None = None,
+    ) -> RouteRule:
+        """A fault rule for ``method`` requests to paths matching ``template`` (see
+        :class:`RouteRule`), also a record of the calls it matched::
+
+            segments = sim.on("GET", "/data/segments").fail(503, times=2)  # then answers
+            sim.on("GET", "/data/dataviews/{id}", ["cut", 502, None])
+            sim.on("*", "/reports", Faults(error_rate=0.2))
+
+        Rules made earlier are asked first; one on ``TOKEN_PATH`` fails the identity server.
+        """
+        rule = RouteRule(method, template, side_effect, org_id=org_id)
+        self.rules.append(rule)
+        return rule
 
     def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
         """Decorator adding a handler to this simulator only (see :class:`Router`)."""
@@ -298,8 +286,7 @@ class Simulator:
 
     def now_iso(self) -> str:
         """The simulator clock as an ISO 8601 UTC timestamp, for created/modified dates."""
-        moment = _EPOCH + timedelta(seconds=self.now())
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return iso(_EPOCH + timedelta(seconds=self.now()), "milliseconds")
 
     # -- ASGI -------------------------------------------------------------------------
 
@@ -313,19 +300,30 @@ class Simulator:
         req = Request.from_scope(scope, await _read_body(receive))
         request_id = str(uuid.uuid4())
         if req.path == TOKEN_PATH:
-            await _send(send, self._issue_token(req), request_id)
+            # The form holds the client secret: the rules' record of it keeps no body.
+            call = Call(req.method, req.path, {}, {}, b"", self.now())
+            await _send(send, self._issue_token(req, call), request_id, call)
         else:
             await self._api(req, send, request_id)
 
     # -- identity server --------------------------------------------------------------
 
-    def _issue_token(self, req: Request) -> Response:
+    def _issue_token(self, req: Request, call: Call) -> Response:
         self.stats.token_requests += 1
         if req.method != "POST":
             return ims_error(405, "method_not_allowed", "Use POST")
-        if self.faults.token_error_rate and self._rng.random() < self.faults.token_error_rate:
+        strike = self._strike(self._rules_of(call), req)
+        failing = self.faults.token_error_rate
+        if strike is NO_STRIKE and failing and self._rng.random() < failing:
+            strike = Strike(status=503)
+        if strike.response is not None:
             self.stats.faults_injected += 1
-            return ims_error(503, "temporarily_unavailable", "Simulated identity server outage")
+            return strike.response
+        if strike.status is not None:
+            self.stats.faults_injected += 1
+            return ims_error(
+                strike.status, "temporarily_unavailable", "Simulated identity server outage"
+            )
         form = {**req.query, **parse_qs(req.body.decode("latin-1"), keep_blank_values=True)}
 
         def field(name: str) -> str:
@@ -374,12 +372,17 @@ class Simulator:
         req.client_id = info.client_id
 
     async def _api(self, req: Request, send: Send, request_id: str) -> None:
+        call = Call.of(req, self.now())
+        if self.record_calls:
+            self.calls.append(call)
         try:
             self._authenticate(req)
         except ApiError as error:
             self.stats.auth_failures += 1
-            await _send(send, error.response, request_id)
+            await _send(send, error.response, request_id, call)
             return
+        call.org_id = req.org_id
+        rules = self._rules_of(call)
         org = self.org(req.org_id)
         both = (self.stats, org.stats)
         for stats in both:
@@ -391,7 +394,7 @@ class Simulator:
         if retry_after is not None:
             for stats in both:
                 stats.rejected_429 += 1
-            await _send(send, too_many_requests(retry_after), request_id)
+            await _send(send, too_many_requests(retry_after), request_id, call)
             return
         org.limiter.admit(self.rate_limit, now, count=at_arrival)
         for stats in both:
@@ -403,12 +406,15 @@ class Simulator:
             if waited < 0:  # the windows were full when the gateway counted it
                 for stats in both:
                     stats.rejected_429 += 1
-                await _send(send, too_many_requests(math.ceil(-waited)), request_id)
+                await _send(send, too_many_requests(math.ceil(-waited)), request_id, call)
                 return
-            response = await self._serve(req, org, waited)
-            if self._draw(self.faults.cut_rate, org):
+            strike = self._strike(rules, req)
+            response, cut = await self._serve(req, org, strike, waited)
+            if strike.error is not None:
+                raise strike.error
+            if cut:
                 await _send_cut_short(send, response, request_id)
-            await _send(send, response, request_id)
+            await _send(send, response, request_id, call)
         finally:
             # In flight until the response is fully sent, as the gateway counts it.
             org.limiter.release()
@@ -431,38 +437,53 @@ class Simulator:
         org.limiter.count(self.rate_limit, now)
         return waited
 
-    async def _serve(self, req: Request, org: OrgState, waited: float = 0.0) -> Response:
-        faults = self.faults
-        # Draw only for enabled faults, so turning one on does not reshuffle the others.
-        slow = bool(faults.slow_rate) and self._rng.random() < faults.slow_rate
-        failing = bool(faults.error_rate) and self._rng.random() < faults.error_rate
-        injected = int(slow) + int(failing)
-        for stats in (self.stats, org.stats):
-            stats.faults_injected += injected
-        delay = self.latency - waited + (faults.slow_seconds if slow else 0.0)
+    def _rules_of(self, call: Call) -> list[RouteRule]:
+        """The rules matching a request past authentication, each keeping the call."""
+        rules = [rule for rule in self.rules if rule.matches(call.method, call.path, call.org_id)]
+        for rule in rules:
+            rule.calls.append(call)
+        return rules
+
+    def _strike(self, rules: list[RouteRule], req: Request) -> Strike:
+        """The strike of the first of ``rules`` with an outcome for this call, else none.
+
+        Asked only for requests the gateway admits, so "503 twice" means two answers of 503.
+        """
+        for rule in rules:
+            outcome = rule.outcome(req)
+            if outcome is not None:
+                return strike_of(outcome, self._rng)
+        return NO_STRIKE
+
+    async def _serve(
+        self, req: Request, org: OrgState, strike: Strike, waited: float = 0.0
+    ) -> tuple[Response, bool]:
+        """Carry the request out as ``strike`` (or, without one, the :class:`Faults`) says;
+        the response and whether to cut it short."""
+        if strike is NO_STRIKE:
+            strike = self.faults.draw(self._rng)
+        delay = self.latency - waited + strike.delay
         if delay > 0:
             await anyio.sleep(delay)
-        if failing:
-            return fault_error(self._rng.choice(faults.error_statuses))
-        try:
-            if self.page_cap is not None:
-                check_page_cap(req, self.page_cap)
-            route, params = self.router.resolve(req.method, req.path)
-            req.path_params = params
-            response = await route.handler(self, req)
-        except ApiError as error:
-            return error.response
-        if self._draw(faults.garbage_rate, org):
-            return Response(status=200, body=_PROXY_PAGE, content_type="text/html")
-        return response
-
-    def _draw(self, rate: float, org: OrgState) -> bool:
-        """Whether a fault of probability ``rate`` strikes now (counted if it does)."""
-        if not rate or self._rng.random() >= rate:
-            return False
+        response = strike.response
+        if response is None and strike.status is not None:
+            response = fault_error(strike.status)
+        if response is None:
+            try:
+                if self.page_cap is not None:
+                    check_page_cap(req, self.page_cap)
+                route, params = self.router.resolve(req.method, req.path)
+                req.path_params = params
+                response = await route.handler(self, req)
+            except ApiError as error:
+                # A refused request is answered as is: the proxy only garbles successes.
+                strike = attrs.evolve(strike, garbage=False)
+                response = error.response
+            if strike.garbage:
+                response = Response(status=200, body=_PROXY_PAGE, content_type="text/html")
         for stats in (self.stats, org.stats):
-            stats.faults_injected += 1
-        return True
+            stats.faults_injected += strike.faults
+        return response, strike.cut
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
@@ -520,7 +541,9 @@ def _headers(response: Response, request_id: str) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-async def _send(send: Send, response: Response, request_id: str) -> None:
+async def _send(send: Send, response: Response, request_id: str, call: Call | None = None) -> None:
+    if call is not None:
+        call.status = response.status
     headers = _headers(response, request_id)
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body, "more_body": False})

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
+from ..resources.tags import ComponentType
 from ._component_helpers import body_array, body_object
 from ._errors import not_found
 from ._http import ApiError, Response
@@ -27,24 +28,9 @@ __all__ = ["COMPONENT_TYPES", "TAGS_PER_ORG", "component_tags", "router", "tags_
 router = Router()
 
 TAGS_PER_ORG = 12
-# The component types the spec allows; others answer 400 "Invalid component type."
-COMPONENT_TYPES = frozenset(
-    {
-        "segment",
-        "dashboard",
-        "bookmark",
-        "calculatedMetric",
-        "project",
-        "dateRange",
-        "metric",
-        "dimension",
-        "virtualReportSuite",
-        "scheduledJob",
-        "alert",
-        "classificationSet",
-        "dataView",
-    }
-)
+# The component types the spec allows (the client's ``ComponentType`` names them); others
+# answer 400 "Invalid component type."
+COMPONENT_TYPES = frozenset(get_args(ComponentType))
 _NAMES = ("sales", "marketing", "finance", "warehouse", "web", "mobile", "emea", "americas")
 _FIRST_ID = 35600
 

@@ -1,10 +1,23 @@
-"""Network faults between the client and the simulator, as httpx transports."""
+"""httpx transports for tests: one that loses requests or answers, one that records requests.
+
+Put them between a client and the simulator (``sim.client(transport=...)``) to test what the
+network does to a program: :class:`LossyTransport` raises a transport error for the requests
+you pick, before they are sent or after the server answered; :class:`Recorder` keeps every API
+request as the client sent it (``sim.calls`` is the server's side of the same story).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
+import attrs
 import httpx
+
+from ._simulator import TOKEN_PATH, Simulator
+
+__all__ = ["LossyTransport", "Recorder", "Sent", "every_nth"]
 
 
 class LossyTransport(httpx.AsyncBaseTransport):
@@ -40,6 +53,7 @@ class LossyTransport(httpx.AsyncBaseTransport):
         return response
 
     async def aclose(self) -> None:
+        """Close the transport it forwards to."""
         await self.inner.aclose()
 
 
@@ -55,3 +69,41 @@ def every_nth(n: int, method: str | None = None) -> Callable[[httpx.Request], bo
         return count % n == 0
 
     return pick
+
+
+@attrs.frozen
+class Sent:
+    """One API request as sent."""
+
+    method: str
+    url: httpx.URL
+    body: Any
+
+    @property
+    def path(self) -> str:
+        """The URL path."""
+        return self.url.path
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The query parameters (the last value of a repeated one)."""
+        return dict(self.url.params)
+
+
+class Recorder(httpx.AsyncBaseTransport):
+    """Records API requests (not token requests) and forwards them to ``sim`` in-process."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._inner = httpx.ASGITransport(app=sim)
+        self.sent: list[Sent] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != TOKEN_PATH:
+            raw = await request.aread()
+            body = json.loads(raw) if raw else None
+            self.sent.append(Sent(request.method, request.url, body))
+        return await self._inner.handle_async_request(request)
+
+    def clear(self) -> None:
+        """Forget what was recorded."""
+        self.sent.clear()

@@ -2,14 +2,26 @@
 
 When nothing is ready to run, the loop moves its clock straight to the next timer, so a test
 of 60-second windows runs in milliseconds and is exactly repeatable. Only for in-process
-work (``httpx.ASGITransport``): real sockets would not wait for virtual time.
+work (``httpx.ASGITransport``, ``Simulator.client()``): real sockets would not wait for virtual
+time. With pytest and anyio::
+
+    @pytest.fixture
+    def anyio_backend():
+        return ("asyncio", {"loop_factory": VirtualTimeLoop})
+
+or run one coroutine: ``run_virtual_time(main())``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import selectors
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+__all__ = ["VirtualTimeLoop", "run_virtual_time"]
+
+_T = TypeVar("_T")
 
 
 class _JumpingSelector(selectors.DefaultSelector):
@@ -40,13 +52,15 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._now = 1000.0
 
     def time(self) -> float:
+        """The virtual clock, in seconds."""
         return self._now
 
     def advance(self, seconds: float) -> None:
+        """Move the clock ``seconds`` forward (the loop does it itself when idle)."""
         self._now += seconds
 
 
-def run(coro: Any) -> Any:
+def run_virtual_time(coro: Coroutine[Any, Any, _T]) -> _T:
     """Run ``coro`` to completion on a fresh virtual-time loop."""
     loop = VirtualTimeLoop()
     try:
