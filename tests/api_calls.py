@@ -602,6 +602,20 @@ SEGMENT_DEFINITION = {
     "func": "segment-def",
     "version": [1, 0, 0],
 }
+# Mobile-phone visits: a strict part of every seeded data view's events (reports tests).
+MOBILE_VISITS = {
+    "func": "segment-def",
+    "version": [1, 0, 0],
+    "container": {
+        "func": "segment",
+        "context": "visits",
+        "pred": {
+            "func": "streq",
+            "str": "Mobile Phone",
+            "val": {"func": "attr", "name": "variables/devicetype"},
+        },
+    },
+}
 # "publishingStatus" and "categories" are in the segments guide, not in the spec's enum.
 _SEGMENT_EXPANSION = ["definition", "owner", "tags", "modified", "publishingStatus"]
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_calls import MOBILE_VISITS
 from served import serve
 
 from cja_async import Client, RateLimit
@@ -457,23 +458,10 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     async def a_segment() -> str:
         # Mobile-phone visits: a strict part of the data (a seeded segment, drawn at random,
         # may hold every visit, and then the sums below could not differ).
-        mobile = {
-            "func": "segment-def",
-            "version": [1, 0, 0],
-            "container": {
-                "func": "segment",
-                "context": "visits",
-                "pred": {
-                    "func": "streq",
-                    "str": "Mobile Phone",
-                    "val": {"func": "attr", "name": "variables/devicetype"},
-                },
-            },
-        }
         # Made on the served simulator itself (the twin of org.client() would not know it).
         served = org.sim.client(org_id=org.org_id, client_id=org.client_id, client_secret=SECRET)
         async with served as cja:
-            segment = Segment(name="Mobile", rsid=view, definition=mobile)
+            segment = Segment(name="Mobile", rsid=view, definition=MOBILE_VISITS)
             return (await cja.segments.create(segment)).id
 
     segment = asyncio.run(a_segment())

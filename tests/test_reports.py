@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from api_calls import MOBILE_VISITS
 
 from cja_async import BadRequestError, Client, NotFoundError
 from cja_async._convert import structure, unstructure
@@ -34,15 +35,6 @@ DEVICE = "variables/devicetype"
 COUNTRY = "variables/geocountry"
 DAY = "variables/daterangeday"
 Q1 = ("2024-01-01", "2024-04-01")
-MOBILE_VISITS = {
-    "func": "segment-def",
-    "version": [1, 0, 0],
-    "container": {
-        "func": "segment",
-        "context": "visits",
-        "pred": {"func": "streq", "str": "Mobile Phone", "val": {"func": "attr", "name": DEVICE}},
-    },
-}
 
 
 def in_range(event: dict[str, Any], start: str, end: str) -> bool:
