@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import httpx
 
 from cja_async import RateLimit, Window
-from cja_async.testing import TOKEN_PATH, Simulator
+from cja_async.testing import TOKEN_PATH, Simulator, serve
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -197,25 +195,8 @@ async def raw_api(sim: Simulator, org_id: str) -> AsyncIterator[RawAPI]:
         yield RawAPI(http, headers)
 
 
-@contextmanager
-def served(sim: Simulator) -> Iterator[str]:
-    """``sim`` served by uvicorn on 127.0.0.1 (a free port) in a thread; yields its URL."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(sim, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+# The simulator over a real socket on loopback (cja_async.testing's helper, one place for it).
+served = serve
 
 
 def ratio(value: float, base: float) -> float:

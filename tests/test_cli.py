@@ -24,14 +24,13 @@ from typing import Any
 
 import pytest
 from api_calls import MOBILE_VISITS
-from served import serve
 
 from cja_async import Client, RateLimit
 from cja_async._cli import _diff
 from cja_async._cli._files import atomic_text
 from cja_async._cli._sdr import COLUMNS, PARTS
 from cja_async.models import Segment
-from cja_async.testing import Faults, Simulator
+from cja_async.testing import Faults, Simulator, serve
 
 SPEED = 10
 LIMITS = RateLimit().scaled(SPEED)  # 6 in flight, 60 per 6 s, 12 per 0.6 s

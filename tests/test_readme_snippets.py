@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from served import serve
 
-from cja_async.testing import Simulator
+from cja_async.testing import Simulator, serve
 
 LIST_DATA_VIEWS = """\
 import asyncio

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from served import serve
 
 from cja_async import Client, OAuthCredentials, OutcomeUnknownError, RateLimit, Window
 from cja_async.models import DataView
-from cja_async.testing import Faults, Simulator
+from cja_async.testing import Faults, Simulator, serve
 
 pytestmark = pytest.mark.anyio
 

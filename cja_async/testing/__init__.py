@@ -63,6 +63,7 @@ from ._reports import ReportOptions, report_events
 from ._request import Request
 from ._router import Handler, Route, Router
 from ._rules import Call, Faults, Outcome, RouteRule, SideEffect, Strike
+from ._served import serve
 from ._simulator import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -114,6 +115,7 @@ __all__ = [
     "not_found",
     "paged",
     "report_events",
+    "serve",
     "service_error",
     "sort_items",
     "too_many_requests",
