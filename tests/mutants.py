@@ -14,7 +14,14 @@ from). What mutmut lacks, this script adds:
 - equivalent mutants listed with a reason in ``tests/mutants.toml``, keyed by function and
   mutated line rather than mutmut's numbers (``__mutmut_17``), which shift whenever someone
   edits the function;
-- the score per module, the survivors with their diff, and ``--fail-under``.
+- the score per module, the survivors with their diff, and ``--fail-under``;
+- ``--everything``: the check "from outside" of issue #18, a random sample (``--count``,
+  ``--seed``) of the mutants of EVERY function of every top-level private module
+  (``cja_async/_*.py``), each run against the whole suite (every test that executes the
+  mutated function, from every test file). mutmut reads its settings from the
+  ``pyproject.toml`` of the directory it runs in, so this mode runs it in a workspace of its
+  own (``.mutants-everything/``: links to the repository's files and a copy of
+  ``pyproject.toml`` whose ``[tool.mutmut]`` names every module and the whole ``tests/``).
 
 Timeouts count as killed (the mutant made a test hang), "no tests" as survived (nothing
 executes that code).
@@ -24,9 +31,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import concurrent.futures
 import difflib
 import fnmatch
 import functools
+import json
+import os
 import random
 import subprocess
 import sys
@@ -37,6 +47,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path(__file__).with_name("mutants.toml")
+EVERYTHING = ROOT / ".mutants-everything"  # the workspace of --everything (git-ignored)
+# Every mutant name of the modules given as arguments, as mutmut makes them (run in the
+# workspace, so its do_not_mutate_patterns apply); mutmut 3.8 has no command for it.
+LIST_MUTANTS = """
+import sys
+from mutmut.mutation.file_mutation import mutate_file_contents
+for path in sys.argv[1:]:
+    module = path.removesuffix(".py").replace("/", ".")
+    with open(path, encoding="utf-8") as f:
+        for name in mutate_file_contents(path, f.read()).mutant_names:
+            print(f"{module}.{name}")
+"""
 KILLED = frozenset({"killed", "timeout", "caught by type check", "segfault"})
 # mutmut reports a worker that crashed before running any test as "timeout" too (exit 255,
 # e.g. a test id pytest cannot take back on its command line): a run where many mutants
@@ -91,11 +113,11 @@ def patterns(scope: dict[str, list[str]], modules: list[str], digits: str) -> li
     ]
 
 
-def results() -> dict[str, str]:
-    """Every mutant mutmut knows of -> its status."""
+def results(work: Path) -> dict[str, str]:
+    """Every mutant mutmut knows of (in the workspace ``work``) -> its status."""
     out = subprocess.run(
         ["mutmut", "results", "--all", "true"],
-        cwd=ROOT,
+        cwd=work,
         check=True,
         capture_output=True,
         text=True,
@@ -108,9 +130,9 @@ def results() -> dict[str, str]:
     return status
 
 
-def _functions(module: str) -> dict[str, str]:
+def _functions(work: Path, module: str) -> dict[str, str]:
     """Source of every function mutmut wrote into its copy of ``module``, by name."""
-    path = ROOT / "mutants" / (module.replace(".", "/") + ".py")
+    path = work / "mutants" / (module.replace(".", "/") + ".py")
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     return {
@@ -121,15 +143,15 @@ def _functions(module: str) -> dict[str, str]:
 
 
 @functools.cache
-def _module_functions(module: str) -> dict[str, str]:
-    return _functions(module)
+def _module_functions(work: Path, module: str) -> dict[str, str]:
+    return _functions(work, module)
 
 
-def mutated_line(name: str) -> str:
+def mutated_line(work: Path, name: str) -> str:
     """The line(s) the mutant changed, as the key of ``[equivalent]`` (like ``mutmut show``)."""
     module, _, function = name.rpartition(".")
     base = function.split("__mutmut_")[0]
-    functions = _module_functions(module)
+    functions = _module_functions(work, module)
     original = functions[f"{base}__mutmut_orig"].splitlines()[1:]
     mutant = functions[function].splitlines()[1:]
     signature = functions[function].splitlines()[0]
@@ -143,6 +165,94 @@ def mutated_line(name: str) -> str:
     return " / ".join(added) if added else "removed: " + " / ".join(removed)
 
 
+def _toml_value(value: object) -> str:
+    """A TOML value for the strings, numbers, booleans and lists ``[tool.mutmut]`` holds
+    (JSON writes them the way TOML reads them)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def everything_workspace(settings: dict[str, object]) -> list[str]:
+    """Set up ``EVERYTHING`` (links to the repository, a ``pyproject.toml`` whose
+    ``[tool.mutmut]`` mutates every private module with every test file); its modules."""
+    modules = sorted(
+        str(p.relative_to(ROOT))
+        for p in ROOT.glob(str(settings["modules"]))
+        if not p.name.startswith("__")  # __init__ and __main__ are not private modules
+    )
+    EVERYTHING.mkdir(exist_ok=True)
+    # The tests run in mutmut's copy of the workspace and read repository files (README,
+    # docs, pyproject): link every tracked top-level entry, copy what mutmut must copy.
+    entries = sorted({name.split("/")[0] for name in git("ls-files").split()})
+    for entry in entries:
+        link = EVERYTHING / entry
+        if entry != "pyproject.toml" and not link.is_symlink() and not link.exists():
+            link.symlink_to(ROOT / entry)
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    tool = tomllib.loads(pyproject)["tool"]["mutmut"]
+    tool.update(
+        only_mutate=modules,
+        pytest_add_cli_args_test_selection=["tests/"],
+        also_copy=[e for e in entries if e not in ("cja_async", "tests", "pyproject.toml")],
+    )
+    table = "[tool.mutmut]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in tool.items())
+    # The rest of pyproject.toml stays: pytest reads its settings from there too.
+    start = pyproject.index("[tool.mutmut]")
+    end = pyproject.find("\n[", start)
+    rest = "" if end < 0 else pyproject[end:]
+    text = pyproject[:start] + table + rest
+    target = EVERYTHING / "pyproject.toml"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return modules
+
+
+def every_mutant(modules: list[str]) -> list[str]:
+    """Every mutant name mutmut makes for ``modules`` (in the --everything workspace)."""
+    out = subprocess.run(
+        [sys.executable, "-c", LIST_MUTANTS, *modules],
+        cwd=EVERYTHING,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.split()
+
+
+def recheck(work: Path, names: list[str], jobs: int) -> set[str]:
+    """The ``names`` (survivors) that fail a test of the WHOLE selection, each run alone.
+
+    mutmut runs a mutant only against the tests it saw call the mutated function. Code that
+    runs when a module is imported (a module-level object's ``__init__``) is seen by one
+    test at most, so its mutants "survive" tests that would catch them. This runs every
+    test of the selection with the mutant active, as someone checking from outside would.
+    """
+    tool = tomllib.loads((work / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        *tool.get("pytest_add_cli_args", []),
+        *tool.get("pytest_add_cli_args_test_selection", []),
+    ]
+
+    def killed(name: str) -> bool:
+        env = {**os.environ, "MUTANT_UNDER_TEST": name}
+        try:
+            run = subprocess.run(
+                command, cwd=work / "mutants", env=env, capture_output=True, timeout=1800
+            )
+        except subprocess.TimeoutExpired:
+            return True  # it made the suite hang
+        if run.returncode not in (0, 1):
+            print(f"mutants: recheck of {name} did not run (pytest exit {run.returncode})")
+        return run.returncode == 1
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        return {name for name, dead in zip(names, pool.map(killed, names), strict=True) if dead}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="e.g. _retry _paging (default: every one)")
@@ -152,11 +262,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--fail-under", type=float, default=90.0, help="minimum score, percent")
     parser.add_argument("--report", action="store_true", help="only report the last run's results")
+    parser.add_argument(
+        "--everything",
+        action="store_true",
+        help="every function of every cja_async/_*.py module, with the whole suite",
+    )
+    parser.add_argument(
+        "--count", type=int, default=300, help="--everything: mutants sampled (default 300)"
+    )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="run each survivor again against every test of the selection (slow)",
+    )
     args = parser.parse_args(argv)
 
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
-    scope: dict[str, list[str]] = config["scope"]
     equivalent: dict[str, str] = config.get("equivalent", {})
+    if args.everything:
+        return run_everything(args, config["everything"], equivalent)
+    scope: dict[str, list[str]] = config["scope"]
     modules = list(scope)
     if args.modules:
         wanted = {m.removesuffix(".py").rsplit("/", 1)[-1] for m in args.modules}
@@ -179,10 +304,41 @@ def main(argv: list[str] | None = None) -> int:
         digits = "".join(sorted(str(d) for d in random.Random(seed).sample(range(10), count)))
         print(f"mutants: sampling mutants numbered *[{digits}] (--seed {seed})")
     globs = patterns(scope, modules, digits)
+    full = not digits and not args.changed and not args.modules
+    return run_and_report(ROOT, globs, equivalent, args, check_stale=full)
+
+
+def run_everything(
+    args: argparse.Namespace, settings: dict[str, object], equivalent: dict[str, str]
+) -> int:
+    """--everything: a random sample of every private module's mutants, the whole suite."""
+    modules = everything_workspace(settings)
+    if args.modules:
+        wanted = {m.removesuffix(".py").rsplit("/", 1)[-1] for m in args.modules}
+        modules = [p for p in modules if Path(p).stem in wanted]
+    names = every_mutant(modules)
+    seed = args.seed if args.seed is not None else random.randrange(10_000)
+    sample = sorted(random.Random(seed).sample(names, min(args.count, len(names))))
+    print(
+        f"mutants: {len(sample)} of the {len(names)} mutants of {len(modules)} modules "
+        f"(--everything --count {args.count} --seed {seed})"
+    )
+    return run_and_report(EVERYTHING, sample, equivalent, args, check_stale=False)
+
+
+def run_and_report(
+    work: Path,
+    globs: list[str],
+    equivalent: dict[str, str],
+    args: argparse.Namespace,
+    *,
+    check_stale: bool,
+) -> int:
+    """Run mutmut in ``work`` on the mutants ``globs`` name; print the score per module."""
     started = time.monotonic()
     if not args.report:
         command = ["mutmut", "run", "--max-children", str(args.jobs), *globs]
-        run = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+        run = subprocess.run(command, cwd=work, stdout=subprocess.DEVNULL)
         if run.returncode != 0:
             print("mutants: mutmut run failed (run it alone to see why)", file=sys.stderr)
             return run.returncode
@@ -190,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
 
     status = {
         name: value
-        for name, value in results().items()
+        for name, value in results(work).items()
         if any(fnmatch.fnmatchcase(name, glob) for glob in globs)
     }
     counts: dict[str, Counter[str]] = {}
@@ -208,13 +364,24 @@ def main(argv: list[str] | None = None) -> int:
             tally["total"] -= 1
             tally["unchecked"] += 1
             continue
-        key = f"{readable(name)}: {mutated_line(name)}"
+        key = f"{readable(name)}: {mutated_line(work, name)}"
         if key in equivalent:
             tally["equivalent"] += 1
             used.add(key)
         else:
             tally["survived"] += 1
             survivors.append((name, key if value == "survived" else f"{key}  [{value}]"))
+
+    if args.recheck and survivors:
+        late = recheck(work, [name for name, _key in survivors], args.jobs)
+        print(f"\nKilled by a test mutmut did not run for them ({len(late)}):")
+        for name, key in survivors:
+            if name in late:
+                print(f"  {key}    ({name})")
+                tally = counts[readable(name).split(".")[0]]
+                tally["survived"] -= 1
+                tally["killed"] += 1
+        survivors = [(name, key) for name, key in survivors if name not in late]
 
     print("\nSurvivors (a test should kill each, or list it in tests/mutants.toml):")
     for name, key in survivors:
@@ -236,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         print("mutants: many mutants timed out: mutmut's workers fail (set debug = true and")
         print("log_to_file = true in [tool.mutmut] and see mutants/mutmut-debug.log)")
         return 2
-    if not digits and not args.changed and not args.modules:
+    if check_stale:
         for key in sorted(set(equivalent) - used):
             print(f"note: equivalent entry matched no mutant (stale?): {key}")
     if score(total) < args.fail_under:

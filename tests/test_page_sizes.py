@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from cja_async import BadRequestError, Client
+from cja_async._paging import PageSizing
 from cja_async.models import Segment
 from cja_async.resources._base import MAX_LOOKAHEAD, Resource
 from cja_async.testing import Recorder, Request, Response, Simulator
@@ -193,14 +194,18 @@ async def test_get_many_stops_paging_a_chunk_once_all_ids_are_in(
 
 
 async def test_a_server_that_ignores_page_ends_the_walk(
-    sim: Simulator, rec: Client, recorder: Recorder
+    sim: Simulator, rec: Client, recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     items = [{"id": f"dv-{n}"} for n in range(10)]
     serve_dataviews(sim, lambda _page, _limit: {"content": items, "lastPage": False, "number": 0})
 
-    ids = [view.id async for view in rec.dataviews.list()]
+    with caplog.at_level(logging.WARNING, logger="cja_async.paging"):
+        ids = [view.id async for view in rec.dataviews.list()]
     assert ids == [item["id"] for item in items]
     assert len(recorder.sent) == 2
+    # Said, so the user knows the list may be incomplete: the page, and why the walk ended.
+    assert "page 1 held only items already met" in caplog.text
+    assert "ending the walk here" in caplog.text
     recorder.clear()
     pages = [page async for page in rec.dataviews.list(limit=10).pages()]
     assert len(pages) == 1 and len(recorder.sent) == 2
@@ -277,3 +282,97 @@ async def test_a_repeating_server_of_items_without_ids_ends_the_walk() -> None:
     rows = [row async for row in AsyncPager(same_rows)]
     assert rows == [{"row": 1}, {"row": 2}]
     assert asked == [0, 1]
+
+
+def capped_server(
+    store: list[dict[str, Any]], cap: int, says: dict[str, Any]
+) -> Callable[[int, int], dict[str, Any]]:
+    """Honours ``page`` as an offset of ``page * limit`` items but answers at most ``cap``
+    of them, adding ``says`` to every page (what it tells of its size)."""
+
+    def answer(page: int, limit: int) -> dict[str, Any]:
+        start = page * limit
+        return {"content": store[start : start + min(limit, cap)], **says}
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "says",
+    [{"size": 100}, {"lastPage": False}, {"pageable": {"pageSize": 100}}],
+    ids=["size", "only-not-last", "pageable"],
+)
+async def test_a_server_capping_pages_below_the_size_asked_loses_no_item(
+    sim: Simulator, rec: Client, recorder: Recorder, says: dict[str, Any]
+) -> None:
+    # Asked for 1000, it answers 100; asking page 1 of 1000 next would skip items 100-999.
+    store = [{"id": f"item-{n:04d}"} for n in range(450)]
+    serve_dataviews(sim, capped_server(store, 100, says))
+
+    ids = [view.id async for view in rec.dataviews.list()]
+    assert ids == [item["id"] for item in store]
+    assert sizes(recorder)[0] == 1000
+    assert set(sizes(recorder)[1:]) == {100}
+
+
+async def test_a_callers_limit_is_kept_even_when_the_server_answers_less(
+    sim: Simulator, rec: Client, recorder: Recorder
+) -> None:
+    store = [{"id": f"item-{n:04d}"} for n in range(450)]
+    serve_dataviews(sim, capped_server(store, 100, {"size": 100}))
+
+    [view.id async for view in rec.dataviews.list(limit=200)]
+    # The caller's size, as documented (README, "Page sizes"): a short page of it is the last.
+    assert sizes(recorder) == [200, 200, 200]
+
+
+async def test_a_size_the_server_claims_above_ours_is_not_taken_up(
+    sim: Simulator, rec: Client, recorder: Recorder
+) -> None:
+    store = [{"id": f"item-{n:04d}"} for n in range(2500)]
+    serve_dataviews(sim, capped_server(store, 1000, {"size": 5000}))
+
+    ids = [view.id async for view in rec.dataviews.list()]
+    assert ids == [item["id"] for item in store]
+    assert sizes(recorder) == [1000, 1000, 1000]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [[{"id": "a"}, {"id": "b"}], {"content": [{"id": "a"}, {"id": "b"}], "lastPage": True}],
+    ids=["bare-array", "last-without-size"],
+)
+async def test_a_single_page_that_says_nothing_of_its_size_is_the_whole_walk(
+    sim: Simulator, rec: Client, recorder: Recorder, body: Any
+) -> None:
+    serve_dataviews(sim, lambda _page, _limit: body)
+
+    assert [view.id async for view in rec.dataviews.list()] == ["a", "b"]
+    assert len(recorder.sent) == 1
+
+
+def test_a_refusal_never_raises_the_size_remembered() -> None:
+    # Two walks of one endpoint may learn in any order: the smallest accepted size stands.
+    sizing = PageSizing(1000, key=("test", object()))
+    assert sizing.start() == 1000
+    sizing.remember(1000, 10)
+    sizing.remember(1000, 100)
+    assert sizing.start() == 10
+    assert PageSizing(50, key=sizing.key).start() == 10
+
+
+async def test_pages_past_a_stale_total_keep_the_size_of_the_walk(
+    sim: Simulator, rec: Client, recorder: Recorder
+) -> None:
+    # The first page counted one page in all, but no page says it is the last until the
+    # third (the list grew): the pages past that total are asked one at a time, same size.
+    store = [{"id": f"item-{n:04d}"} for n in range(2500)]
+
+    def stale(page: int, limit: int) -> dict[str, Any]:
+        content = store[page * limit : page * limit + limit]
+        return {"content": content, "totalPages": 1, "lastPage": page == 2}
+
+    serve_dataviews(sim, stale)
+    ids = [view.id async for view in rec.dataviews.list()]
+    assert ids == [item["id"] for item in store]
+    assert sizes(recorder) == [1000, 1000, 1000]

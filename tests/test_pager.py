@@ -206,3 +206,25 @@ async def test_a_walk_over_a_list_growing_before_the_cursor_sees_repeats_and_yie
         raw = await walk(cja, writer, by_page=True)
     assert len(raw) > len(set(raw))  # the scenario really produces repeats ...
     assert sorted(items) == sorted(before)  # ... and the walk yields each item once, none lost
+
+
+async def test_ids_that_are_neither_str_nor_int_count_as_no_id() -> None:
+    # A flag or a float where an id belongs is not an id (``True == 1`` and ``1.0 == 1`` would
+    # make distinct items look alike), and an unhashable one must not break the walk: such
+    # items are all yielded, like items without an id.
+    odd: list[list[Any]] = [
+        [SimpleNamespace(id=True), SimpleNamespace(id=True), SimpleNamespace(id=1.5)],
+        [SimpleNamespace(id=1.5), SimpleNamespace(id=[1]), SimpleNamespace(id=[1])],
+    ]
+    server = Server(odd, latency=0.0)
+    walked = [item async for item in AsyncPager(server.fetch)]
+    assert walked == [item for page in odd for item in page]
+
+
+async def test_last_page_follows_an_item_walk_page_by_page() -> None:
+    server = Server(numbered(3), latency=0.0)
+    pager = AsyncPager(server.fetch)
+    assert pager.last_page is None  # nothing walked yet
+    reached = [(item, pager.last_page.number if pager.last_page else None) async for item in pager]
+    assert reached == [(item, n) for n, page in enumerate(server.pages) for item in page]
+    assert pager.last_page is not None and pager.last_page.total_pages == 3
