@@ -26,6 +26,9 @@ FRESH = {"attempt": 0, "max_retries": 5, "renewed": False, "maybe_done": False}
 ROWS: list[tuple[str, Attempt, dict[str, Any], object]] = [
     ("a readable success returns", Attempt(200), GET, Return()),
     ("a readable success of a POST returns", Attempt(201), POST, Return()),
+    ("a 299 is still a success", Attempt(299), GET, Return()),
+    ("a 300 is no success: raised", Attempt(300), GET, Raise()),
+    ("a 501 is not passing: raised", Attempt(501), GET, Raise()),
     (
         "a 2xx that is not JSON is read again",
         Attempt(200, readable=False, body_is_json=False),
