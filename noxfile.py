@@ -62,7 +62,8 @@ def mutants(session: nox.Session) -> None:
     mutmut (pyproject ``[tool.mutmut]``) driven by tests/mutants.py, which says why mutmut
     and holds the scope and the equivalent mutants (tests/mutants.toml). Every core module
     by default; ``-- --changed main`` only those a branch changed, ``-- --sample 0.3`` a
-    reproducible share (``--seed``), ``-- _retry _paging`` named ones.
+    reproducible share (``--seed``), ``-- _retry _paging`` named ones; ``-- --everything
+    --count 300`` a random sample of every private module's mutants against the whole suite.
     """
     session.install("-e", ".[mutation]")
     session.run("python", "tests/mutants.py", *session.posargs)

@@ -246,7 +246,8 @@ def recheck(work: Path, names: list[str], jobs: int) -> set[str]:
         except subprocess.TimeoutExpired:
             return True  # it made the suite hang
         if run.returncode not in (0, 1):
-            print(f"mutants: recheck of {name} did not run (pytest exit {run.returncode})")
+            tail = run.stdout.decode(errors="replace").strip().splitlines()[-1:]
+            print(f"mutants: recheck of {name} did not run (pytest exit {run.returncode}): {tail}")
         return run.returncode == 1
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -302,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         seed = args.seed if args.seed is not None else random.randrange(10_000)
         count = max(1, round(10 * args.sample))
         digits = "".join(sorted(str(d) for d in random.Random(seed).sample(range(10), count)))
-        print(f"mutants: sampling mutants numbered *[{digits}] (--seed {seed})")
+        print(f"mutants: sampling mutants numbered *[{digits}] (--seed {seed})", flush=True)
     globs = patterns(scope, modules, digits)
     full = not digits and not args.changed and not args.modules
     return run_and_report(ROOT, globs, equivalent, args, check_stale=full)
@@ -321,7 +322,8 @@ def run_everything(
     sample = sorted(random.Random(seed).sample(names, min(args.count, len(names))))
     print(
         f"mutants: {len(sample)} of the {len(names)} mutants of {len(modules)} modules "
-        f"(--everything --count {args.count} --seed {seed})"
+        f"(--everything --count {args.count} --seed {seed})",
+        flush=True,
     )
     return run_and_report(EVERYTHING, sample, equivalent, args, check_stale=False)
 

@@ -290,6 +290,7 @@ FULL = [1, 2, 3]
         ({"content": [1, 2], "pageable": {"pageSize": 2}}, 0, False),
         ({"content": [1, 2], "size": 5}, 0, True),
         ({"content": [1, 2], "size": 0}, 0, True),  # an unusable size: ours
+        ({"content": [1], "size": 1}, 0, False),  # a size of one is a size
     ],
 )
 def test_page_end_of_a_page_object(body: dict[str, Any], number: int, is_last: bool) -> None:
