@@ -318,3 +318,33 @@ async def test_a_fresh_read_does_not_join_a_read_on_its_way(sim: Simulator, org_
         fresh = await cja.request("GET", "/data/dataviews/dv_1", fresh=True)
         assert fresh["name"] == "changed elsewhere"
         assert (await before).name == "old"
+
+
+async def test_followers_of_a_read_a_write_cut_loose_still_get_its_answer(
+    sim: Simulator, org_id: str
+) -> None:
+    # They asked before the write, as the leader did: its answer is theirs too (not kept in
+    # the cache, and not asked again).
+    gets: list[str] = []
+
+    @sim.route("GET", "/data/dataviews/{id}")
+    async def slow_get(_sim: Simulator, req: Request) -> Response:
+        gets.append(req.path)
+        await anyio.sleep(1.0)
+        return Response.json({"id": req.path_params["id"], "name": "before"})
+
+    @sim.route("PUT", "/data/dataviews/{id}")
+    async def put(_sim: Simulator, req: Request) -> Response:
+        return Response.json(req.json())
+
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        leader = asyncio.ensure_future(cja.dataviews.get("dv_1"))
+        await anyio.sleep(0.1)
+        followers = [asyncio.ensure_future(cja.dataviews.get("dv_1")) for _ in range(3)]
+        await anyio.sleep(0.1)
+        await cja.request("PUT", "/data/dataviews/dv_1", json={"name": "after"})
+        views = await asyncio.gather(leader, *followers)
+        assert [view.name for view in views] == ["before"] * 4
+        assert len(gets) == 1
+        await cja.dataviews.get("dv_1")  # not kept: it may predate the write
+        assert len(gets) == 2

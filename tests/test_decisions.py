@@ -403,6 +403,36 @@ def test_cache_invalidation(method: str, path: str, writes: bool, left: set[str]
     assert cached_paths(cache) == left
 
 
+SEGMENTS = {"/segments", "/segments/s1"}
+
+
+@pytest.mark.parametrize(
+    ("path", "declared", "writes", "left"),
+    [
+        # A declaration wins over the guess from the path ...
+        (
+            "/segments/s1",
+            {"group": "projects", "reads": False},
+            True,
+            EVERYTHING - {"/projects/p1"},
+        ),
+        ("/segments", {"group": "segments", "reads": True}, False, EVERYTHING),
+        # ... and what is not declared is guessed, each part on its own.
+        ("/segments/validate", {"group": "projects"}, False, EVERYTHING),
+        ("/segments/s1", {"group": "projects"}, True, EVERYTHING - {"/projects/p1"}),
+        ("/segments/s1", {"reads": False}, True, EVERYTHING - SEGMENTS),
+        ("/segments/validate", {"reads": False}, True, EVERYTHING - SEGMENTS),
+        ("/segments/s1", {"group": "tags", "reads": False}, True, set()),
+    ],
+)
+def test_cache_invalidation_as_declared(
+    path: str, declared: dict[str, Any], writes: bool, left: set[str]
+) -> None:
+    cache = filled_cache()
+    assert cache.invalidate("POST", path, **declared) is writes
+    assert cached_paths(cache) == left
+
+
 @pytest.mark.anyio
 async def test_a_failed_write_still_drops_what_it_may_have_changed(
     sim: Simulator, org_id: str

@@ -4,15 +4,29 @@ planted bug nothing else caught)."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import httpx
 import pytest
 
-from cja_async import APIStatusError, ResponseCache, ResponseDecodeError
+from cja_async import (
+    APIStatusError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    RequestTimeoutError,
+    ResponseCache,
+    ResponseDecodeError,
+    ServerError,
+    TransportError,
+)
+from cja_async._response import status_error, transport_error
+from cja_async._scrub import Scrubber
 from cja_async.testing import Request, Response, Simulator
-
-pytestmark = pytest.mark.anyio
 
 
 @pytest.mark.parametrize(("status", "success"), [(200, True), (299, True), (300, False)])
+@pytest.mark.anyio
 async def test_success_ends_below_300(
     sim: Simulator, org_id: str, status: int, success: bool
 ) -> None:
@@ -30,6 +44,7 @@ async def test_success_ends_below_300(
     assert sim.stats.requests == 1  # neither is sent again
 
 
+@pytest.mark.anyio
 async def test_every_token_renewal_is_counted(sim: Simulator, org_id: str) -> None:
     async with sim.client(org_id=org_id) as cja:
         await cja.users.me()  # a token to revoke
@@ -40,6 +55,7 @@ async def test_every_token_renewal_is_counted(sim: Simulator, org_id: str) -> No
         assert cja.stats.retries == 0  # a renewal is not a retry
 
 
+@pytest.mark.anyio
 async def test_a_cached_answer_read_another_way_still_names_its_request(
     sim: Simulator, org_id: str
 ) -> None:
@@ -58,3 +74,70 @@ async def test_a_cached_answer_read_another_way_still_names_its_request(
             await cja.dataviews.list(limit=10)
         assert cja.cache_stats.hits == 1 and sim.stats.requests == 1
     assert caught.value.request_id  # the cached answer's, for support to look up
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "code", "details", "request_id"),
+    [
+        # The gateway's shape, the service's shapes, and the identity server's.
+        (
+            {"error_code": "403003", "message": "Api Key is invalid"},
+            "Api Key is invalid",
+            "403003",
+            None,
+            None,
+        ),
+        ({"errorCode": "c", "errorDescription": "d", "errorId": "e-1"}, "d", "c", None, "e-1"),
+        (
+            {"errorCode": "c", "errorMessage": "m", "errorDetails": {"f": 1}},
+            "m",
+            "c",
+            {"f": 1},
+            None,
+        ),
+        (
+            {"error": "invalid_client", "error_description": "no"},
+            "no",
+            "invalid_client",
+            None,
+            None,
+        ),
+        (None, "Forbidden", None, None, None),  # no body: the reason phrase
+    ],
+    ids=["gateway", "service-description", "service-message", "identity", "empty"],
+)
+def test_an_error_answer_of_any_shape_says_what_the_server_said(
+    body: Any, message: str, code: str | None, details: Any, request_id: str | None
+) -> None:
+    content = b"" if body is None else json.dumps(body).encode()
+    response = httpx.Response(403, content=content)
+    error = status_error(response, content, "GET", "/p", Scrubber("secret"))
+    assert isinstance(error, PermissionDeniedError)
+    assert (error.message, error.error_code, error.details) == (message, code, details)
+    assert error.request_id == request_id
+    assert (error.method, error.path, error.status_code) == ("GET", "/p", 403)
+
+
+def test_a_request_id_header_wins_over_the_bodys_error_id() -> None:
+    content = json.dumps({"errorId": "from-body"}).encode()
+    response = httpx.Response(500, content=content, headers={"x-request-id": "from-header"})
+    error = status_error(response, content, "GET", "/p", Scrubber("secret"))
+    assert isinstance(error, ServerError) and error.request_id == "from-header"
+
+
+@pytest.mark.parametrize(
+    ("failure", "method", "reached", "expected"),
+    [
+        (httpx.ConnectError("x"), "POST", False, TransportError),
+        (httpx.ReadError("x"), "POST", True, OutcomeUnknownError),
+        (httpx.ReadTimeout("x"), "GET", True, RequestTimeoutError),
+        (httpx.ReadError("x"), "GET", True, TransportError),
+    ],
+    ids=["never-left", "post-may-have-landed", "timeout", "get-read-error"],
+)
+def test_a_network_failure_names_its_request(
+    failure: httpx.TransportError, method: str, reached: bool, expected: type[Exception]
+) -> None:
+    error = transport_error(failure, method, "/segments", method != "POST", reached)
+    assert type(error) is expected
+    assert (error.method, error.path) == (method, "/segments")
