@@ -136,3 +136,70 @@ def test_a_top_level_wrong_shape_names_the_model() -> None:
     for _ in range(2):
         with pytest.raises(TypeError, match=r"^expected a JSON object for _Plain, got list$"):
             structure([], _Plain)
+
+
+PRE_INITS: list[str] = []
+
+
+@model
+class _Hooked(Model):
+    """An init hook of each kind: it must be built through __init__, so both run."""
+
+    name: str | None = None
+    _hooked: str = attrs.field(default="", init=False, eq=False, repr=False)
+
+    def __attrs_pre_init__(self) -> None:
+        PRE_INITS.append("pre")
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_hooked", f"post {self.name}")
+
+
+@model
+class _PreInitOnly(Model):
+    name: str | None = None
+
+    def __attrs_pre_init__(self) -> None:
+        PRE_INITS.append("pre only")
+
+
+@model
+class _PostInitOnly(Model):
+    name: str | None = None
+    _hooked: str = attrs.field(default="", init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_hooked", "post only")
+
+
+@model
+class _Private(Model):
+    """Private fields of its own: a constant default (slots may be filled directly) and a
+    factory (each object needs its own value: built through __init__)."""
+
+    name: str | None = None
+    _kind: str = attrs.field(default="plain", init=False, eq=False, repr=False)
+
+
+@model
+class _PrivateFactory(Model):
+    name: str | None = None
+    _notes: list[str] = attrs.field(factory=list, init=False, eq=False, repr=False)
+
+
+def test_init_hooks_run_whichever_code_builds_the_model() -> None:
+    PRE_INITS.clear()
+    for _ in range(3):  # the general code, then the shape's own
+        assert structure({"name": "n"}, _Hooked)._hooked == "post n"
+        assert structure({"name": "n"}, _PostInitOnly)._hooked == "post only"
+        structure({"name": "n"}, _PreInitOnly)
+    assert PRE_INITS == ["pre", "pre only"] * 3
+
+
+def test_private_fields_get_their_defaults() -> None:
+    for _ in range(3):
+        assert structure({"name": "n"}, _Private)._kind == "plain"
+        first = structure({"name": "n"}, _PrivateFactory)
+        second = structure({"name": "n"}, _PrivateFactory)
+        assert first._notes == [] and first._notes is not second._notes
+        assert unstructure(first) == {"name": "n"}

@@ -20,7 +20,7 @@ from cja_async import (
     ServerError,
     TransportError,
 )
-from cja_async._response import status_error, transport_error
+from cja_async._response import read_body, status_error, transport_error
 from cja_async._scrub import Scrubber
 from cja_async.testing import Request, Response, Simulator
 
@@ -141,3 +141,22 @@ def test_a_network_failure_names_its_request(
     error = transport_error(failure, method, "/segments", method != "POST", reached)
     assert type(error) is expected
     assert (error.method, error.path) == (method, "/segments")
+
+
+@pytest.mark.parametrize(
+    ("content", "read", "says"),
+    [
+        (b"<html>", None, "HTTP 200 with a body that is not JSON"),
+        (b'{"a": 1}', lambda data: data["b"], "not of the expected shape: 'b'"),
+    ],
+    ids=["not-json", "wrong-shape"],
+)
+def test_an_unreadable_success_names_its_request(content: bytes, read: Any, says: str) -> None:
+    with pytest.raises(ResponseDecodeError) as caught:
+        read_body(200, content, "GET", "/segments", read, Scrubber("secret"), "req-7")
+    error = caught.value
+    assert says in str(error)
+    assert (error.method, error.path, error.request_id) == ("GET", "/segments", "req-7")
+    # Nothing chained is shown: the JSON or lookup error would quote the body.
+    assert error.__cause__ is None
+    assert error.__context__ is None or error.__suppress_context__
