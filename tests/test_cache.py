@@ -348,3 +348,18 @@ async def test_followers_of_a_read_a_write_cut_loose_still_get_its_answer(
         assert len(gets) == 1
         await cja.dataviews.get("dv_1")  # not kept: it may predate the write
         assert len(gets) == 2
+
+
+async def test_clients_of_one_org_with_other_credentials_do_not_share_answers(
+    sim: Simulator, org_id: str
+) -> None:
+    # Another API credential may have other product profiles: it gets its own answers.
+    sim.add_client(f"other-{org_id}", "other-secret", org_id)
+    policy = ResponseCache()
+    async with sim.client(org_id=org_id, cache=policy) as a:
+        await a.users.me()
+    async with sim.client(
+        org_id=org_id, client_id=f"other-{org_id}", client_secret="other-secret", cache=policy
+    ) as b:
+        await b.users.me()
+        assert (b.cache_stats.hits, b.cache_stats.misses) == (0, 1)

@@ -674,8 +674,9 @@ def test_a_client_used_from_another_event_loop_says_so() -> None:
 
     home = VirtualTimeLoop()
     assert home.run_until_complete(use())
-    with pytest.raises(EventLoopError, match="one Client per event loop"):
+    with pytest.raises(EventLoopError, match="one Client per event loop") as caught:
         run(use())  # a second asyncio.run, say
+    assert (caught.value.method, caught.value.path) == ("GET", "/configuration/users/me")
     errors: list[BaseException] = []
 
     def in_thread() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from cja_async import (
     APIStatusError,
+    ClientClosedError,
     OutcomeUnknownError,
     PermissionDeniedError,
     RequestTimeoutError,
@@ -160,3 +161,13 @@ def test_an_unreadable_success_names_its_request(content: bytes, read: Any, says
     # Nothing chained is shown: the JSON or lookup error would quote the body.
     assert error.__cause__ is None
     assert error.__context__ is None or error.__suppress_context__
+
+
+@pytest.mark.anyio
+async def test_a_closed_client_says_so_naming_the_request(sim: Simulator, org_id: str) -> None:
+    cja = sim.client(org_id=org_id)
+    async with cja:
+        await cja.users.me()
+    with pytest.raises(ClientClosedError, match="this client is closed") as caught:
+        await cja.users.me()
+    assert (caught.value.method, caught.value.path) == ("GET", "/configuration/users/me")
