@@ -9,7 +9,7 @@ import anyio
 import pytest
 from conftest import FAST_LIMITS
 
-from cja_async import BadRequestError, Client, ResponseCache
+from cja_async import BadRequestError, Client, ClientClosedError, ResponseCache
 from cja_async.models import DataView
 from cja_async.testing import Request, Response, Simulator
 
@@ -363,3 +363,37 @@ async def test_clients_of_one_org_with_other_credentials_do_not_share_answers(
     ) as b:
         await b.users.me()
         assert (b.cache_stats.hits, b.cache_stats.misses) == (0, 1)
+
+
+async def test_a_raw_post_that_only_reads_leaves_the_cache_alone(
+    sim: Simulator, org_id: str
+) -> None:
+    # Guessed from its method and path (a raw request declares nothing): a validation reads.
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        await cja.segments.list(limit=5)
+        definition = {"func": "segment-def", "version": [1, 0, 0]}
+        await cja.request("POST", "/segments/validate", json=definition)
+        assert cja.cache_stats.invalidations == 0
+        await cja.segments.list(limit=5)
+        assert cja.cache_stats.hits == 1
+
+
+async def test_followers_of_a_read_the_close_cut_short_learn_the_client_is_closed(
+    sim: Simulator, org_id: str
+) -> None:
+    @sim.route("GET", "/data/dataviews/{id}")
+    async def slow_get(_sim: Simulator, req: Request) -> Response:
+        await anyio.sleep(1.0)
+        return Response.json({"id": req.path_params["id"]})
+
+    cja = sim.client(org_id=org_id, cache=ResponseCache())
+    async with cja:
+        reads = [asyncio.ensure_future(cja.dataviews.get("dv_1")) for _ in range(3)]
+        await anyio.sleep(0.1)  # the first leads, the others follow its flight
+    outcomes = await asyncio.gather(*reads, return_exceptions=True)
+    assert all(isinstance(error, ClientClosedError) for error in outcomes)
+    assert [str(error) for error in outcomes] == [
+        "the client was closed while this request ran (GET /data/dataviews/dv_1)",  # leader
+        "this client is closed (GET /data/dataviews/dv_1)",
+        "this client is closed (GET /data/dataviews/dv_1)",
+    ]
