@@ -171,3 +171,20 @@ async def test_a_closed_client_says_so_naming_the_request(sim: Simulator, org_id
     with pytest.raises(ClientClosedError, match="this client is closed") as caught:
         await cja.users.me()
     assert (caught.value.method, caught.value.path) == ("GET", "/configuration/users/me")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("body", "requests"), [(b"", 1), (b"null", 1), (b"<html>", 4)])
+async def test_an_empty_success_is_of_the_wrong_shape_not_garbage(
+    sim: Simulator, org_id: str, body: bytes, requests: int
+) -> None:
+    # An empty body reads as JSON null: asking again would bring the same (not retried);
+    # garbage from a proxy is worth asking again (retried up to max_retries).
+    @sim.route("GET", "/data/dataviews/{id}")
+    async def empty(_sim: Simulator, _req: Request) -> Response:
+        return Response(200, body)
+
+    async with sim.client(org_id=org_id, max_retries=3) as cja:
+        with pytest.raises(ResponseDecodeError):
+            await cja.dataviews.get("dv_1")
+    assert sim.stats.requests == requests

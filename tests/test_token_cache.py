@@ -239,3 +239,24 @@ async def test_a_200_without_a_usable_token_is_a_clear_error(
     assert error.message == f"the identity server answered {message}"
     assert (error.status_code, error.method, error.path) == (200, "POST", "/ims/token/v3")
     assert h.cache.fetches == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "says", "code"),
+    [
+        ({"error": "invalid_client", "error_description": "no"}, "no", "invalid_client"),
+        ({"error_code": "401013", "message": "not valid"}, "not valid", "401013"),
+        ({"error": "invalid_scope"}, "invalid_scope", "invalid_scope"),
+        ({"nothing": "useful"}, "Bad Request", None),
+    ],
+    ids=["oauth", "gateway", "code-only", "reason-phrase"],
+)
+async def test_a_refusal_says_what_the_identity_server_said(
+    body: dict[str, str], says: str, code: str | None
+) -> None:
+    h = await harness(httpx.Response(400, json=body))
+    with pytest.raises(AuthenticationError) as caught:
+        await h.cache.token()
+    assert says in caught.value.message
+    assert caught.value.error_code == code
+    assert h.cache.fetches == 1  # a refusal is final
