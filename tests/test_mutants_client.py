@@ -188,3 +188,14 @@ async def test_an_empty_success_is_of_the_wrong_shape_not_garbage(
         with pytest.raises(ResponseDecodeError):
             await cja.dataviews.get("dv_1")
     assert sim.stats.requests == requests
+
+
+@pytest.mark.anyio
+async def test_a_network_failure_through_the_client_names_its_request(
+    sim: Simulator, org_id: str
+) -> None:
+    sim.on("GET", "/data/dataviews/{id}", ["cut"])
+    async with sim.client(org_id=org_id, max_retries=0) as cja:
+        with pytest.raises(TransportError) as caught:
+            await cja.dataviews.get("dv_1")
+    assert (caught.value.method, caught.value.path) == ("GET", "/data/dataviews/dv_1")
