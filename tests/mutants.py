@@ -272,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         "--count", type=int, default=300, help="--everything: mutants sampled (default 300)"
     )
     parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run again only the mutants of the selection that survived the last run",
+    )
+    parser.add_argument(
         "--recheck",
         action="store_true",
         help="run each survivor again against every test of the selection (slow)",
@@ -338,8 +343,20 @@ def run_and_report(
 ) -> int:
     """Run mutmut in ``work`` on the mutants ``globs`` name; print the score per module."""
     started = time.monotonic()
-    if not args.report:
-        command = ["mutmut", "run", "--max-children", str(args.jobs), *globs]
+    targets = globs
+    if args.survivors and not args.report:
+        # After adding tests: a killed mutant stays killed (the code is the same), so only
+        # the survivors need running again for the score of the same selection.
+        targets = [
+            name
+            for name, value in results(work).items()
+            if value not in KILLED
+            and value != "not checked"
+            and any(fnmatch.fnmatchcase(name, glob) for glob in globs)
+        ]
+        print(f"mutants: running the {len(targets)} survivors of the last run again", flush=True)
+    if not args.report and targets:
+        command = ["mutmut", "run", "--max-children", str(args.jobs), *targets]
         run = subprocess.run(command, cwd=work, stdout=subprocess.DEVNULL)
         if run.returncode != 0:
             print("mutants: mutmut run failed (run it alone to see why)", file=sys.stderr)
