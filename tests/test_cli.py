@@ -733,6 +733,37 @@ def test_ctrl_c_on_the_demo_is_one_line_and_exit_130(tmp_path: Path) -> None:
     assert stderr.startswith("cja-async: interrupted (Ctrl-C)")
 
 
+@pytest.mark.parametrize("command", [["whoami"], ["export", "tags", "--out", "OUT"]])
+def test_ctrl_c_after_the_summary_changes_nothing(
+    org: Org, tmp_path: Path, command: list[str]
+) -> None:
+    # The summary line says the job is done: a Ctrl-C pressed as it appears (while the client
+    # closes and Python exits) must neither turn that into a failure nor kill the process
+    # silently by SIGINT (it used to exit -2 and print nothing).
+    args = [str(tmp_path / "out") if part == "OUT" else part for part in command]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cja_async", *args, "--speed", str(SPEED)],
+        env=org.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        lines = []
+        while not (lines and " 429s, " in lines[-1]):
+            line = proc.stderr.readline()
+            assert line, f"ended before the summary: {lines}"
+            lines.append(line)
+        proc.send_signal(signal.SIGINT)
+        _stdout, rest = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, (lines, rest)
+    assert rest == ""  # nothing after the summary: no "interrupted", no traceback
+    assert lines[-1].startswith(f"{command[0]}: " if command[0] == "whoami" else "exported 12 ")
+
+
 # -- a real terminal (tmux) ------------------------------------------------------------
 
 needs_tmux = pytest.mark.skipif(

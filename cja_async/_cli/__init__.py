@@ -16,7 +16,9 @@ import asyncio
 import functools
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -60,15 +62,31 @@ class Interrupted(CommandError):
         )
 
 
-def run(job: Coroutine[Any, Any, None]) -> None:
-    """Run a command's coroutine; Ctrl-C and task-group errors become one clear error."""
+def run(job: Coroutine[Any, Any, str | None]) -> None:
+    """Run a command's coroutine, then print the summary line it returns.
+
+    Ctrl-C before the summary is ``Interrupted`` (exit 130, one line). The summary is printed
+    only once the event loop is closed, and from then on Ctrl-C is ignored: the work is done
+    and said to be, and a late Ctrl-C must not turn it into a failure, or kill the interpreter
+    while it exits (signal -2 and not a word). Task-group errors become their first cause.
+    """
     try:
-        asyncio.run(job)
+        summary = asyncio.run(job)
+        _ignore_ctrl_c()
     except KeyboardInterrupt:
+        job.close()  # Ctrl-C before the loop ran it: no "never awaited" warning
         raise Interrupted() from None
     except BaseExceptionGroup as group:
         # Concurrent walks fail as a group: report the first real cause, not the group.
         raise _first_cause(group) from None
+    if summary:
+        click.echo(summary, err=True)
+
+
+def _ignore_ctrl_c() -> None:
+    # Only the main thread may set a handler; a command run elsewhere keeps the default.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -178,8 +196,8 @@ def connection_options(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _done(what: str, cja: Client, started: float) -> None:
-    click.echo(summary_line(what, cja, time.perf_counter() - started), err=True)
+def _summary(what: str, cja: Client, started: float) -> str:
+    return summary_line(what, cja, time.perf_counter() - started)
 
 
 # -- the commands ---------------------------------------------------------------------------
@@ -210,7 +228,7 @@ def whoami(connection: Connection) -> None:
       cja-async whoami --credentials ~/cja/credential.json
     """
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
         async with connection.client() as cja:
             me = await cja.users.me()
@@ -220,7 +238,7 @@ def whoami(connection: Connection) -> None:
             click.echo(f"id    {me.id or me.ims_user_id or me.user_id or ''}")
             click.echo(f"org   {cja.org_id}")
             click.echo(f"api   {cja.base_url}")
-            click.echo(summary_line("whoami", cja, time.perf_counter() - started), err=True)
+            return _summary("whoami", cja, started)
 
     run(job())
 
@@ -275,13 +293,13 @@ def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> No
     """
     check_writable_dir(out)  # before any request: a bad --out costs nothing
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
         async with connection.client() as cja:
             with Progress() as progress:
                 counts = await _export.export(cja, groups, out, fmt, progress)
             total = sum(counts.values())
-            _done(
+            return _summary(
                 f"exported {plural(total, 'item')} in {plural(len(counts), 'file')} to {out}",
                 cja,
                 started,
@@ -331,7 +349,7 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
     chosen = format_for(out, fmt, _sdr.FORMATS)
     check_writable_dir(out.parent)
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
         async with connection.client() as cja:
             with Progress() as progress:
@@ -345,7 +363,7 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
                 for part, rows in parts.items()
                 if part != "dataview"
             )
-            _done(f"sdr of {data_view_id} ({counts}) -> {out}", cja, started)
+            return _summary(f"sdr of {data_view_id} ({counts}) -> {out}", cja, started)
 
     run(job())
 
@@ -454,7 +472,7 @@ def report(
     top_items = _report.parse_top(top, len(dimensions))
     check_writable_dir(out.parent)
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
         async with connection.client() as cja:
             with Progress() as progress:
@@ -472,7 +490,7 @@ def report(
             columns = _report.columns(dimensions, metrics, split)
             records = _report.records(rows, dimensions, metrics, split)
             _report.write(records, columns, out, chosen)
-            _done(f"{plural(len(rows), 'row')} -> {out}", cja, started)
+            return _summary(f"{plural(len(rows), 'row')} -> {out}", cja, started)
 
     run(job())
 
@@ -541,7 +559,25 @@ def _fail(message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0, 1, 2 usage, 130 Ctrl-C)."""
+    """Run the command line; returns the exit code (0, 1, 2 usage, 130 Ctrl-C).
+
+    Without ``argv`` it is the program (the arguments are ``sys.argv``'s): a command that
+    finished leaves Ctrl-C ignored until the process exits (see ``run``). With ``argv``, an
+    in-process caller, the caller's Ctrl-C handler is put back.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        return _main(argv)
+    finally:
+        if (
+            argv is not None
+            and previous is not None
+            and threading.current_thread() is (threading.main_thread())
+        ):
+            signal.signal(signal.SIGINT, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         code = cli.main(args=None if argv is None else list(argv), standalone_mode=False)
     except click.ClickException as exc:
