@@ -394,6 +394,24 @@ def test_diff_of_a_folder_and_a_file_or_of_a_non_json_file_is_one_clear_line(
     assert "codec" not in line
 
 
+def test_diff_of_a_broken_export_file_names_the_file_and_the_line(tmp_path: Path) -> None:
+    good, bad = tmp_path / "monday", tmp_path / "friday"
+    for folder in (good, bad):
+        folder.mkdir()
+        (folder / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n')
+    (bad / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n\n{"id": "s2", "na\n')
+    (bad / "tags.json").write_text('[{"id": 1}')
+    (good / "tags.json").write_text("[]")
+    result = offline("diff", str(good), str(bad))
+    assert result.returncode == 1
+    line = one_error_line(result)
+    # It used to say "cannot read 'friday': Expecting value: line 1 column 1 (char 0)".
+    assert f"{str(bad / 'segments.jsonl')!r} line 3 is not JSON (" in line, line
+    (bad / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n')
+    line = one_error_line(offline("diff", str(good), str(bad)))
+    assert f"{str(bad / 'tags.json')!r} is not JSON (" in line and "line 1 column 11" in line
+
+
 def test_an_empty_data_view_id_is_a_usage_error_before_any_request(org: Org) -> None:
     before = org.sim.stats.token_requests
     for args in (
