@@ -643,6 +643,25 @@ def test_unwritable_out_fails_before_any_request(org: Org, tmp_path: Path) -> No
     assert org.sim.stats.token_requests == before  # not even a token was asked for
 
 
+def test_an_empty_out_is_a_usage_error_not_the_current_folder(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where an empty --out used to put the files
+    before = org.sim.stats.token_requests
+    for args in (
+        ("export", "tags", "--out", ""),
+        ("sdr", "dv_x", "--out", " "),
+        ("report", "dv_x", "-d", "variables/page", "-m", "metrics/visits", "--from",
+         "2024-01-01", "--to", "2024-02-01", "--out", ""),
+    ):  # fmt: skip
+        result = org.run(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert "Invalid value for '--out' / '-o': empty; give a " in result.stderr, args
+    assert list(tmp_path.iterdir()) == []
+    assert org.sim.stats.token_requests == before
+
+
 def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> None:
     result = org.run("whoami", CJA_ORG_ID="")
     assert result.returncode == 1

@@ -203,6 +203,20 @@ def _summary(what: str, cja: Client, started: float) -> str:
 # -- the commands ---------------------------------------------------------------------------
 
 
+class OutPath(click.Path):
+    """``--out``: a path that is not empty. An empty one (an unset shell variable) would
+    otherwise mean the current folder, and an export would write its files there."""
+
+    def __init__(self, *, folder: bool) -> None:
+        super().__init__(file_okay=not folder, dir_okay=folder, path_type=Path)
+        self.example = "backup/" if folder else "out.csv"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"empty; give a {self.name} such as {self.example}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Run 'cja-async COMMAND --help' for a command's options and an example.",
@@ -266,7 +280,7 @@ _GROUP_LIST = ", ".join(_export.GROUPS)
     "--out",
     "-o",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutPath(folder=True),
     help="Folder for the files (created if missing): one OUT/GROUP.FORMAT per group.",
 )
 @click.option(
@@ -319,7 +333,7 @@ _OUT_FILE = click.option(
     "--out",
     "-o",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutPath(folder=False),
     help="The file to write; its suffix picks the format unless --format says.",
 )
 
