@@ -575,6 +575,26 @@ def test_report_over_18_months_names_the_split_option_before_any_request(
     assert not (tmp_path / "long.csv").exists()
 
 
+def test_bad_days_are_usage_errors_naming_the_option_before_any_request(
+    org: Org, tmp_path: Path
+) -> None:
+    before = org.sim.stats.token_requests
+    for start, end, expected in (
+        ("2024-13-01", "2024-04-01", "Invalid value for '--from': '2024-13-01' is not a day"),
+        ("2024-01-01", "yesterday", "Invalid value for '--to': 'yesterday' is not a day"),
+        ("2024-04-01", "2024-01-01", "--to 2024-01-01 is not after --from 2024-04-01"),
+        ("2024-01-31", "2024-01-31", "(one day: --from 2024-01-31 --to 2024-02-01)"),
+    ):
+        out = str(tmp_path / "r.csv")
+        result = org.run("report", "dv_x", "-d", "variables/page", "-m", "metrics/visits",
+                         "--from", start, "--to", end, "--out", out)  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert expected in result.stderr
+        assert "date_range" not in result.stderr  # the library's argument, not the option
+    assert org.sim.stats.token_requests == before
+
+
 def test_parquet_without_polars_is_refused_before_any_request(
     org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,6 +13,7 @@ nothing here speaks HTTP itself.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import json
 import os
@@ -414,6 +415,17 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     )
 
 
+def _day(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A YYYY-MM-DD day, refused as a usage error naming the option (not 'date_range')."""
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a day; give YYYY-MM-DD") from None
+    return value
+
+
 @cli.command(short_help="Pull a report (a freeform table) into a file.")
 @click.argument("data_view_id", callback=_data_view_id)
 @click.option(
@@ -434,8 +446,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     metavar="ID",
     help="A metric (metrics/...); repeat for more. Rows rank by the first.",
 )
-@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
-@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
+@click.option(
+    "--from", "start", required=True, metavar="YYYY-MM-DD", callback=_day, help="First day."
+)
+@click.option(
+    "--to", "end", required=True, metavar="YYYY-MM-DD", callback=_day, help="Day after the last."
+)
 @click.option(
     "--top",
     metavar="N[,N...]",
@@ -483,6 +499,12 @@ def report(
     _report.check_format(chosen)
     _report.check_distinct(dimensions, "--dimension")
     _report.check_distinct(metrics, "--metric")
+    if end <= start:  # YYYY-MM-DD strings sort as days do
+        one_day = datetime.date.fromisoformat(start) + datetime.timedelta(days=1)
+        raise click.UsageError(
+            f"--to {end} is not after --from {start}; --to is the day after the last "
+            f"(one day: --from {start} --to {one_day})"
+        )
     top_items = _report.parse_top(top, len(dimensions))
     check_writable_dir(out.parent)
 
