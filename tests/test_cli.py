@@ -647,6 +647,22 @@ def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -
     assert line.endswith("check the network and the token URL (--token-url or CJA_TOKEN_URL)")
 
 
+def test_a_bad_setting_names_the_option_or_variable_that_sets_it(org: Org, tmp_path: Path) -> None:
+    # The library's errors name its arguments (token_url=...), which no CLI user typed.
+    for changes, expected in (
+        ({"CJA_TOKEN_URL": ""}, "; on the command line: --token-url URL (or CJA_TOKEN_URL)"),
+        ({"CJA_BASE_URL": "http://example.com"}, "--base-url URL (or CJA_BASE_URL)"),
+        ({"CJA_ORG_ID": "SIMORG"}, "CJA_ORG_ID (or the credential file's ORG_ID)"),
+    ):
+        result = org.run("whoami", **changes)
+        assert result.returncode == 1
+        assert one_error_line(result).endswith(expected), result.stderr
+    listed = tmp_path / "list.json"
+    listed.write_text("[1]")
+    line = one_error_line(org.run("whoami", "--credentials", str(listed)))
+    assert line.count(str(listed)) == 1, line  # was "list.json: 'list.json' does not hold..."
+
+
 def test_unwritable_out_fails_before_any_request(org: Org, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")

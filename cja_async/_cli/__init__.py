@@ -143,15 +143,30 @@ class Connection:
         except json.JSONDecodeError as exc:
             raise CommandError(f"{self.credentials}: not a JSON file ({exc})") from exc
         except (TypeError, ValueError) as exc:  # a bad file, variable or URL
-            where = f"{self.credentials}: " if self.credentials is not None else ""
-            fix = ""
-            if self.credentials is None and str(exc).startswith("environment variable"):
+            message = str(exc)
+            named = self.credentials is not None and str(self.credentials) in message
+            where = f"{self.credentials}: " if self.credentials is not None and not named else ""
+            fix = next(
+                (f"; on the command line: {option}" for arg, option in _OPTIONS if arg in message),
+                "",
+            )
+            if self.credentials is None and message.startswith("environment variable"):
                 fix = (
                     "; set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET (the Developer "
                     "Console's Organization ID, client id and client secret), or pass "
                     "--credentials FILE"
                 )
-            raise CommandError(f"{where}{exc}{fix}") from exc
+            raise CommandError(f"{where}{message}{fix}") from exc
+
+
+# The library's errors name its arguments; a command-line user sets them this way. The
+# token URL first: a loopback base_url refused for Adobe's token_url needs --token-url.
+_OPTIONS = (
+    ("token_url", "--token-url URL (or CJA_TOKEN_URL)"),
+    ("base_url", "--base-url URL (or CJA_BASE_URL)"),
+    ("org_id", "CJA_ORG_ID (or the credential file's ORG_ID)"),
+    ("scopes", "CJA_SCOPES (comma-separated)"),
+)
 
 
 _CONNECTION_OPTIONS = (
