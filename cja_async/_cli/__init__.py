@@ -244,7 +244,9 @@ def cli() -> None:
 
     Credentials come from the CJA_* environment variables (CJA_ORG_ID, CJA_CLIENT_ID,
     CJA_CLIENT_SECRET) or --credentials FILE. Every request goes through the org's rate
-    limiter, so a job never collects 429s of its own making.
+    limiter, so a run meets no 429 of its own making; other programs and earlier runs (within
+    the last minute) spend the same budget at Adobe, and their 429s are waited out, retried
+    and counted in the summary.
     """
 
 
