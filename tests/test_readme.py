@@ -64,3 +64,15 @@ def test_the_offline_settings_are_the_served_simulators_credentials() -> None:
         "CJA_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
     }
     assert "python -m pip install '.[simulator]'" in text[: text.index(block)][-400:]
+
+
+def test_the_quick_start_says_how_to_install_and_run_the_env_examples_offline() -> None:
+    """A new user reads the quick start first: it must say that the package comes from the
+    checkout (not PyPI, where the name may be someone else's) and where the offline settings
+    for the ``Client.from_env()`` examples are, which come long after the first of them."""
+    text = README.read_text(encoding="utf-8")
+    quick = text[text.index("## Quick start") : text.index("\n## ", text.index("## Quick start"))]
+    assert "not on PyPI yet" in quick
+    assert "python -m pip install '.[simulator]'" in quick
+    assert "Client.from_env()" in quick and "(#the-api-group-by-group)" in quick
+    assert "python -m cja_async.testing" in text.split("## The API, group by group", 1)[1]
