@@ -837,6 +837,28 @@ def test_ctrl_c_after_the_summary_changes_nothing(
     assert lines[-1].startswith(f"{command[0]}: " if command[0] == "whoami" else "exported 12 ")
 
 
+def test_ctrl_c_before_the_loop_runs_the_job_closes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C while asyncio.run makes its loop: the job never ran, and used to be left for the
+    # garbage collector to warn "coroutine ... was never awaited" under the one-line message.
+    import asyncio
+    import inspect
+
+    from cja_async._cli import Interrupted, run
+
+    def interrupted() -> asyncio.AbstractEventLoop:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(asyncio.events, "new_event_loop", interrupted)
+
+    async def job() -> str:
+        return "never"
+
+    coroutine = job()
+    with pytest.raises(Interrupted):
+        run(coroutine)
+    assert inspect.getcoroutinestate(coroutine) == inspect.CORO_CLOSED
+
+
 # -- a real terminal (tmux) ------------------------------------------------------------
 
 needs_tmux = pytest.mark.skipif(
