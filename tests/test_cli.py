@@ -718,6 +718,24 @@ def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> Non
     assert "--format" in one_error_line(result)
 
 
+def test_a_format_the_command_does_not_write_is_named_as_such() -> None:
+    from cja_async._cli._errors import CommandError
+    from cja_async._cli._files import format_for
+
+    formats = ("csv", "jsonl", "parquet")
+    # A report to r.xlsx was "cannot tell the format of 'r.xlsx'": it can, it just is not one.
+    with pytest.raises(CommandError) as info:
+        format_for(Path("r.xlsx"), None, formats)
+    assert info.value.message == (
+        "this command does not write xlsx files ('r.xlsx'): give --format (csv|jsonl|parquet) "
+        "or a file name ending in one of them"
+    )
+    with pytest.raises(CommandError, match=r"^cannot tell the format of 'report': give"):
+        format_for(Path("report"), None, formats)
+    assert format_for(Path("R.CSV"), None, formats) == "csv"
+    assert format_for(Path("r.txt"), "jsonl", formats) == "jsonl"
+
+
 def test_a_refused_request_mid_export_is_one_line_and_leaves_no_file(tmp_path: Path) -> None:
     sim = Simulator(rate_limit=LIMITS, faults=Faults(error_rate=1.0, error_statuses=[403]))
     with serve(sim) as url:

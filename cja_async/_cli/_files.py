@@ -19,10 +19,12 @@ def format_for(path: Path, given: str | None, choices: Sequence[str]) -> str:
     """The output format: ``given``, else the file's suffix; one of ``choices``."""
     chosen = given or path.suffix.lstrip(".").lower()
     if chosen not in choices:
-        raise CommandError(
-            f"cannot tell the format of {str(path)!r}: give --format "
-            f"({'|'.join(choices)}) or a file name ending in one of them"
-        )
+        known = f"give --format ({'|'.join(choices)}) or a file name ending in one of them"
+        if chosen:  # a format this command does not write (a report as .xlsx)
+            raise CommandError(
+                f"this command does not write {chosen} files ({str(path)!r}): {known}"
+            )
+        raise CommandError(f"cannot tell the format of {str(path)!r}: {known}")
     return chosen
 
 
