@@ -757,6 +757,76 @@ def test_atomic_text_leaves_nothing_on_failure(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [target]
 
 
+# -- one budget for separate runs: --redis ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A private redis-server on a free loopback port (skipped without one, as the Redis
+    limiter's own tests are)."""
+    pytest.importorskip("redis", reason="redis-py is not installed: pip install '.[redis]'")
+    from cja_async.redis._server import RedisServer, redis_server_binary
+
+    binary = redis_server_binary()
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with RedisServer(binary) as server:
+        yield server.url
+
+
+def test_a_run_with_redis_waits_for_the_budget_other_processes_spent(
+    org: Org, redis_url: str
+) -> None:
+    # Another program of the org (here, this test) spends the whole 60-per-6 s window through
+    # the same Redis; a run that shares it waits for the window instead of meeting 429s (a run
+    # with a limiter of its own would be refused: the server's window is full).
+    import asyncio
+
+    from cja_async import OAuthCredentials
+    from cja_async.redis import RedisLimiterBackend
+
+    async def spend() -> int:
+        credentials = OAuthCredentials(
+            client_id=org.client_id, client_secret=SECRET, token_url=f"{org.url}/ims/token/v3"
+        )
+        async with (
+            RedisLimiterBackend(redis_url) as backend,
+            Client(org_id=org.org_id, credentials=credentials, base_url=org.url,
+                   rate_limit=LIMITS, limiter_backend=backend) as cja,
+        ):  # fmt: skip
+            await asyncio.gather(*(cja.users.me() for _ in range(60)))
+            return cja.stats.rate_limited
+
+    assert asyncio.run(spend()) == 0
+    result = org.run("whoami", "--redis", redis_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().startswith("whoami: 1 request, 0 429s,")
+    stats = org.sim.org_stats(org.org_id)
+    assert (stats.requests, stats.rejected_429) == (61, 0)
+
+
+def test_redis_problems_are_one_line(
+    org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cja_async._cli import main
+
+    result = org.run("whoami", "--redis", "localhost:6379")  # no scheme: redis-py would raise
+    assert result.returncode == 2
+    assert "Invalid value for '--redis': give a redis://, rediss:// or unix:// URL" in (
+        result.stderr
+    )
+    unreachable = org.run("whoami", CJA_REDIS_URL="redis://127.0.0.1:1/0")
+    assert unreachable.returncode == 1
+    assert one_error_line(unreachable).endswith(
+        "check that the Redis of --redis (or CJA_REDIS_URL) is reachable"
+    )
+    for name, value in org.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(sys.modules, "cja_async.redis", None)  # as without redis-py
+    assert main(["whoami", "--redis", "redis://localhost:6379/0"]) == 1
+    assert "--redis needs redis-py: pip install 'cja-async[redis]'" in capsys.readouterr().err
+
+
 # -- Ctrl-C -----------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ nothing here speaks HTTP itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import functools
 import json
@@ -21,9 +22,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import attrs
 import click
@@ -33,6 +35,7 @@ from .. import (
     AuthenticationError,
     CJAError,
     Client,
+    LimiterUnavailableError,
     NotFoundError,
     OAuthCredentials,
     PermissionDeniedError,
@@ -42,6 +45,11 @@ from .. import (
     __version__,
 )
 from .._auth import _console_fields, _load_json
+from .._extras import install_hint
+from .._limits import LimiterBackend
+
+if TYPE_CHECKING:
+    from ..redis import RedisLimiterBackend
 from . import _diff, _export, _report, _sdr
 from ._demo import demo as run_demo
 from ._errors import CommandError
@@ -79,7 +87,9 @@ def run(job: Coroutine[Any, Any, str | None]) -> None:
         raise Interrupted() from None
     except BaseExceptionGroup as group:
         # Concurrent walks fail as a group: report the first real cause, not the group.
-        raise _first_cause(group) from None
+        raise _explained(_first_cause(group)) from None
+    except ValueError as exc:
+        raise _explained(exc) from None
     if summary:
         click.echo(summary, err=True)
 
@@ -88,6 +98,14 @@ def _ignore_ctrl_c() -> None:
     # Only the main thread may set a handler; a command run elsewhere keeps the default.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _explained(exc: BaseException) -> BaseException:
+    """A CommandError for the one ValueError a command meets only once requests run: a
+    budget in Redis agreed with other limits (another --speed); anything else as it is."""
+    if isinstance(exc, ValueError) and "same rate_limit" in str(exc):
+        return CommandError(f"{exc}: give every run that shares --redis the same --speed")
+    return exc
 
 
 def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -110,10 +128,32 @@ class Connection:
     base_url: str | None
     token_url: str | None
     speed: float
+    redis: str | None = None
 
-    def client(self) -> Client:
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[Client]:
+        """The client, drawing on the org's budget in Redis when ``--redis`` names one (so
+        separate runs, and the other programs of the org that use it, share one budget)."""
+        if self.redis is None:
+            async with self.client() as cja:
+                yield cja
+            return
+        async with self._redis_backend() as backend, self.client(backend) as cja:
+            yield cja
+
+    def _redis_backend(self) -> RedisLimiterBackend:
+        try:
+            from ..redis import RedisLimiterBackend
+        except ImportError:
+            raise CommandError(f"--redis needs redis-py: {install_hint('redis')}") from None
+        try:
+            return RedisLimiterBackend(self.redis or "")
+        except ValueError as exc:
+            raise CommandError(f"--redis: {exc}") from None
+
+    def client(self, limiter_backend: LimiterBackend | None = None) -> Client:
         """A client from ``--credentials`` or the ``CJA_*`` environment variables."""
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"limiter_backend": limiter_backend}
         if self.speed != 1.0:
             options["rate_limit"] = RateLimit().scaled(self.speed)
         if self.base_url:
@@ -169,6 +209,17 @@ _OPTIONS = (
 )
 
 
+def _redis_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A Redis URL (redis-py reads three schemes), or None for an unset or empty one."""
+    if not value:
+        return None
+    if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise click.BadParameter(
+            "give a redis://, rediss:// or unix:// URL, such as redis://localhost:6379/0"
+        )
+    return value
+
+
 _CONNECTION_OPTIONS = (
     click.option(
         "--credentials",
@@ -181,6 +232,15 @@ _CONNECTION_OPTIONS = (
     ),
     click.option(
         "--token-url", metavar="URL", help="The identity server's token URL (simulators)."
+    ),
+    click.option(
+        "--redis",
+        metavar="URL",
+        envvar="CJA_REDIS_URL",
+        callback=_redis_url,
+        help="Share the org's request budget through this Redis (redis://host:6379/0) with "
+        "every run and program that names it, so that together they meet no 429 (default: "
+        "CJA_REDIS_URL; without it, this run's own limiter). Needs the redis extra.",
     ),
     click.option(
         "--speed",
@@ -202,10 +262,12 @@ def connection_options(command: Callable[..., None]) -> Callable[..., None]:
         credentials: Path | None,
         base_url: str | None,
         token_url: str | None,
+        redis: str | None,
         speed: float,
         **kwargs: Any,
     ) -> None:
-        command(connection=Connection(credentials, base_url, token_url, speed), **kwargs)
+        connection = Connection(credentials, base_url, token_url, speed, redis)
+        command(connection=connection, **kwargs)
 
     for option in reversed(_CONNECTION_OPTIONS):
         wrapper = option(wrapper)
@@ -246,7 +308,8 @@ def cli() -> None:
     CJA_CLIENT_SECRET) or --credentials FILE. Every request goes through the org's rate
     limiter, so a run meets no 429 of its own making; other programs and earlier runs (within
     the last minute) spend the same budget at Adobe, and their 429s are waited out, retried
-    and counted in the summary.
+    and counted in the summary. With --redis URL (or CJA_REDIS_URL) runs share one budget
+    and meet none.
     """
 
 
@@ -262,7 +325,7 @@ def whoami(connection: Connection) -> None:
 
     async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             me = await cja.users.me()
             name = me.full_name or me.display_name or me.name or ""
             email = f" <{me.email}>" if me.email else ""
@@ -327,7 +390,7 @@ def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> No
 
     async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             with Progress() as progress:
                 counts = await _export.export(cja, groups, out, fmt, progress)
             total = sum(counts.values())
@@ -383,7 +446,7 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
 
     async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             with Progress() as progress:
                 try:
                     parts = await _sdr.collect(cja, data_view_id, progress)
@@ -527,7 +590,7 @@ def report(
 
     async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             with Progress() as progress:
                 rows = await _report.fetch(
                     cja,
@@ -595,6 +658,7 @@ _HINTS: tuple[tuple[type[CJAError], str], ...] = (
     ),
     (RateLimitError, "the org's request budget stayed spent; try again later"),
     (TransportError, "check the network and --base-url"),
+    (LimiterUnavailableError, "check that the Redis of --redis (or CJA_REDIS_URL) is reachable"),
 )
 
 
