@@ -925,6 +925,21 @@ def test_ctrl_c_after_the_summary_changes_nothing(
     assert lines[-1].startswith(f"{command[0]}: " if command[0] == "whoami" else "exported 12 ")
 
 
+def test_main_called_in_process_gives_the_callers_ctrl_c_back(
+    org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As the program, a finished command ignores Ctrl-C until the process exits; a caller
+    # that runs main(argv) in its own process keeps its Ctrl-C.
+    from cja_async._cli import main
+
+    for name, value in org.env().items():
+        monkeypatch.setenv(name, value)
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["whoami", "--speed", str(SPEED)]) == 0
+    assert "whoami: 1 request" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_ctrl_c_before_the_loop_runs_the_job_closes_it(monkeypatch: pytest.MonkeyPatch) -> None:
     # Ctrl-C while asyncio.run makes its loop: the job never ran, and used to be left for the
     # garbage collector to warn "coroutine ... was never awaited" under the one-line message.
