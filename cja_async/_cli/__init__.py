@@ -47,14 +47,14 @@ from .. import (
 from .._auth import _console_fields, _load_json
 from .._extras import install_hint
 from .._limits import LimiterBackend
-
-if TYPE_CHECKING:
-    from ..redis import RedisLimiterBackend
 from . import _diff, _export, _report, _sdr
 from ._demo import demo as run_demo
 from ._errors import CommandError
 from ._files import check_writable_dir, format_for
 from ._progress import Progress, plural, summary_line
+
+if TYPE_CHECKING:
+    from ..redis import RedisLimiterBackend
 
 __all__ = ["cli", "main"]
 
@@ -187,7 +187,7 @@ class Connection:
             named = self.credentials is not None and str(self.credentials) in message
             where = f"{self.credentials}: " if self.credentials is not None and not named else ""
             fix = next(
-                (f"; on the command line: {option}" for arg, option in _OPTIONS if arg in message),
+                (f"; on the command line: {option}" for arg, option in _SET_BY if arg in message),
                 "",
             )
             if self.credentials is None and message.startswith("environment variable"):
@@ -201,7 +201,7 @@ class Connection:
 
 # The library's errors name its arguments; a command-line user sets them this way. The
 # token URL first: a loopback base_url refused for Adobe's token_url needs --token-url.
-_OPTIONS = (
+_SET_BY = (
     ("token_url", "--token-url URL (or CJA_TOKEN_URL)"),
     ("base_url", "--base-url URL (or CJA_BASE_URL)"),
     ("org_id", "CJA_ORG_ID (or the credential file's ORG_ID)"),
