@@ -805,6 +805,21 @@ def test_a_run_with_redis_waits_for_the_budget_other_processes_spent(
     assert (stats.requests, stats.rejected_429) == (61, 0)
 
 
+def test_runs_sharing_redis_at_another_speed_are_told_to_match(org: Org, redis_url: str) -> None:
+    assert org.run("whoami", "--redis", redis_url).returncode == 0  # the budget at --speed 10
+    result = subprocess.run(
+        [sys.executable, "-m", "cja_async", "whoami", "--redis", redis_url, "--speed", "5"],
+        env=org.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    line = one_error_line(result)  # was a ValueError traceback
+    assert "Every process of one org must use the same rate_limit" in line
+    assert line.endswith("give every run that shares --redis the same --speed")
+
+
 def test_redis_problems_are_one_line(
     org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
