@@ -830,8 +830,9 @@ def test_redis_problems_are_one_line(
     assert "Invalid value for '--redis': give a redis://, rediss:// or unix:// URL" in (
         result.stderr
     )
-    unreachable = org.run("whoami", CJA_REDIS_URL="redis://127.0.0.1:1/0")
+    unreachable = org.run("whoami", CJA_REDIS_URL="redis://cli:pw-never-shown@127.0.0.1:1/0")
     assert unreachable.returncode == 1
+    assert "pw-never-shown" not in unreachable.stderr + unreachable.stdout
     assert one_error_line(unreachable).endswith(
         "check that the Redis of --redis (or CJA_REDIS_URL) is reachable"
     )
