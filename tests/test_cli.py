@@ -161,6 +161,13 @@ def test_the_installed_script_is_cja_async() -> None:
     assert result.stdout.startswith("Usage: cja-async ")
 
 
+def test_the_commands_that_call_the_api_do_not_load_the_simulator() -> None:
+    # Every command starts by importing the command line; only `demo` needs the simulator.
+    code = "import sys, cja_async._cli; print('cja_async.testing' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
 def test_whoami_names_user_and_org_with_one_request(org: Org) -> None:
     result = org.run("whoami")
     assert result.returncode == 0, result.stderr

@@ -48,7 +48,6 @@ from .._auth import _console_fields, _load_json
 from .._extras import install_hint
 from .._limits import LimiterBackend
 from . import _diff, _export, _report, _sdr
-from ._demo import demo as run_demo
 from ._errors import CommandError
 from ._files import check_writable_dir, format_for
 from ._progress import Progress, plural, summary_line
@@ -636,6 +635,9 @@ def demo(dataviews: int, limit: int, latency: float) -> None:
 
     async def job() -> None:
         nonlocal code
+        # Imported here: the simulator it runs is no part of the other commands' startup.
+        from ._demo import demo as run_demo
+
         code = await run_demo(dataviews, limit, latency, sys.stdout)
 
     run(job())
