@@ -442,6 +442,15 @@ def test_demo_refuses_bad_options_with_a_usage_line() -> None:
         assert f"Invalid value for '{option}'" in result.stderr
 
 
+def test_demo_without_latency_ends_with_its_summary() -> None:
+    # --latency 0 is allowed, and made the least possible time 0: a ZeroDivisionError.
+    result = offline("demo", "--dataviews", "30", "--latency", "0")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "  least possible  0.00 s under the limits\n" in result.stdout
+    assert result.stdout.rstrip().endswith("(3 answered by the response cache)")
+
+
 def test_changed_members_descend_into_objects_only() -> None:
     old = {"a": {"b": 1, "c": [1]}, "d": 1}
     new = {"a": {"b": 2, "c": [1, 2]}, "e": None}
@@ -946,6 +955,24 @@ def test_ctrl_c_after_the_summary_changes_nothing(
     assert proc.returncode == 0, (lines, rest)
     assert rest == ""  # nothing after the summary: no "interrupted", no traceback
     assert lines[-1].startswith(f"{command[0]}: " if command[0] == "whoami" else "exported 12 ")
+
+
+def test_ctrl_c_after_the_demo_summary_changes_nothing() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cja_async", "demo", "--dataviews", "30", "--latency", "0.001"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        while "second export" not in (line := proc.stdout.readline()):
+            assert line, "ended before the summary"
+        proc.send_signal(signal.SIGINT)
+        _stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert (proc.returncode, stderr) == (0, "")
 
 
 def test_main_called_in_process_gives_the_callers_ctrl_c_back(

@@ -70,8 +70,9 @@ class Interrupted(CommandError):
         )
 
 
-def run(job: Coroutine[Any, Any, str | None]) -> None:
-    """Run a command's coroutine, then print the summary line it returns.
+def run(job: Coroutine[Any, Any, str | None], *, err: bool = True) -> None:
+    """Run a command's coroutine, then print the summary it returns (on stderr, or stdout
+    when ``err`` is false).
 
     Ctrl-C before the summary is ``Interrupted`` (exit 130, one line). The summary is printed
     only once the event loop is closed, and from then on Ctrl-C is ignored: the work is done
@@ -90,7 +91,7 @@ def run(job: Coroutine[Any, Any, str | None]) -> None:
     except ValueError as exc:
         raise _explained(exc) from None
     if summary:
-        click.echo(summary, err=True)
+        click.echo(summary, err=err)
 
 
 def _ignore_ctrl_c() -> None:
@@ -633,14 +634,15 @@ def demo(dataviews: int, limit: int, latency: float) -> None:
     """
     code = 0
 
-    async def job() -> None:
+    async def job() -> str:
         nonlocal code
         # Imported here: the simulator it runs is no part of the other commands' startup.
         from ._demo import demo as run_demo
 
-        code = await run_demo(dataviews, limit, latency, sys.stdout)
+        code, summary = await run_demo(dataviews, limit, latency, sys.stdout)
+        return summary
 
-    run(job())
+    run(job(), err=False)  # the demo's whole story is on stdout
     if code:
         raise CommandError("the demo did not export every data view without a 429")
 
