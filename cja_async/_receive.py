@@ -72,7 +72,8 @@ async def receive(
         try:
             return response, await _read(response, max_bytes)
         finally:
-            await response.aclose()
+            if not response.is_closed:  # (a body read to its end is closed already)
+                await response.aclose()
     except asyncio.CancelledError:
         if not (timer is not None and timer.fired and timer.task.uncancel() <= timer.cancelling):
             raise  # someone else's cancellation (too)
