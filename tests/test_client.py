@@ -446,10 +446,10 @@ async def test_get_change_update_keeps_every_member(cja: Client, sim: Simulator)
     first = (await cja.dataviews.list(limit=1)).items[0]
     assert first.id
     before = await cja.dataviews.get(first.id)
-    stored_before = dict(sim.org(cja.org_id).collection("dataviews", lambda *a: [])[first.id])
+    stored_before = dict(sim.org(cja.org_id).dataviews.get(first.id))
     before.name = "Renamed"
     await cja.dataviews.update(first.id, before)
-    stored_after = sim.org(cja.org_id).collection("dataviews", lambda *a: [])[first.id]
+    stored_after = sim.org(cja.org_id).dataviews.get(first.id)
     changed = {k for k in stored_before if stored_before[k] != stored_after.get(k)}
     assert changed <= {"name", "modifiedDate"}
     assert set(stored_after) == set(stored_before)

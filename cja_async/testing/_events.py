@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._dataviews import dataviews_of
 from ._dates import parse_iso
 from ._errors import not_found
 from ._http import ApiError
@@ -292,17 +291,14 @@ def event_table(sim: Simulator, org: OrgState, data_view_id: object) -> EventTab
     """The event table of a live data view of the org, else 404."""
     if not isinstance(data_view_id, str) or not data_view_id:
         raise bad_parameter("rsid (the data view id) is required")
-    view = dataviews_of(sim, org).get(data_view_id)
+    view = org.dataviews.find(data_view_id)
     if view is None or view.get("isDeleted") is True:
         raise ApiError(not_found(f"Could not find Data View with given dataViewId {data_view_id}"))
-    cache = org.collection("report-events", lambda _org, _rng: iter(()))
-    entry = cache.get(data_view_id)
-    if entry is None:
+    table = org.event_tables.get(data_view_id)
+    if table is None:
         # Seeded by the data view id alone: same data view, same events, in every org.
         rng = random.Random(f"{org.seed}:{data_view_id}:report-events")
-        entry = {"id": data_view_id, "table": EventTable(_generate(rng))}
-        cache[data_view_id] = entry
-    table: EventTable = entry["table"]
+        table = org.event_tables[data_view_id] = EventTable(_generate(rng))
     return table
 
 

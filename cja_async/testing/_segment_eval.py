@@ -21,7 +21,6 @@ from ._events import (
 )
 from ._http import ApiError
 from ._paging import bad_parameter
-from ._segments import segments_of
 from ._state import OrgState
 
 if TYPE_CHECKING:
@@ -148,7 +147,7 @@ def segment_events(
     definition = spec.get("segmentDefinition")
     if definition is None:
         segment_id = spec.get("segmentId")
-        segment = segments_of(sim, org).get(segment_id) if isinstance(segment_id, str) else None
+        segment = org.segments.find(segment_id) if isinstance(segment_id, str) else None
         if segment is None:
             raise ApiError(
                 service_error(

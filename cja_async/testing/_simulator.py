@@ -34,13 +34,21 @@ from . import (
     _users,
 )
 from ._dates import iso
-from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
+from ._errors import (
+    fault_error,
+    gateway_error,
+    ims_error,
+    not_found,
+    service_error,
+    too_many_requests,
+)
 from ._http import ApiError, Receive, Response, Scope, Send
 from ._paging import PageShape, check_page_cap
 from ._request import Request
 from ._router import Handler, Router
 from ._rules import NO_STRIKE, Call, Faults, RouteRule, SideEffect, Strike, strike_of
 from ._state import OrgState, SimStats
+from ._stores import ItemNotFound
 
 if TYPE_CHECKING:
     from cja_async import Client
@@ -240,7 +248,7 @@ class Simulator:
         """The state of org ``org_id`` (created empty, its data seeded on first use)."""
         state = self._orgs.get(org_id)
         if state is None:
-            state = self._orgs[org_id] = OrgState(org_id, self.seed)
+            state = self._orgs[org_id] = OrgState(org_id, self.seed, dataviews=self.dataviews)
         return state
 
     def org_stats(self, org_id: str = DEFAULT_ORG_ID) -> SimStats:
@@ -475,10 +483,11 @@ class Simulator:
                 route, params = self.router.resolve(req.method, req.path)
                 req.path_params = params
                 response = await route.handler(self, req)
-            except ApiError as error:
+            except (ApiError, ItemNotFound) as error:
                 # A refused request is answered as is: the proxy only garbles successes.
                 strike = attrs.evolve(strike, garbage=False)
-                response = error.response
+                # A store's "no such object" is the 404 of a route that looked it up.
+                response = error.response if isinstance(error, ApiError) else not_found(str(error))
             if strike.garbage:
                 response = Response(status=200, body=_PROXY_PAGE, content_type="text/html")
         for stats in (self.stats, org.stats):
