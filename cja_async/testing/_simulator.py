@@ -34,21 +34,13 @@ from . import (
     _users,
 )
 from ._dates import iso
-from ._errors import (
-    fault_error,
-    gateway_error,
-    ims_error,
-    not_found,
-    service_error,
-    too_many_requests,
-)
+from ._errors import fault_error, gateway_error, ims_error, service_error, too_many_requests
 from ._http import ApiError, Receive, Response, Scope, Send
 from ._paging import PageShape, check_page_cap
 from ._request import Request
 from ._router import Handler, Router
 from ._rules import NO_STRIKE, Call, Faults, RouteRule, SideEffect, Strike, strike_of
 from ._state import OrgState, SimStats
-from ._stores import ItemNotFound
 
 if TYPE_CHECKING:
     from cja_async import Client
@@ -482,12 +474,11 @@ class Simulator:
                     check_page_cap(req, self.page_cap)
                 route, params = self.router.resolve(req.method, req.path)
                 req.path_params = params
-                response = await route.handler(self, req)
-            except (ApiError, ItemNotFound) as error:
+                response = await route.answer(self, req)
+            except ApiError as error:
                 # A refused request is answered as is: the proxy only garbles successes.
                 strike = attrs.evolve(strike, garbage=False)
-                # A store's "no such object" is the 404 of a route that looked it up.
-                response = error.response if isinstance(error, ApiError) else not_found(str(error))
+                response = error.response
             if strike.garbage:
                 response = Response(status=200, body=_PROXY_PAGE, content_type="text/html")
         for stats in (self.stats, org.stats):

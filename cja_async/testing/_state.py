@@ -103,6 +103,7 @@ class OrgState:
         self.stats = SimStats()
         self.limiter = OrgLimiter()
         self._id_rng = random.Random(f"{seed}:{org_id}:new-ids")
+        # Each store after those its seeding draws on (owners, data views, tags...).
         self.users = Users(self)
         self.connections = Connections(self)
         self.dataviews = DataViews(self, dataviews)
@@ -110,12 +111,12 @@ class OrgState:
         """The dimensions and metrics of each data view (``components.of(view_id)``)."""
         self.segments = Segments(self)
         self.projects = Projects(self)
+        self.tags = Tags(self)
         self.calculated_metrics = CalculatedMetrics(self)
         self.date_ranges = DateRanges(self)
-        self.tags = Tags(self)
-        self.shares = Shares(self)
         self.annotations = Annotations(self)
         self.audit_logs = AuditLogs(self)
+        self.shares = Shares(self)
         # Reports' generated events, by data view id (large: made when a report asks).
         self.event_tables: dict[str, EventTable] = {}
         self._own_stores: dict[type[Store[Any]], Store[Any]] = {}
