@@ -76,7 +76,13 @@ class Store(Generic[K]):
 
     Seeded on first use from the simulator's seed, the org id and :attr:`seed_name`, so
     adding a store never changes another one's data. Objects are returned by reference:
-    changing one in a test changes what the simulator answers.
+    changing one in a test changes what the simulator answers::
+
+        segments = sim.org(DEFAULT_ORG_ID).segments
+        mine = segments.add({"name": "Mine", "rsid": "dv_1", "definition": {...}})
+        ...  # the code under test renames it through a client
+        assert segments.get(mine["id"])["name"] == "Renamed"
+        assert all(s["owner"]["imsUserId"] == user for s in segments.owned_by(user))
     """
 
     kind: ClassVar[str] = "object"
