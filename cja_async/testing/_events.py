@@ -287,7 +287,7 @@ class EventTable:
         return out
 
 
-def event_table(sim: Simulator, org: OrgState, data_view_id: object) -> EventTable:
+def event_table(org: OrgState, data_view_id: object) -> EventTable:
     """The event table of a live data view of the org, else 404."""
     if not isinstance(data_view_id, str) or not data_view_id:
         raise bad_parameter("rsid (the data view id) is required")
@@ -307,7 +307,7 @@ def report_events(sim: Simulator, org_id: str, data_view_id: str) -> list[dict[s
     metric, ``"<dimension>.itemId"`` with the item id a report gives that value, plus
     ``visit``/``visitor`` numbers): compute expected report numbers in tests."""
     org = sim.org(org_id)
-    table = event_table(sim, org, data_view_id)
+    table = event_table(org, data_view_id)
     items = {name: table.items(name) for name in DIMENSIONS}
     out = []
     for index, event in enumerate(table.events):
