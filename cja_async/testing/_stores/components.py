@@ -12,7 +12,7 @@ import copy
 import random
 from typing import Any
 
-from ._base import JSON, HexIdStore
+from ._base import JSON, Store
 
 __all__ = ["Components"]
 
@@ -123,8 +123,9 @@ def _metric(rng: random.Random, entry: tuple[str, str, str, str], hidden: bool) 
     return item
 
 
-class Components(HexIdStore):
-    """The dimensions and metrics of each data view, by data view id, made on first use."""
+class Components(Store[str]):
+    """The dimensions and metrics of each data view, by data view id, made on first use
+    (``add`` takes an object whose ``id`` is the data view's)."""
 
     kind = "data view's components"
     seed_name = "dataview-components"
