@@ -237,7 +237,8 @@ class Simulator:
         self._tokens.clear()
 
     def org(self, org_id: str) -> OrgState:
-        """The state of org ``org_id`` (created empty, its data seeded on first use)."""
+        """The state of org ``org_id``: its counters, its limiter and its data, one typed
+        store per resource (``sim.org(org_id).segments.get(id)``), each seeded on first use."""
         state = self._orgs.get(org_id)
         if state is None:
             state = self._orgs[org_id] = OrgState(org_id, self.seed, dataviews=self.dataviews)
