@@ -3,17 +3,17 @@ program accepts ``extra_query``, ``extra_headers`` and ``timeout`` on every kind
 (coroutines, pagers, report walks, freeform tables, methods with options of their own) and
 refuses a misspelt option or a value of the wrong type, naming the line.
 
-Run as tests/test_readme_types.py runs the README's examples: the user's own strict config,
-errors inside the installed package silenced (it has its own ``mypy --strict`` check).
+Run as tests/test_readme_types.py runs the README's examples (``strict_mypy``).
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from strict_mypy import strict_mypy
 
 from cja_async import RequestOptions
 from cja_async.resources._base import Resource
@@ -74,29 +74,10 @@ async def main(cja: Client) -> None:
 """
 
 
-def _mypy(tmp_path: Path, sources: dict[str, str]) -> str:
-    files = []
-    for name, text in sources.items():
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        files.append(str(path))
-    config = tmp_path / "mypy.ini"  # not the project's: the user's own, strict
-    config.write_text("[mypy]\n", encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--config-file", str(config),
-            "--follow-imports", "silent", "--cache-dir", str(tmp_path / "cache"),
-            "--no-error-summary", "--show-error-codes", *files,
-        ],
-        capture_output=True, text=True, check=False, timeout=110,
-    )  # fmt: skip
-    return result.stdout.replace(str(tmp_path) + "/", "")
-
-
 def test_options_type_check_on_every_kind_of_method_and_wrong_ones_do_not(
     tmp_path: Path,
 ) -> None:
-    output = _mypy(tmp_path, {"good.py": GOOD, "bad.py": BAD})
+    _status, output = strict_mypy(tmp_path, {"good.py": GOOD, "bad.py": BAD})
     errors = [line for line in output.splitlines() if ": error:" in line]
     assert not [line for line in errors if line.startswith("good.py")], output
     flagged = {int(m.group(1)) for m in map(re.compile(r"bad\.py:(\d+):").match, errors) if m}
