@@ -220,8 +220,9 @@ _BAD_OPTIONS = [
     ({"extra_headers": ["x-a"]}, TypeError, "extra_headers must be a mapping"),
     ({"timeout": "5"}, TypeError, "timeout must be seconds or an httpx.Timeout, got str"),
     ({"timeout": True}, TypeError, "timeout must be seconds or an httpx.Timeout, got bool"),
-    ({"timeout": 0}, ValueError, "timeout must be a positive number of seconds, got 0"),
-    ({"timeout": float("nan")}, ValueError, "timeout must be a positive number"),
+    ({"timeout": 0}, ValueError, "timeout must be a positive finite number of seconds, got 0"),
+    ({"timeout": float("nan")}, ValueError, "timeout must be a positive finite number"),
+    ({"timeout": float("inf")}, ValueError, "timeout must be a positive finite number"),
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy as copy_module
+import math
 from collections.abc import (
     AsyncGenerator,
     Awaitable,
@@ -156,8 +157,8 @@ def check_options(options: Mapping[str, object]) -> RequestOptions:
             raise TypeError(
                 f"timeout must be seconds or an httpx.Timeout, got {type(timeout).__name__}"
             )
-        if not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout}")
+        if not 0 < timeout < math.inf:
+            raise ValueError(f"timeout must be a positive finite number of seconds, got {timeout}")
     return cast(RequestOptions, options)
 
 
