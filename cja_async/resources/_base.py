@@ -147,7 +147,10 @@ def check_options(options: Mapping[str, object]) -> RequestOptions:
         if isinstance(value, str):
             continue
         if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
-            raise TypeError(f"{name} must be a str or a sequence of str, got {value!r}")
+            # The type only: a value may be a secret (a token sent as a parameter).
+            raise TypeError(
+                f"{name} must be a str or a sequence of str, got {type(value).__name__}"
+            )
     for name, value in _items(options.get("extra_headers"), "extra_headers"):
         if not isinstance(value, str):
             raise TypeError(f"{name} must be a str, got {type(value).__name__}")
