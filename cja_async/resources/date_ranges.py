@@ -111,14 +111,8 @@ class DateRanges(Resource, group="date_ranges"):
         """Change a date range: only the members ``date_range`` has are sent and changed."""
         url = path("/dateranges/{}", check_id(date_range_id, "date_range_id"))
         body = body_of(_check(date_range))
-        return await self._call(
-            DateRange,
-            "PUT",
-            url,
-            params=query(expansion=expansion, locale=locale),
-            body=body,
-            options=options,
-        )
+        params = query(expansion=expansion, locale=locale)
+        return await self._call(DateRange, "PUT", url, params=params, body=body, options=options)
 
     async def delete(self, date_range_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a date range."""
