@@ -570,9 +570,13 @@ def test_an_org_id_without_at_adobeorg_is_refused_at_construction(
     with pytest.raises(ValueError, match="ending in '@AdobeOrg'") as caught:
         Client(org_id=bad, credentials=credentials)
     assert repr(bad) in str(caught.value) and "secret" not in str(caught.value)
-    # The same check wherever the org id comes from.
+    # The same check wherever the org id comes from (the environment's values are stripped
+    # first, see test_credential_values.py).
     for name, value in {"ORG_ID": bad, "CLIENT_ID": "id", "CLIENT_SECRET": "s"}.items():
         monkeypatch.setenv(f"CJA_{name}", value)
+    if bad != bad.strip():
+        assert Client.from_env().org_id == bad.strip()
+        return
     with pytest.raises(ValueError, match="@AdobeOrg"):
         Client.from_env()
 
