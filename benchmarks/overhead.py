@@ -21,7 +21,6 @@ import time
 from cja_async._convert import structure
 from cja_async.models import DataView
 from cja_async.testing import Simulator
-from cja_async.testing._dataviews import dataviews_of
 
 from ._common import (
     HUGE_LIMITS,
@@ -63,7 +62,7 @@ async def run(ctx: Context) -> Report:
     # work that grows through the run (more for the side that allocates more).
     sim = Simulator(rate_limit=None, latency=0.0, dataviews=50, record_calls=False)
     org = fresh_org("cpu")
-    view_id = next(iter(dataviews_of(sim, sim.org(org))))
+    view_id = sim.org(org).dataviews.ids()[0]
     path = f"/data/dataviews/{view_id}"
     ours: list[float] = []
     theirs: list[float] = []

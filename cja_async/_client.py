@@ -21,6 +21,8 @@ from ._auth import (
     StaticTokenSource,
     TokenSource,
     _console_fields,
+    _env,
+    _env_value,
     _load_json,
 )
 from ._cache import (
@@ -298,13 +300,13 @@ class Client(AsyncClosing):
     @classmethod
     def from_env(cls, prefix: str = "CJA_", **kwargs: Any) -> Self:
         """A client from ``CJA_ORG_ID``, ``CJA_CLIENT_ID``, ``CJA_CLIENT_SECRET`` (and
-        optionally ``CJA_SCOPES``, ``CJA_TOKEN_URL``, ``CJA_BASE_URL``)."""
-        org_id = os.environ.get(f"{prefix}ORG_ID")
-        if not org_id:
-            raise ValueError(f"environment variable {prefix}ORG_ID is not set")
+        optionally ``CJA_SCOPES``, ``CJA_TOKEN_URL``, ``CJA_BASE_URL``), each stripped of
+        surrounding whitespace (a secrets file's trailing newline)."""
+        org_id = _env(os.environ, f"{prefix}ORG_ID")
         kwargs.setdefault("credentials", OAuthCredentials.from_env(prefix))
-        if os.environ.get(f"{prefix}BASE_URL"):
-            kwargs.setdefault("base_url", os.environ[f"{prefix}BASE_URL"])
+        base_url = _env_value(os.environ, f"{prefix}BASE_URL")
+        if base_url:
+            kwargs.setdefault("base_url", base_url)
         return cls(org_id=org_id, **kwargs)
 
     @classmethod
