@@ -843,8 +843,9 @@ def test_redis_problems_are_one_line(
 
     result = org.run("whoami", "--redis", "localhost:6379")  # no scheme: redis-py would raise
     assert result.returncode == 2
-    assert "Invalid value for '--redis': give a redis://, rediss:// or unix:// URL" in (
-        result.stderr
+    assert (
+        "Invalid value for '--redis': the URL must be a redis://, rediss:// or unix:// URL"
+        in result.stderr
     )
     unreachable = org.run("whoami", CJA_REDIS_URL="redis://cli:pw-never-shown@127.0.0.1:1/0")
     assert unreachable.returncode == 1

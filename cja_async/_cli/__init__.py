@@ -25,7 +25,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import attrs
 import click
@@ -45,6 +44,7 @@ from .. import (
     __version__,
 )
 from .._auth import _console_fields, _load_json
+from .._checks import check_redis_url
 from .._extras import install_hint
 from .._limits import LimiterBackend
 from . import _diff, _export, _report, _sdr
@@ -213,11 +213,10 @@ def _redis_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     """A Redis URL (redis-py reads three schemes), or None for an unset or empty one."""
     if not value:
         return None
-    if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
-        raise click.BadParameter(
-            "give a redis://, rediss:// or unix:// URL, such as redis://localhost:6379/0"
-        )
-    return value
+    try:
+        return check_redis_url(value, "the URL")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 _CONNECTION_OPTIONS = (
