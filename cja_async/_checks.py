@@ -56,8 +56,8 @@ def check_timeout(value: object, name: str = "timeout") -> float | httpx.Timeout
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(
-            f"{name} must be seconds (an int or float, e.g. {name}=10) or an httpx.Timeout,"
-            f" got {type(value).__name__}"
+            f"{name} must be seconds or an httpx.Timeout, got {type(value).__name__}"
+            f" (pass a number: {name}=10, not {name}='10')"
         )
     if not 0 < value < math.inf:
         raise ValueError(f"{name} must be a positive finite number of seconds, got {value}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import attrs
 
-from .._checks import items_of
+from .._checks import check_int, items_of
 
 if TYPE_CHECKING:  # the data-frame libraries are optional extras
     pass  # type: ignore[import-not-found,unused-ignore]
@@ -88,8 +88,7 @@ def _texts(values: object, name: str) -> tuple[str, ...]:
 
 
 def _int_in(value: object, low: int, high: int | None, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    value = check_int(value, name)
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"{low} or more"
         raise ValueError(f"{name} must be {bound}, got {value}")

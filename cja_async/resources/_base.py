@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy as copy_module
-import math
 from collections.abc import (
     AsyncGenerator,
     Awaitable,
@@ -38,6 +37,7 @@ from urllib.parse import quote
 import httpx
 
 from .._call import Call, ListOf, One, RequestOptions
+from .._checks import check_int, check_timeout
 from .._convert import camel, unstructure
 from .._exceptions import BadRequestError, NotFoundError
 from .._paging import AsyncPager, Listing, Page, PageShape, PageSizing, parse_page
@@ -83,16 +83,9 @@ def check_id(value: object, name: str = "id") -> str:
     return value
 
 
-def _int(value: object, name: str) -> int:
-    """``value`` if it is an ``int`` (not a ``bool``), else a ``TypeError`` naming it."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    return value
-
-
 def check_int_id(value: object, name: str = "id") -> str:
     """An integer path id (tags, shares), returned as its path text."""
-    if _int(value, name) < 0:
+    if check_int(value, name) < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return str(value)
 
@@ -117,7 +110,7 @@ def path(template: str, *ids: str) -> str:
 
 def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
     """A page size between 1 and ``maximum``."""
-    limit = _int(limit, name)
+    limit = check_int(limit, name)
     if not 1 <= limit <= maximum:
         raise ValueError(f"{name} must be between 1 and {maximum}, got {limit}")
     return limit
@@ -125,7 +118,7 @@ def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
 
 def check_page(page: object, name: str = "page") -> int:
     """A 0-based page number."""
-    page = _int(page, name)
+    page = check_int(page, name)
     if page < 0:
         raise ValueError(f"{name} must be 0 or more, got {page}")
     return page
@@ -155,13 +148,8 @@ def check_options(options: Mapping[str, object]) -> RequestOptions:
         if not isinstance(value, str):
             raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     timeout = options.get("timeout")
-    if timeout is not None and not isinstance(timeout, httpx.Timeout):
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-            raise TypeError(
-                f"timeout must be seconds or an httpx.Timeout, got {type(timeout).__name__}"
-            )
-        if not 0 < timeout < math.inf:
-            raise ValueError(f"timeout must be a positive finite number of seconds, got {timeout}")
+    if timeout is not None:
+        check_timeout(timeout)
     return cast(RequestOptions, options)
 
 
