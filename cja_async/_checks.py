@@ -18,6 +18,7 @@ import httpx
 __all__ = [
     "REDIS_SCHEMES",
     "check_int",
+    "check_many",
     "check_redis_url",
     "check_timeout",
     "items_of",
@@ -39,6 +40,20 @@ def items_of(values: Iterable[object], kind: type[_T], name: str, expected: str)
             raise TypeError(f"{name} must hold {expected}, got {type(item).__name__}")
         out.append(item)
     return tuple(out)
+
+
+def check_many(values: object, kind: type, name: str, what: str) -> Iterable[object]:
+    """``values`` if it is an iterable of items; a lone ``kind`` (a ``str`` would iterate
+    its characters) is a ``TypeError`` that shows the list to pass instead."""
+    if isinstance(values, str | kind):
+        shown = repr(values) if isinstance(values, str) else f"{kind.__name__}(...)"
+        raise TypeError(
+            f"{name} must be a list of {what}, not a single {type(values).__name__}:"
+            f" pass {name}=[{shown}]"
+        )
+    if not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of {what}, got {type(values).__name__}")
+    return values
 
 
 def check_int(value: object, name: str, minimum: int | None = None) -> int:
