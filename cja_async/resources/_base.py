@@ -37,7 +37,7 @@ from urllib.parse import quote
 import httpx
 
 from .._call import Call, ListOf, One, RequestOptions
-from .._checks import check_int, check_timeout
+from .._checks import check_int, check_many, check_timeout
 from .._convert import camel, unstructure
 from .._exceptions import BadRequestError, NotFoundError
 from .._paging import AsyncPager, Listing, Page, PageShape, PageSizing, parse_page
@@ -92,9 +92,7 @@ def check_int_id(value: object, name: str = "id") -> str:
 
 def check_ids(values: object, name: str = "ids") -> list[str]:
     """A non-empty sequence of ids for a JSON body (a lone ``str`` is refused, not split)."""
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a sequence of str, got {type(values).__name__}")
-    out = [check_id(value, name) for value in values]
+    out = [check_id(value, name) for value in check_many(values, str, name, "str ids")]
     if not out:
         raise ValueError(f"{name} must not be empty")
     return out
@@ -486,7 +484,7 @@ class Resource:
         ``ids``, in that order (a repeated id gives the same item again). Raises
         ``NotFoundError`` naming the ids the server did not return (``.missing_ids``).
         """
-        ordered = ids_in_order(ids)  # once: ``ids`` may be a one-shot iterator
+        ordered = ids_in_order(ids, name)  # once: ``ids`` may be a one-shot iterator
         wanted = unique_ids(ordered, name)
         if not wanted:
             return []
@@ -634,17 +632,17 @@ MAX_LOOKAHEAD = 16
 MAX_URL_LENGTH = 6000
 
 
-def ids_in_order(ids: Iterable[str]) -> list[str]:
+def ids_in_order(ids: Iterable[str], name: str = "ids") -> list[str]:
     """``ids`` as a list (a plain ``str`` is refused: it would iterate characters)."""
-    if isinstance(ids, str | bytes):
-        raise TypeError("ids must be a sequence of ids, not a single string")
-    return list(ids)
+    if isinstance(ids, bytes):
+        raise TypeError(f"{name} must be a list of str ids, got bytes")
+    return list(cast(Iterable[str], check_many(ids, str, name, "ids")))
 
 
 def unique_ids(ids: Iterable[str], name: str = "ids") -> list[str]:
     """The ids checked with ``check_id`` and deduplicated, first occurrence first."""
     seen: dict[str, None] = {}
-    for index, item in enumerate(ids_in_order(ids)):
+    for index, item in enumerate(ids_in_order(ids, name)):
         seen.setdefault(check_id(item, f"{name}[{index}]"), None)
     return list(seen)
 

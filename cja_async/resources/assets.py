@@ -35,12 +35,7 @@ def _transfer_batches(
     pairs: dict[tuple[str, str], None] = {}
     for component_type, ids in components.items():
         check_id(component_type, "component type")
-        try:
-            items = ids_in_order(ids)
-        except TypeError:
-            raise TypeError(
-                f"components[{component_type!r}] must be a sequence of ids, not a string"
-            ) from None
+        items = ids_in_order(ids, f"components[{component_type!r}]")
         for index, item in enumerate(items):
             check_id(item, f"components[{component_type!r}][{index}]")
             pairs.setdefault((component_type, item), None)
