@@ -200,6 +200,23 @@ def test_whoami_from_a_developer_console_file(org: Org, tmp_path: Path) -> None:
     assert org.org_id in result.stdout
 
 
+def test_cja_org_id_is_read_as_the_library_reads_it(org: Org, tmp_path: Path) -> None:
+    # A credential file without ORG_ID takes CJA_ORG_ID, stripped like Client.from_env does
+    # (a secrets file's trailing newline); a blank one counts as unset.
+    console = {"CLIENT_SECRETS": [SECRET], "CLIENT_ID": org.client_id, "SCOPES": ["openid"]}
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(console))
+    result = org.run(
+        "whoami", "--credentials", str(path), "--base-url", org.url,
+        "--token-url", f"{org.url}/ims/token/v3", CJA_ORG_ID=f" {org.org_id}\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert org.org_id in result.stdout
+    result = org.run("whoami", CJA_ORG_ID="  \n")
+    assert result.returncode == 1
+    assert "no credentials" in one_error_line(result)
+
+
 # -- export -----------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ from .. import (
     TransportError,
     __version__,
 )
-from .._auth import _console_fields, _load_json
+from .._auth import _console_fields, _env_value, _load_json
 from .._checks import check_redis_url
 from .._extras import install_hint
 from .._limits import LimiterBackend
@@ -160,7 +160,7 @@ class Connection:
             options["base_url"] = self.base_url
         try:
             if self.credentials is None:
-                if not os.environ.get("CJA_ORG_ID"):
+                if not _env_value(os.environ, "CJA_ORG_ID"):
                     raise ValueError(
                         "no credentials: pass --credentials FILE (the JSON Adobe's Developer "
                         "Console downloads) or set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET"
@@ -172,7 +172,7 @@ class Connection:
                 return Client.from_env(**options)
             # Not Client.from_console_json: --token-url and CJA_ORG_ID may complete the file.
             org_id, fields = _console_fields(_load_json(self.credentials))
-            org_id = org_id or os.environ.get("CJA_ORG_ID")
+            org_id = org_id or _env_value(os.environ, "CJA_ORG_ID")
             if not org_id:
                 raise ValueError("the file names no org; set CJA_ORG_ID")
             if self.token_url:
