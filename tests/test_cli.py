@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from api_calls import MOBILE_VISITS
 
@@ -121,6 +122,14 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("cja-async: ")
     return lines[0]
+
+
+def usage_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The stderr of a run refused as a usage error (exit 2): no traceback, no secret."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+    return result.stderr
 
 
 async def walk_all(org: Org) -> dict[str, list[dict[str, Any]]]:
@@ -468,6 +477,28 @@ def test_demo_without_latency_ends_with_its_summary() -> None:
     assert result.stdout.rstrip().endswith("(3 answered by the response cache)")
 
 
+def test_demo_of_one_data_view_speaks_in_the_singular() -> None:
+    result = offline("demo", "--dataviews", "1", "--latency", "0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Exporting 1 data view (")
+    assert "  data views      1 (owned by 1 person)\n" in result.stdout
+    assert "  second export   1 data view, 0 requests " in result.stdout
+
+
+def test_an_empty_step_ends_its_bar_at_0_of_0_not_0_of_1() -> None:
+    from cja_async._cli._progress import Progress
+
+    stream = io.StringIO()
+    with Progress(stream, terminal=True) as progress:
+        progress.track("segments").finish()  # a part with no items (sdr: no segments)
+        metrics = progress.track("metrics")
+        metrics.update(3, 3)
+        metrics.finish()
+    drawn = stream.getvalue()
+    final = drawn[drawn.rindex("segments") :]  # the last drawing of the bars
+    assert "0/0" in final and "0/1" not in final and "3/3" in final
+
+
 def test_changed_members_descend_into_objects_only() -> None:
     old = {"a": {"b": 1, "c": [1]}, "d": 1}
     new = {"a": {"b": 2, "c": [1, 2]}, "e": None}
@@ -523,8 +554,12 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     assert sum(r["metrics/visits"] for r in within) < sum(everything.values())
 
     too_deep = org.run(*common, "--top", "10,5", "--out", str(tmp_path / "t.csv"))
-    assert too_deep.returncode == 1
-    assert "--top has 2 levels for 1 --dimension" in one_error_line(too_deep)
+    assert too_deep.returncode == 2  # a usage error (exit 1 before: see CHANGELOG.md)
+    assert "Invalid value for '--top': 2 levels for 1 --dimension" in usage_error(too_deep)
+    for bad in ("ten", "0", "-1", "10,x"):
+        result = org.run(*common, "--top", bad, "--out", str(tmp_path / "t.csv"))
+        assert result.returncode == 2, (bad, result.stderr)
+        assert "Invalid value for '--top': takes positive numbers" in usage_error(result)
 
 
 def test_report_breakdowns_equal_the_librarys_freeform_table(org: Org, tmp_path: Path) -> None:
@@ -589,8 +624,8 @@ def test_report_one_top_for_every_level_and_ids_given_twice(org: Org, tmp_path: 
     before = org.sim.stats.token_requests
     for option, twice in (("-d", "variables/devicetype"), ("-m", "metrics/visits")):
         result = org.run(*common, option, twice, "--out", str(tmp_path / "twice.csv"))
-        assert result.returncode == 1
-        assert f"{twice} is given twice" in one_error_line(result)
+        assert result.returncode == 2
+        assert f"{twice} is given twice" in usage_error(result)
     assert org.sim.stats.token_requests == before  # refused before any request
     assert not (tmp_path / "twice.csv").exists()
 
@@ -747,23 +782,23 @@ def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "broken.json: not a JSON file" in one_error_line(result)
     result = org.run("sdr", "dv_x", "--out", str(tmp_path / "sdr.txt"))
-    assert result.returncode == 1
-    assert "--format" in one_error_line(result)
+    assert result.returncode == 2  # a usage error
+    assert "does not write txt files" in usage_error(result) and "--format" in result.stderr
 
 
 def test_a_format_the_command_does_not_write_is_named_as_such() -> None:
-    from cja_async._cli._errors import CommandError
     from cja_async._cli._files import format_for
 
     formats = ("csv", "jsonl", "parquet")
     # A report to r.xlsx was "cannot tell the format of 'r.xlsx'": it can, it just is not one.
-    with pytest.raises(CommandError) as info:
+    with pytest.raises(click.UsageError) as info:
         format_for(Path("r.xlsx"), None, formats)
+    assert info.value.exit_code == 2
     assert info.value.message == (
         "this command does not write xlsx files ('r.xlsx'): give --format (csv|jsonl|parquet) "
         "or a file name ending in one of them"
     )
-    with pytest.raises(CommandError, match=r"^cannot tell the format of 'report': give"):
+    with pytest.raises(click.UsageError, match=r"^cannot tell the format of 'report': give"):
         format_for(Path("report"), None, formats)
     assert format_for(Path("R.CSV"), None, formats) == "csv"
     assert format_for(Path("r.txt"), "jsonl", formats) == "jsonl"

@@ -13,6 +13,7 @@ import httpx
 
 from .. import Client, OAuthCredentials, RateLimit, ResponseCache, Window
 from ..testing import Simulator
+from ._progress import plural
 
 DEMO_ORG = "DEMO0000@AdobeOrg"
 
@@ -55,7 +56,7 @@ async def demo(dataviews: int, limit: int, latency: float, out: TextIO) -> tuple
         token_url="http://127.0.0.1/ims/token/v3",
     )
     out.write(
-        f"Exporting {dataviews} data views ({limit} a page) from a simulated org under "
+        f"Exporting {plural(dataviews, 'data view')} ({limit} a page) from a simulated org under "
         "Adobe's limits at 10x speed:\n  6 in flight, 60 requests per 6 s, 12 per 0.6 s, "
         f"{latency * 1000:.0f} ms per response.\n"
     )
@@ -88,13 +89,14 @@ async def demo(dataviews: int, limit: int, latency: float, out: TextIO) -> tuple
     ratio = f" (ratio {elapsed / least:.3f})" if least > 0 else ""
     summary = (
         "\nSummary\n"
-        f"  data views      {items} (owned by {len(owners)} people)\n"
+        f"  data views      {items} (owned by {plural(len(owners), 'person', 'people')})\n"
         f"  requests        {requests} (+1 token request)\n"
         f"  429s            {rejected}\n"
         f"  retries         {stats.retries}\n"
         f"  wall time       {elapsed:.2f} s\n"
         f"  least possible  {least:.2f} s under the limits{ratio}\n"
-        f"  second export   {len(again)} data views, {stats.requests - requests} requests "
+        f"  second export   {plural(len(again), 'data view')},"
+        f" {plural(stats.requests - requests, 'request')} "
         f"({cache.requests_saved} answered by the response cache)"
     )
     return (0 if items == dataviews == len(again) and rejected == 0 else 1), summary
