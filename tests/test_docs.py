@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "cja_async.resources",
     "cja_async.testing",
     "cja_async.redis",
+    "cja_async.limits",
 ]
 
 
