@@ -18,7 +18,7 @@ from ._component_helpers import (
     caller_id,
     filter_by_ids,
     found,
-    render,
+    shown,
 )
 from ._errors import not_found
 from ._http import ApiError, Response
@@ -78,12 +78,9 @@ _LEAVES = {"calc-metric", "metric", "number", "segment-ref", "segment"}
 
 
 def _shown(org: OrgState, metric: Mapping[str, Any], expansion: set[str], base: bool) -> JSON:
-    shown = render(metric, _BASE, expansion) if base else dict(metric)
-    if "tags" in expansion:
-        shown["tags"] = org.tags.on("calculatedMetric", str(metric["id"]))
-    if "ownerFullName" not in expansion and isinstance(shown.get("owner"), dict):
-        shown["owner"] = {"imsUserId": shown["owner"].get("imsUserId")}
-    return shown
+    return shown(
+        org, metric, base=_BASE if base else None, expansion=expansion, tag_type="calculatedMetric"
+    )
 
 
 @router.route("GET", "/calculatedmetrics")

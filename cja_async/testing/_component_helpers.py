@@ -21,6 +21,7 @@ from ._stores.users import technical_account_id
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
+    from ._state import OrgState
 
 __all__ = [
     "overwritten",
@@ -37,6 +38,7 @@ __all__ = [
     "instant_param",
     "parse_instant",
     "render",
+    "shown",
 ]
 
 # The component types the spec allows for tags and shares (the client's ``ComponentType``
@@ -123,6 +125,25 @@ def render(item: Mapping[str, Any], base: Iterable[str], expansion: Iterable[str
     """What a list shows of an item: ``id``, the ``base`` members and the expanded ones."""
     wanted = {"id", *base, *expansion}
     return {key: value for key, value in item.items() if key in wanted}
+
+
+def shown(
+    org: OrgState,
+    item: Mapping[str, Any],
+    *,
+    base: Iterable[str] | None,
+    expansion: set[str],
+    tag_type: ComponentType,
+) -> JSON:
+    """A component as Adobe shows it: ``render``-ed with ``base`` (a list) or whole (``None``,
+    a single get), its tags when expanded, and its owner reduced to the id unless
+    ``ownerFullName`` is expanded."""
+    out = dict(item) if base is None else render(item, base, expansion)
+    if "tags" in expansion:
+        out["tags"] = org.tags.on(tag_type, str(item["id"]))
+    if "ownerFullName" not in expansion and isinstance(out.get("owner"), dict):
+        out["owner"] = {"imsUserId": out["owner"].get("imsUserId")}
+    return out
 
 
 def parse_instant(text: str, name: str) -> datetime:

@@ -17,7 +17,7 @@ from ._component_helpers import (
     caller_id,
     filter_by_ids,
     found,
-    render,
+    shown,
 )
 from ._http import Response
 from ._paging import JSON, bad_parameter, expansion_of, paged
@@ -36,13 +36,11 @@ _BASE = ("name", "description", "owner")
 
 
 def _shown(org: OrgState, item: Mapping[str, Any], expansion: set[str], base: bool) -> JSON:
-    shown = render(item, _BASE, expansion) if base else dict(item)
-    shown.pop("template", None)
-    if "tags" in expansion:
-        shown["tags"] = org.tags.on("dateRange", str(item["id"]))
-    if "ownerFullName" not in expansion and isinstance(shown.get("owner"), dict):
-        shown["owner"] = {"imsUserId": shown["owner"].get("imsUserId")}
-    return shown
+    shown_item = shown(
+        org, item, base=_BASE if base else None, expansion=expansion, tag_type="dateRange"
+    )
+    shown_item.pop("template", None)
+    return shown_item
 
 
 @router.route("GET", "/dateranges")
