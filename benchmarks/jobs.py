@@ -23,10 +23,10 @@ import time
 from typing import Any
 
 from cja_async import Client, OAuthCredentials
-from cja_async.testing import TOKEN_PATH, Request, Simulator
-from cja_async.testing._connections import _filtered, connections_of
+from cja_async.testing import TOKEN_PATH, Request, Simulator, Store
+from cja_async.testing._connections import _filtered
 from cja_async.testing._http import Receive, Scope, Send
-from cja_async.testing._segments import _visible, segments_of
+from cja_async.testing._segments import _visible
 
 from ._common import (
     COUNT_AT,
@@ -70,29 +70,28 @@ class _LegacyPaths:
         await self.sim(scope, receive, send)
 
 
-def _grow(store: dict[str, Any], count: int, org: Any, name_key: str = "name") -> list[str]:
+def _grow(store: Store[str], count: int, name_key: str = "name") -> list[str]:
     """Copies of the seeded items with new ids until ``store`` holds ``count``; the ids."""
-    seeded = list(store.values())
-    prefix = seeded[0]["id"].split("_")[0] + "_"
+    seeded = store.list()
     while len(store) < count:
         copy = dict(seeded[len(store) % len(seeded)])
-        copy["id"] = org.new_id(prefix, store)
+        copy["id"] = store.new_id()
         copy[name_key] = f"{copy.get(name_key)} (copy {len(store)})"
-        store[copy["id"]] = copy
-    return list(store)
+        store.add(copy)
+    return store.ids()
 
 
 def _seed(sim: Simulator, org_id: str) -> list[str]:
     """The job's data in ``org_id``; the segment ids the by-id job asks for."""
     org = sim.org(org_id)
-    store = segments_of(sim, org)
-    _grow(store, SEGMENTS, org)
-    connections = connections_of(org)
-    _grow(connections, CONNECTIONS, org)
+    store = org.segments
+    _grow(store, SEGMENTS)
+    connections = org.connections
+    _grow(connections, CONNECTIONS)
     # What the lists answer: ``includeType=all`` segments (every user's, not Adobe's
     # templates and internal ones, nor deleted ones), the connections a default list shows.
-    listed = [i for i, segment in store.items() if _visible(segment, {"all"})]
-    shown = _filtered(Request("GET", "/data/connections"), list(connections.values()))
+    listed = [segment["id"] for segment in store.list() if _visible(segment, {"all"})]
+    shown = _filtered(Request("GET", "/data/connections"), connections.list())
     _LISTED[org_id] = {0: len(listed), 1: DATAVIEWS, 2: len(shown), 3: BY_ID}
     return listed[:: len(listed) // BY_ID][:BY_ID]
 

@@ -33,18 +33,14 @@ LATENCY = 0.05
 
 def _seed(sim: Simulator, org_id: str, count: int) -> list[str]:
     """``count`` segment ids of ``org_id``: the seeded ones, plus copies with new ids."""
-    from cja_async.testing._segments import segments_of
-
-    org = sim.org(org_id)
-    store: dict[str, Any] = segments_of(sim, org)
-    seeded = list(store.values())
+    store = sim.org(org_id).segments
+    seeded = store.list()
     ids = [item["id"] for item in seeded[:count]]
-    prefix = ids[0].split("_")[0] + "_"
     while len(ids) < count:
         copy = dict(seeded[len(ids) % len(seeded)])
-        copy["id"] = org.new_id(prefix, store)
+        copy["id"] = store.new_id()
         copy["name"] = f"{copy['name']} (copy {len(ids)})"
-        store[copy["id"]] = copy
+        store.add(copy)
         ids.append(copy["id"])
     return ids
 

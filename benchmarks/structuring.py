@@ -21,8 +21,6 @@ from typing import Any
 from cja_async._convert import structure
 from cja_async.models import DataView, Segment
 from cja_async.testing import Simulator
-from cja_async.testing._dataviews import dataviews_of
-from cja_async.testing._segments import segments_of
 
 from ._common import Context, Report, Table, bar_chart, fmt_ratio, fresh_org, mark, median
 
@@ -33,12 +31,12 @@ COUNT = 10_000
 
 def _dataview_items(count: int) -> list[dict[str, Any]]:
     sim = Simulator(rate_limit=None, dataviews=count)
-    return list(dataviews_of(sim, sim.org(fresh_org("struct"))).values())
+    return sim.org(fresh_org("struct")).dataviews.list()
 
 
 def _segment_items(count: int) -> list[dict[str, Any]]:
     sim = Simulator(rate_limit=None)
-    found = list(segments_of(sim, sim.org(fresh_org("struct"))).values())
+    found = sim.org(fresh_org("struct")).segments.list()
     # Fewer seeded than asked: repeat them with new ids, the shape is what matters.
     return [dict(found[i % len(found)], id=f"s_bench_{i}") for i in range(count)]
 

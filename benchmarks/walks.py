@@ -30,7 +30,6 @@ from aiolimiter import AsyncLimiter
 
 from cja_async import RateLimit
 from cja_async.testing import Simulator
-from cja_async.testing._dataviews import dataviews_of
 
 from ._common import (
     COUNT_AT,
@@ -207,7 +206,7 @@ async def run_one(impl: str, mode: str, n: int, latency: float) -> Run:
     sim = Simulator(rate_limit=FAST_LIMITS, latency=latency, dataviews=n, count_at=COUNT_AT)
     org = fresh_org("walk")
     # Seed the org's data before the clock starts (it is created on first use otherwise).
-    ids = list(dataviews_of(sim, sim.org(org)))
+    ids = sim.org(org).dataviews.ids()
     rec = _Recorder()
     if impl == "cja-async":
         prepared = _cja_job(sim, org, mode, ids)

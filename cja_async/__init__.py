@@ -6,6 +6,7 @@ from typing import Any
 
 from ._auth import OAuthCredentials, StaticToken
 from ._cache import CacheStats, ResponseCache
+from ._call import RequestOptions
 from ._client import Client, ClientStats
 from ._config import RateLimit, Window
 from ._exceptions import (
@@ -68,6 +69,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RequestOptions",
     "RequestTimeoutError",
     "ResponseCache",
     "ResponseDecodeError",

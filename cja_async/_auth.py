@@ -68,11 +68,30 @@ def _non_empty(_inst: object, attribute: attrs.Attribute[str], value: str) -> No
         raise ValueError(f"{attribute.name} must not be empty")
 
 
-def _env(environ: Mapping[str, str], name: str) -> str:
+# Values read from the environment or a credential file are stripped of surrounding
+# whitespace: ids, secrets and URLs never hold any, and a trailing newline is what a value
+# written to a secrets file (``echo "$SECRET" > file``) or pasted from a console brings.
+
+
+def _env_value(environ: Mapping[str, str], name: str) -> str | None:
+    """The environment variable ``name`` stripped; ``None`` when it is unset or blank."""
     value = environ.get(name)
-    if not value:
-        raise ValueError(f"environment variable {name} is not set")
+    return (value.strip() or None) if value is not None else None
+
+
+def _env(environ: Mapping[str, str], name: str) -> str:
+    """The environment variable ``name`` stripped; ``ValueError`` when it is unset or blank."""
+    value = _env_value(environ, name)
+    if value is None:
+        state = "blank" if environ.get(name) else "not set"
+        raise ValueError(f"environment variable {name} is {state}")
     return value
+
+
+def _stripped(value: object) -> object:
+    """A credential file's ``value`` with a ``str`` stripped (other types are left for the
+    checks that name them)."""
+    return value.strip() if isinstance(value, str) else value
 
 
 @attrs.frozen(repr=False)
@@ -98,13 +117,13 @@ class OAuthCredentials:
         cls, prefix: str = "CJA_", environ: Mapping[str, str] | None = None
     ) -> OAuthCredentials:
         """Read ``CJA_CLIENT_ID``, ``CJA_CLIENT_SECRET`` and optionally ``CJA_SCOPES``
-        (comma-separated) and ``CJA_TOKEN_URL``."""
+        (comma-separated) and ``CJA_TOKEN_URL``, each stripped of surrounding whitespace."""
         env = os.environ if environ is None else environ
         return cls(
             client_id=_env(env, f"{prefix}CLIENT_ID"),
             client_secret=_env(env, f"{prefix}CLIENT_SECRET"),
-            scopes=env.get(f"{prefix}SCOPES") or DEFAULT_SCOPES,
-            token_url=env.get(f"{prefix}TOKEN_URL") or DEFAULT_TOKEN_URL,
+            scopes=_env_value(env, f"{prefix}SCOPES") or DEFAULT_SCOPES,
+            token_url=_env_value(env, f"{prefix}TOKEN_URL") or DEFAULT_TOKEN_URL,
         )
 
     @classmethod
@@ -149,12 +168,14 @@ def _console_fields(data: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]
     secrets = lowered.get("client_secrets") or lowered.get("client_secret") or lowered.get("secret")
     if isinstance(secrets, list):
         secrets = secrets[0] if secrets else None
-    client_id = lowered.get("client_id")
+    secrets = _stripped(secrets)
+    client_id = _stripped(lowered.get("client_id"))
     if not client_id or not secrets:
         raise ValueError("the credential JSON must hold a client id and a client secret")
     kwargs: dict[str, Any] = {"client_id": client_id, "client_secret": secrets}
     if lowered.get("scopes"):
         kwargs["scopes"] = lowered["scopes"]
+    org = _stripped(org)
     return (str(org) if org else None), kwargs
 
 

@@ -13,7 +13,7 @@ instead of guessing from the URL (it still guesses for raw ``cja.request(...)`` 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 import attrs
 import httpx
@@ -51,26 +51,15 @@ class ListOf(Generic[T]):
         return structure(data, list[self.model])  # type: ignore[name-defined]
 
 
-@attrs.frozen
-class RequestOptions:
-    """Per-call extras: query parameters and headers added to (or overriding) what the
-    method sends, and a timeout for this call (seconds or an ``httpx.Timeout``; its read
-    timeout is also the deadline of the whole response)."""
+class RequestOptions(TypedDict, total=False):
+    """Per-call extras, the ``**options`` every resource method takes: query parameters and
+    headers added to (or overriding) what the method sends, and a timeout for this call
+    (seconds or an ``httpx.Timeout``; its read timeout is also the deadline of the whole
+    response). ``None`` is the same as not giving one: the client's default applies."""
 
-    extra_query: Mapping[str, str | Sequence[str]] | None = None
-    extra_headers: Mapping[str, str] | None = None
-    timeout: float | httpx.Timeout | None = None
-
-    def merge(self, other: RequestOptions) -> RequestOptions:
-        """These options with ``other``'s on top."""
-        return RequestOptions(
-            extra_query={**(self.extra_query or {}), **(other.extra_query or {})} or None,
-            extra_headers={**(self.extra_headers or {}), **(other.extra_headers or {})} or None,
-            timeout=other.timeout if other.timeout is not None else self.timeout,
-        )
-
-
-NO_OPTIONS = RequestOptions()
+    extra_query: Mapping[str, str | Sequence[str]] | None
+    extra_headers: Mapping[str, str] | None
+    timeout: float | httpx.Timeout | None
 
 
 @attrs.define
@@ -99,13 +88,15 @@ class Call:
 
     def with_options(self, options: RequestOptions) -> Call:
         """This call with ``options`` applied (extras on top of what it sends)."""
-        if options is NO_OPTIONS:
+        if not options:
             return self
         params = self.params
-        if options.extra_query:
-            params = {**(params or {}), **options.extra_query}
+        if extra_query := options.get("extra_query"):
+            params = {**(params or {}), **extra_query}
         headers = self.headers
-        if options.extra_headers:
-            headers = {**(headers or {}), **options.extra_headers}
-        timeout = self.timeout if options.timeout is None else options.timeout
+        if extra_headers := options.get("extra_headers"):
+            headers = {**(headers or {}), **extra_headers}
+        timeout = options.get("timeout")
+        if timeout is None:
+            timeout = self.timeout
         return attrs.evolve(self, params=params, headers=headers, timeout=timeout)

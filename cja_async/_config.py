@@ -7,7 +7,7 @@ import time
 
 import attrs
 
-from ._checks import items_of
+from ._checks import check_int, items_of
 
 __all__ = ["RateLimit", "Window", "loop_time"]
 
@@ -26,10 +26,7 @@ def loop_time() -> float:
 
 
 def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+    check_int(value, attribute.name, minimum=1)
 
 
 def _positive_float(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:

@@ -251,7 +251,6 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         "_tuple": tuple,
         "_TypeError": TypeError,
         "_not_a": _not_a,
-        "_check_dicts": _check_dicts,
         "_shapes": shapes,
         "_learn": learn,
         "_set": object.__setattr__,  # no set tracking: these are facts about the JSON
@@ -267,6 +266,15 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         "    known = _shapes.get(shape)",
         "    present, unknown = _learn(shape) if known is None else known",
     ]
+    # The unknown members, copied by a loop: a comprehension is a call of its own (3.11).
+    lines += [
+        "    if unknown:",
+        "        extra = {}",
+        "        for k in unknown:",
+        "            extra[k] = data[k]",
+        "    else:",
+        "        extra = None",
+    ]
     values: dict[str, str] = {}  # field name -> the expression of its value
     for index, (field_name, key, tp) in enumerate(fields):
         checks = _value_lines(name, key, tp, f"v{index}", hooks)
@@ -275,7 +283,7 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
             values[field_name] = f"v{index}"
         else:  # taken as it is: read where it is stored
             values[field_name] = f"get({key!r})"
-    extra = "{k: data[k] for k in unknown} if unknown else None"
+    extra = "extra"
     if direct:
         # Each slot through its own descriptor: the fastest store that skips set tracking.
         lines.append("    obj = _new(_cls)")
@@ -351,17 +359,21 @@ def _value_lines(name: str, key: str, tp: Any, var: str, hooks: dict[str, Any]) 
             f"        if _type({var}) is not _list and not _isinstance({var}, _list):",
             f"            raise _TypeError({where} + str(_not_a('array', {var})))",
         ]
-    if kind in (_LIST_DICT, _LIST_HOOK, _HOOK):
-        if kind == _LIST_DICT:
-            call = f"_check_dicts({var})"
-        else:
-            hook = f"_h{len(hooks)}"
-            hooks[hook] = hook_type
-            call = (
-                f"{var} = [None if i is None else {hook}(i) for i in {var}]"
-                if kind == _LIST_HOOK
-                else f"{var} = {hook}({var})"
-            )
+    if kind == _LIST_DICT:
+        # (_check_dicts's loop, written out: a call per list costs as much as the loop.)
+        lines += [
+            f"        for i in {var}:",
+            "            if i is not None and _type(i) is not _dict and not _isinstance(i, _dict):",
+            f"                raise _TypeError({where} + str(_not_a('object', i)))",
+        ]
+    elif kind in (_LIST_HOOK, _HOOK):
+        hook = f"_h{len(hooks)}"
+        hooks[hook] = hook_type
+        call = (
+            f"{var} = [None if i is None else {hook}(i) for i in {var}]"
+            if kind == _LIST_HOOK
+            else f"{var} = {hook}({var})"
+        )
         lines += [
             "        try:",
             f"            {call}",

@@ -147,7 +147,9 @@ class _OrgSlot(Slot):
     __slots__ = ("_limiter",)
 
     def __init__(self, limiter: OrgLimiter, waited: float) -> None:
-        super().__init__(waited)
+        # Slot's fields set here, not through super(): one of these is made per request.
+        self.waited = waited
+        self._released = False
         self._limiter = limiter
 
     def _give_back(self, reached_server: bool) -> None:

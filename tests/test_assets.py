@@ -126,7 +126,9 @@ async def test_bad_arguments_fail_before_any_request(rec: Client, recorder: Reco
         await rec.assets.transfer("", {"project": ["a"]})
     with pytest.raises(ValueError, match="no component"):
         await rec.assets.transfer("u@AdobeID", {"project": []})
-    with pytest.raises(TypeError, match="not a string"):
+    with pytest.raises(
+        TypeError, match=r"not a single str: pass components\['project'\]=\['abc'\]"
+    ):
         await rec.assets.transfer("u@AdobeID", {"project": "abc"})
     with pytest.raises(TypeError, match="components"):
         await rec.assets.transfer("u@AdobeID", ["abc"])  # type: ignore[arg-type]

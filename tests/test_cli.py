@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from api_calls import MOBILE_VISITS
 
@@ -123,6 +124,14 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+def usage_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The stderr of a run refused as a usage error (exit 2): no traceback, no secret."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+    return result.stderr
+
+
 async def walk_all(org: Org) -> dict[str, list[dict[str, Any]]]:
     """Every group walked the library's way (the pager, items as to_dict())."""
     from cja_async._cli._export import GROUPS as TABLE
@@ -161,6 +170,13 @@ def test_the_installed_script_is_cja_async() -> None:
     assert result.stdout.startswith("Usage: cja-async ")
 
 
+def test_the_commands_that_call_the_api_do_not_load_the_simulator() -> None:
+    # Every command starts by importing the command line; only `demo` needs the simulator.
+    code = "import sys, cja_async._cli; print('cja_async.testing' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
 def test_whoami_names_user_and_org_with_one_request(org: Org) -> None:
     result = org.run("whoami")
     assert result.returncode == 0, result.stderr
@@ -191,6 +207,23 @@ def test_whoami_from_a_developer_console_file(org: Org, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert org.org_id in result.stdout
+
+
+def test_cja_org_id_is_read_as_the_library_reads_it(org: Org, tmp_path: Path) -> None:
+    # A credential file without ORG_ID takes CJA_ORG_ID, stripped like Client.from_env does
+    # (a secrets file's trailing newline); a blank one counts as unset.
+    console = {"CLIENT_SECRETS": [SECRET], "CLIENT_ID": org.client_id, "SCOPES": ["openid"]}
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(console))
+    result = org.run(
+        "whoami", "--credentials", str(path), "--base-url", org.url,
+        "--token-url", f"{org.url}/ims/token/v3", CJA_ORG_ID=f" {org.org_id}\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert org.org_id in result.stdout
+    result = org.run("whoami", CJA_ORG_ID="  \n")
+    assert result.returncode == 1
+    assert "no credentials" in one_error_line(result)
 
 
 # -- export -----------------------------------------------------------------------------
@@ -394,6 +427,24 @@ def test_diff_of_a_folder_and_a_file_or_of_a_non_json_file_is_one_clear_line(
     assert "codec" not in line
 
 
+def test_diff_of_a_broken_export_file_names_the_file_and_the_line(tmp_path: Path) -> None:
+    good, bad = tmp_path / "monday", tmp_path / "friday"
+    for folder in (good, bad):
+        folder.mkdir()
+        (folder / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n')
+    (bad / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n\n{"id": "s2", "na\n')
+    (bad / "tags.json").write_text('[{"id": 1}')
+    (good / "tags.json").write_text("[]")
+    result = offline("diff", str(good), str(bad))
+    assert result.returncode == 1
+    line = one_error_line(result)
+    # It used to say "cannot read 'friday': Expecting value: line 1 column 1 (char 0)".
+    assert f"{str(bad / 'segments.jsonl')!r} line 3 is not JSON (" in line, line
+    (bad / "segments.jsonl").write_text('{"id": "s1", "name": "A"}\n')
+    line = one_error_line(offline("diff", str(good), str(bad)))
+    assert f"{str(bad / 'tags.json')!r} is not JSON (" in line and "line 1 column 11" in line
+
+
 def test_an_empty_data_view_id_is_a_usage_error_before_any_request(org: Org) -> None:
     before = org.sim.stats.token_requests
     for args in (
@@ -415,6 +466,37 @@ def test_demo_refuses_bad_options_with_a_usage_line() -> None:
         assert result.returncode == 2, (option, value, result.stderr)
         assert "Traceback" not in result.stderr
         assert f"Invalid value for '{option}'" in result.stderr
+
+
+def test_demo_without_latency_ends_with_its_summary() -> None:
+    # --latency 0 is allowed, and made the least possible time 0: a ZeroDivisionError.
+    result = offline("demo", "--dataviews", "30", "--latency", "0")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "  least possible  0.00 s under the limits\n" in result.stdout
+    assert result.stdout.rstrip().endswith("(3 answered by the response cache)")
+
+
+def test_demo_of_one_data_view_speaks_in_the_singular() -> None:
+    result = offline("demo", "--dataviews", "1", "--latency", "0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Exporting 1 data view (")
+    assert "  data views      1 (owned by 1 person)\n" in result.stdout
+    assert "  second export   1 data view, 0 requests " in result.stdout
+
+
+def test_an_empty_step_ends_its_bar_at_0_of_0_not_0_of_1() -> None:
+    from cja_async._cli._progress import Progress
+
+    stream = io.StringIO()
+    with Progress(stream, terminal=True) as progress:
+        progress.track("segments").finish()  # a part with no items (sdr: no segments)
+        metrics = progress.track("metrics")
+        metrics.update(3, 3)
+        metrics.finish()
+    drawn = stream.getvalue()
+    final = drawn[drawn.rindex("segments") :]  # the last drawing of the bars
+    assert "0/0" in final and "0/1" not in final and "3/3" in final
 
 
 def test_changed_members_descend_into_objects_only() -> None:
@@ -472,8 +554,12 @@ def test_report_top_items_to_csv_jsonl_parquet(org: Org, tmp_path: Path) -> None
     assert sum(r["metrics/visits"] for r in within) < sum(everything.values())
 
     too_deep = org.run(*common, "--top", "10,5", "--out", str(tmp_path / "t.csv"))
-    assert too_deep.returncode == 1
-    assert "--top has 2 levels for 1 --dimension" in one_error_line(too_deep)
+    assert too_deep.returncode == 2  # a usage error (exit 1 before: see CHANGELOG.md)
+    assert "Invalid value for '--top': 2 levels for 1 --dimension" in usage_error(too_deep)
+    for bad in ("ten", "0", "-1", "10,x"):
+        result = org.run(*common, "--top", bad, "--out", str(tmp_path / "t.csv"))
+        assert result.returncode == 2, (bad, result.stderr)
+        assert "Invalid value for '--top': takes positive numbers" in usage_error(result)
 
 
 def test_report_breakdowns_equal_the_librarys_freeform_table(org: Org, tmp_path: Path) -> None:
@@ -538,8 +624,8 @@ def test_report_one_top_for_every_level_and_ids_given_twice(org: Org, tmp_path: 
     before = org.sim.stats.token_requests
     for option, twice in (("-d", "variables/devicetype"), ("-m", "metrics/visits")):
         result = org.run(*common, option, twice, "--out", str(tmp_path / "twice.csv"))
-        assert result.returncode == 1
-        assert f"{twice} is given twice" in one_error_line(result)
+        assert result.returncode == 2
+        assert f"{twice} is given twice" in usage_error(result)
     assert org.sim.stats.token_requests == before  # refused before any request
     assert not (tmp_path / "twice.csv").exists()
 
@@ -555,6 +641,26 @@ def test_report_over_18_months_names_the_split_option_before_any_request(
     assert "more than 18 months" in one_error_line(long) and "--split month" in long.stderr
     assert org.sim.stats.requests == before  # refused before any request
     assert not (tmp_path / "long.csv").exists()
+
+
+def test_bad_days_are_usage_errors_naming_the_option_before_any_request(
+    org: Org, tmp_path: Path
+) -> None:
+    before = org.sim.stats.token_requests
+    for start, end, expected in (
+        ("2024-13-01", "2024-04-01", "Invalid value for '--from': '2024-13-01' is not a day"),
+        ("2024-01-01", "yesterday", "Invalid value for '--to': 'yesterday' is not a day"),
+        ("2024-04-01", "2024-01-01", "--to 2024-01-01 is not after --from 2024-04-01"),
+        ("2024-01-31", "2024-01-31", "(one day: --from 2024-01-31 --to 2024-02-01)"),
+    ):
+        out = str(tmp_path / "r.csv")
+        result = org.run("report", "dv_x", "-d", "variables/page", "-m", "metrics/visits",
+                         "--from", start, "--to", end, "--out", out)  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert expected in result.stderr
+        assert "date_range" not in result.stderr  # the library's argument, not the option
+    assert org.sim.stats.token_requests == before
 
 
 def test_parquet_without_polars_is_refused_before_any_request(
@@ -609,6 +715,22 @@ def test_an_unreachable_identity_server_names_the_token_url_not_the_base_url() -
     assert line.endswith("check the network and the token URL (--token-url or CJA_TOKEN_URL)")
 
 
+def test_a_bad_setting_names_the_option_or_variable_that_sets_it(org: Org, tmp_path: Path) -> None:
+    # The library's errors name its arguments (token_url=...), which no CLI user typed.
+    for changes, expected in (
+        ({"CJA_TOKEN_URL": ""}, "; on the command line: --token-url URL (or CJA_TOKEN_URL)"),
+        ({"CJA_BASE_URL": "http://example.com"}, "--base-url URL (or CJA_BASE_URL)"),
+        ({"CJA_ORG_ID": "SIMORG"}, "CJA_ORG_ID (or the credential file's ORG_ID)"),
+    ):
+        result = org.run("whoami", **changes)
+        assert result.returncode == 1
+        assert one_error_line(result).endswith(expected), result.stderr
+    listed = tmp_path / "list.json"
+    listed.write_text("[1]")
+    line = one_error_line(org.run("whoami", "--credentials", str(listed)))
+    assert line.count(str(listed)) == 1, line  # was "list.json: 'list.json' does not hold..."
+
+
 def test_unwritable_out_fails_before_any_request(org: Org, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -623,6 +745,25 @@ def test_unwritable_out_fails_before_any_request(org: Org, tmp_path: Path) -> No
         assert result.returncode == 1, args
         assert "cannot write to" in one_error_line(result)
     assert org.sim.stats.token_requests == before  # not even a token was asked for
+
+
+def test_an_empty_out_is_a_usage_error_not_the_current_folder(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where an empty --out used to put the files
+    before = org.sim.stats.token_requests
+    for args in (
+        ("export", "tags", "--out", ""),
+        ("sdr", "dv_x", "--out", " "),
+        ("report", "dv_x", "-d", "variables/page", "-m", "metrics/visits", "--from",
+         "2024-01-01", "--to", "2024-02-01", "--out", ""),
+    ):  # fmt: skip
+        result = org.run(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert "Invalid value for '--out' / '-o': empty; give a " in result.stderr, args
+    assert list(tmp_path.iterdir()) == []
+    assert org.sim.stats.token_requests == before
 
 
 def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> None:
@@ -641,8 +782,26 @@ def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "broken.json: not a JSON file" in one_error_line(result)
     result = org.run("sdr", "dv_x", "--out", str(tmp_path / "sdr.txt"))
-    assert result.returncode == 1
-    assert "--format" in one_error_line(result)
+    assert result.returncode == 2  # a usage error
+    assert "does not write txt files" in usage_error(result) and "--format" in result.stderr
+
+
+def test_a_format_the_command_does_not_write_is_named_as_such() -> None:
+    from cja_async._cli._files import format_for
+
+    formats = ("csv", "jsonl", "parquet")
+    # A report to r.xlsx was "cannot tell the format of 'r.xlsx'": it can, it just is not one.
+    with pytest.raises(click.UsageError) as info:
+        format_for(Path("r.xlsx"), None, formats)
+    assert info.value.exit_code == 2
+    assert info.value.message == (
+        "this command does not write xlsx files ('r.xlsx'): give --format (csv|jsonl|parquet) "
+        "or a file name ending in one of them"
+    )
+    with pytest.raises(click.UsageError, match=r"^cannot tell the format of 'report': give"):
+        format_for(Path("report"), None, formats)
+    assert format_for(Path("R.CSV"), None, formats) == "csv"
+    assert format_for(Path("r.txt"), "jsonl", formats) == "jsonl"
 
 
 def test_a_refused_request_mid_export_is_one_line_and_leaves_no_file(tmp_path: Path) -> None:
@@ -664,6 +823,93 @@ def test_atomic_text_leaves_nothing_on_failure(tmp_path: Path) -> None:
         raise RuntimeError("stop")
     assert target.read_text() == "previous\n"
     assert list(tmp_path.iterdir()) == [target]
+
+
+# -- one budget for separate runs: --redis ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A private redis-server on a free loopback port (skipped without one, as the Redis
+    limiter's own tests are)."""
+    pytest.importorskip("redis", reason="redis-py is not installed: pip install '.[redis]'")
+    from cja_async.redis._server import RedisServer, redis_server_binary
+
+    binary = redis_server_binary()
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with RedisServer(binary) as server:
+        yield server.url
+
+
+def test_a_run_with_redis_waits_for_the_budget_other_processes_spent(
+    org: Org, redis_url: str
+) -> None:
+    # Another program of the org (here, this test) spends the whole 60-per-6 s window through
+    # the same Redis; a run that shares it waits for the window instead of meeting 429s (a run
+    # with a limiter of its own would be refused: the server's window is full).
+    import asyncio
+
+    from cja_async import OAuthCredentials
+    from cja_async.redis import RedisLimiterBackend
+
+    async def spend() -> int:
+        credentials = OAuthCredentials(
+            client_id=org.client_id, client_secret=SECRET, token_url=f"{org.url}/ims/token/v3"
+        )
+        async with (
+            RedisLimiterBackend(redis_url) as backend,
+            Client(org_id=org.org_id, credentials=credentials, base_url=org.url,
+                   rate_limit=LIMITS, limiter_backend=backend) as cja,
+        ):  # fmt: skip
+            await asyncio.gather(*(cja.users.me() for _ in range(60)))
+            return cja.stats.rate_limited
+
+    assert asyncio.run(spend()) == 0
+    result = org.run("whoami", "--redis", redis_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().startswith("whoami: 1 request, 0 429s,")
+    stats = org.sim.org_stats(org.org_id)
+    assert (stats.requests, stats.rejected_429) == (61, 0)
+
+
+def test_runs_sharing_redis_at_another_speed_are_told_to_match(org: Org, redis_url: str) -> None:
+    assert org.run("whoami", "--redis", redis_url).returncode == 0  # the budget at --speed 10
+    result = subprocess.run(
+        [sys.executable, "-m", "cja_async", "whoami", "--redis", redis_url, "--speed", "5"],
+        env=org.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    line = one_error_line(result)  # was a ValueError traceback
+    assert "Every process of one org must use the same rate_limit" in line
+    assert line.endswith("give every run that shares --redis the same --speed")
+
+
+def test_redis_problems_are_one_line(
+    org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cja_async._cli import main
+
+    result = org.run("whoami", "--redis", "localhost:6379")  # no scheme: redis-py would raise
+    assert result.returncode == 2
+    assert (
+        "Invalid value for '--redis': the URL must be a redis://, rediss:// or unix:// URL"
+        in result.stderr
+    )
+    unreachable = org.run("whoami", CJA_REDIS_URL="redis://cli:pw-never-shown@127.0.0.1:1/0")
+    assert unreachable.returncode == 1
+    assert "pw-never-shown" not in unreachable.stderr + unreachable.stdout
+    assert one_error_line(unreachable).endswith(
+        "check that the Redis of --redis (or CJA_REDIS_URL) is reachable"
+    )
+    for name, value in org.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(sys.modules, "cja_async.redis", None)  # as without redis-py
+    assert main(["whoami", "--redis", "redis://localhost:6379/0"]) == 1
+    assert "--redis needs redis-py: pip install 'cja-async[redis]'" in capsys.readouterr().err
 
 
 # -- Ctrl-C -----------------------------------------------------------------------------
@@ -731,6 +977,92 @@ def test_ctrl_c_on_the_demo_is_one_line_and_exit_130(tmp_path: Path) -> None:
     assert proc.returncode == 130
     assert len(stderr.strip().splitlines()) == 1, stderr
     assert stderr.startswith("cja-async: interrupted (Ctrl-C)")
+
+
+@pytest.mark.parametrize("command", [["whoami"], ["export", "tags", "--out", "OUT"]])
+def test_ctrl_c_after_the_summary_changes_nothing(
+    org: Org, tmp_path: Path, command: list[str]
+) -> None:
+    # The summary line says the job is done: a Ctrl-C pressed as it appears (while the client
+    # closes and Python exits) must neither turn that into a failure nor kill the process
+    # silently by SIGINT (it used to exit -2 and print nothing).
+    args = [str(tmp_path / "out") if part == "OUT" else part for part in command]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cja_async", *args, "--speed", str(SPEED)],
+        env=org.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        lines = []
+        while not (lines and " 429s, " in lines[-1]):
+            line = proc.stderr.readline()
+            assert line, f"ended before the summary: {lines}"
+            lines.append(line)
+        proc.send_signal(signal.SIGINT)
+        _stdout, rest = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, (lines, rest)
+    assert rest == ""  # nothing after the summary: no "interrupted", no traceback
+    assert lines[-1].startswith(f"{command[0]}: " if command[0] == "whoami" else "exported 12 ")
+
+
+def test_ctrl_c_after_the_demo_summary_changes_nothing() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cja_async", "demo", "--dataviews", "30", "--latency", "0.001"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        while "second export" not in (line := proc.stdout.readline()):
+            assert line, "ended before the summary"
+        proc.send_signal(signal.SIGINT)
+        _stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert (proc.returncode, stderr) == (0, "")
+
+
+def test_main_called_in_process_gives_the_callers_ctrl_c_back(
+    org: Org, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As the program, a finished command ignores Ctrl-C until the process exits; a caller
+    # that runs main(argv) in its own process keeps its Ctrl-C.
+    from cja_async._cli import main
+
+    for name, value in org.env().items():
+        monkeypatch.setenv(name, value)
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["whoami", "--speed", str(SPEED)]) == 0
+    assert "whoami: 1 request" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_ctrl_c_before_the_loop_runs_the_job_closes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C while asyncio.run makes its loop: the job never ran, and used to be left for the
+    # garbage collector to warn "coroutine ... was never awaited" under the one-line message.
+    import asyncio
+    import inspect
+
+    from cja_async._cli import Interrupted, run
+
+    def interrupted() -> asyncio.AbstractEventLoop:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(asyncio.events, "new_event_loop", interrupted)
+
+    async def job() -> str:
+        return "never"
+
+    coroutine = job()
+    with pytest.raises(Interrupted):
+        run(coroutine)
+    assert inspect.getcoroutinestate(coroutine) == inspect.CORO_CLOSED
 
 
 # -- a real terminal (tmux) ------------------------------------------------------------

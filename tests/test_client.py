@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import anyio
@@ -29,7 +30,7 @@ from cja_async import (
     StaticToken,
     Window,
 )
-from cja_async.models import DataView
+from cja_async.models import DataView, User
 from cja_async.testing import Faults, LossyTransport, Request, Response, Simulator, every_nth
 
 pytestmark = pytest.mark.anyio
@@ -446,10 +447,10 @@ async def test_get_change_update_keeps_every_member(cja: Client, sim: Simulator)
     first = (await cja.dataviews.list(limit=1)).items[0]
     assert first.id
     before = await cja.dataviews.get(first.id)
-    stored_before = dict(sim.org(cja.org_id).collection("dataviews", lambda *a: [])[first.id])
+    stored_before = dict(sim.org(cja.org_id).dataviews.get(first.id))
     before.name = "Renamed"
     await cja.dataviews.update(first.id, before)
-    stored_after = sim.org(cja.org_id).collection("dataviews", lambda *a: [])[first.id]
+    stored_after = sim.org(cja.org_id).dataviews.get(first.id)
     changed = {k for k in stored_before if stored_before[k] != stored_after.get(k)}
     assert changed <= {"name", "modifiedDate"}
     assert set(stored_after) == set(stored_before)
@@ -570,9 +571,13 @@ def test_an_org_id_without_at_adobeorg_is_refused_at_construction(
     with pytest.raises(ValueError, match="ending in '@AdobeOrg'") as caught:
         Client(org_id=bad, credentials=credentials)
     assert repr(bad) in str(caught.value) and "secret" not in str(caught.value)
-    # The same check wherever the org id comes from.
+    # The same check wherever the org id comes from (the environment's values are stripped
+    # first, see test_credential_values.py).
     for name, value in {"ORG_ID": bad, "CLIENT_ID": "id", "CLIENT_SECRET": "s"}.items():
         monkeypatch.setenv(f"CJA_{name}", value)
+    if bad != bad.strip():
+        assert Client.from_env().org_id == bad.strip()
+        return
     with pytest.raises(ValueError, match="@AdobeOrg"):
         Client.from_env()
 
@@ -589,3 +594,57 @@ def test_timeout_error_no_longer_shadows_the_builtin_and_its_old_name_warns() ->
     assert old is RequestTimeoutError
     with pytest.raises(AttributeError, match="NoSuchError"):
         cja_async.NoSuchError  # type: ignore[attr-defined]  # noqa: B018
+
+
+# -- every constructor argument is checked at construction ----------------------------------
+
+_SECRET = "s3cret-never-shown"
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "error", "message"),
+    [
+        ("timeout", "10", TypeError, "timeout must be seconds or an httpx.Timeout, got str"),
+        ("timeout", None, TypeError, "timeout must be seconds or an httpx.Timeout"),
+        ("timeout", True, TypeError, "timeout must be seconds"),
+        ("timeout", 0, ValueError, "timeout must be a positive finite number"),
+        ("timeout", float("inf"), ValueError, "timeout must be a positive finite number"),
+        ("org_id", 123, TypeError, "org_id must be a str such as 'XXXX@AdobeOrg', got int"),
+        ("org_id", None, TypeError, "org_id must be a str"),
+        ("org_id", "  ", ValueError, "org_id must be a non-empty string"),
+        ("base_url", 8080, TypeError, "base_url must be a str"),
+        ("base_url", "cja.adobe.io", ValueError, "base_url must be an https:// URL"),
+        ("max_retries", "5", TypeError, "max_retries must be an int, got str"),
+        ("max_retries", -1, ValueError, "max_retries must be at least 0"),
+        ("max_response_bytes", 2.5, TypeError, "max_response_bytes must be an int"),
+        ("page_size", "100", TypeError, "page_size must be an int, got str"),
+        ("page_size", 5000, ValueError, "page_size must be between 1 and 1000"),
+        ("rate_limit", {"concurrency": 6}, TypeError, "rate_limit must be a RateLimit"),
+        ("transport", object(), TypeError, "transport must be an httpx.AsyncBaseTransport"),
+        ("credentials", _SECRET, TypeError, "credentials must be OAuthCredentials"),
+    ],
+)
+def test_a_wrong_constructor_argument_fails_at_construction_naming_it(
+    argument: str, value: object, error: type[Exception], message: str
+) -> None:
+    kwargs: dict[str, Any] = {
+        "org_id": "O@AdobeOrg",
+        "credentials": OAuthCredentials(client_id="id", client_secret=_SECRET),
+        argument: value,
+    }
+    with pytest.raises(error, match=re.escape(message)) as caught:
+        Client(**kwargs)
+    assert _SECRET not in str(caught.value)
+
+
+def test_a_password_in_a_refused_base_url_is_not_shown() -> None:
+    credentials = OAuthCredentials(client_id="id", client_secret="s")
+    with pytest.raises(ValueError, match="https://") as caught:
+        Client(org_id="O@AdobeOrg", credentials=credentials, base_url=f"http://u:{_SECRET}@h")
+    assert _SECRET not in str(caught.value) and "u:***@h" in str(caught.value)
+
+
+async def test_a_timeout_in_seconds_still_applies(org_id: str) -> None:
+    sim = Simulator(rate_limit=FAST_LIMITS, latency=0.0)
+    async with sim.client(org_id=org_id, timeout=10) as cja:
+        assert isinstance(await cja.users.me(), User)

@@ -9,7 +9,7 @@ import pytest
 from cja_async import Client, NotFoundError
 from cja_async.models import Connection, DataSourceType
 from cja_async.testing import Simulator
-from cja_async.testing._connections import CONNECTIONS_PER_ORG, connections_of
+from cja_async.testing._stores.connections import CONNECTIONS_PER_ORG
 
 pytestmark = pytest.mark.anyio
 
@@ -19,7 +19,7 @@ async def everything(cja: Client, **kwargs: Any) -> list[Connection]:
 
 
 def stored(sim: Simulator, org_id: str) -> list[dict[str, Any]]:
-    return list(connections_of(sim.org(org_id)).values())
+    return sim.org(org_id).connections.list()
 
 
 async def test_list_leaves_out_system_owned_and_disabled_unless_asked(
@@ -48,7 +48,7 @@ async def test_get_a_connection_with_its_datasets(cja: Client, sim: Simulator, o
     conn = await cja.connections.get(
         str(first.id), expansion=["name", "description", "owner", "dataSets", "schemaInfo"]
     )
-    raw = connections_of(sim.org(org_id))[str(first.id)]
+    raw = sim.org(org_id).connections.get(str(first.id))
     assert conn.name == raw["name"] and conn.owner and conn.owner.ims_user_id
     shown = [d for d in raw["dataSets"] if not d["_hidden"]]
     assert [d.data_set_id for d in conn.data_sets or []] == [d["dataSetId"] for d in shown]

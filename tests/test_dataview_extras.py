@@ -9,7 +9,7 @@ import pytest
 from cja_async import Client, NotFoundError, ServerError
 from cja_async.models import DataView, Dimension, Metric, ValidationResult
 from cja_async.testing import Simulator
-from cja_async.testing._users import USERS_PER_ORG
+from cja_async.testing._stores.users import USERS_PER_ORG
 
 pytestmark = pytest.mark.anyio
 

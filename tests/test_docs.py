@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "cja_async.resources",
     "cja_async.testing",
     "cja_async.redis",
+    "cja_async.limits",
 ]
 
 
@@ -103,3 +104,39 @@ def test_the_testing_page_examples_run() -> None:
     # exactly one data view; the rule's outage and the recorder's view of the walk.
     for block in blocks:
         exec(compile(block, "testing.md", "exec"), {"__name__": "docs_example"})
+
+
+def test_the_no_429_promise_says_it_holds_within_a_process() -> None:
+    """Every place that promises no 429 "of its own making" says, right there, that the
+    limiter is per process and where one budget for many processes is explained: a user who
+    runs the examples or the command line as separate processes against one served simulator
+    meets 429s, and must not be told they cannot happen."""
+    from cja_async._cli import cli
+
+    promises = {
+        "README.md": ((ROOT / "README.md").read_text(encoding="utf-8"), "(#many-processes)"),
+        "docs/index.md": ((DOCS / "index.md").read_text(encoding="utf-8"), "(limits.md#"),
+        "cja-async --help": (cli.help or "", "earlier runs"),
+    }
+    for where, (text, pointer) in promises.items():
+        flat = " ".join(text.split())
+        spots = [m.start() for m in re.finditer("own making", flat)]
+        assert spots, where
+        for spot in spots:
+            around = flat[max(0, spot - 300) : spot + 400]
+            assert "in the process" in around or "a run" in around, (where, around)
+            assert "429s" in flat[spot : spot + 400] and pointer in flat[spot : spot + 400], (
+                where,
+                around,
+            )
+        assert "never see a 429" not in flat, where
+
+
+def test_the_cli_pages_summary_examples_are_what_the_commands_print() -> None:
+    from cja_async._cli._progress import plural
+
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    counts = re.findall(r": (\d+) (requests?), \d+ 429s, ", page)
+    assert counts
+    for count, noun in counts:
+        assert plural(int(count), "request") == f"{count} {noun}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from cja_async import BadRequestError, Client
-from cja_async.models import FreeformProgress, FreeformRow, ReportRequest
+from cja_async.models import FreeformProgress, FreeformRow, ReportMetric, ReportRequest
 from cja_async.testing import Simulator
 
 pytestmark = pytest.mark.anyio
@@ -315,7 +316,10 @@ async def test_data_frames(cja: Client, view: str, events: list[dict[str, Any]])
     ("kwargs", "error", "match"),
     [
         ({"dimensions": []}, ValueError, "at least one dimension"),
-        ({"dimensions": CHANNEL}, TypeError, "sequence"),
+        ({"dimensions": CHANNEL}, TypeError, re.escape(f"pass dimensions=['{CHANNEL}']")),
+        ({"metrics": "metrics/visits"}, TypeError, re.escape("pass metrics=['metrics/visits']")),
+        ({"metrics": ReportMetric("metrics/visits")}, TypeError, "not a single ReportMetric"),
+        ({"dimensions": {CHANNEL, DEVICE}}, TypeError, "list of dimension ids, got set"),
         ({"top": [5]}, ValueError, "one value per dimension"),
         ({"top": 0}, ValueError, "1 or more"),
         ({"top": [1.5, None]}, TypeError, "ints or None"),

@@ -113,6 +113,18 @@ async def test_bad_ids_fail_before_any_request(rec: Client, recorder: Recorder) 
         await rec.segments.get_many(["ok", ""])
     with pytest.raises(TypeError, match=r"project_ids\[0\]"):
         await rec.projects.get_many([5])  # type: ignore[list-item]
+    # A str is iterable: it must not become one id per character.
+    for get_many, name in (
+        (rec.segments.get_many, "segment_ids"),
+        (rec.calculated_metrics.get_many, "metric_ids"),
+        (rec.date_ranges.get_many, "date_range_ids"),
+    ):
+        with pytest.raises(TypeError, match=rf"not a single str: pass {name}=\['abc'\]"):
+            await get_many("abc")
+    with pytest.raises(TypeError, match=r"component_ids must be a list of str ids, not"):
+        await rec.tags.remove_all("abc", "segment")
+    with pytest.raises(TypeError, match=r"pass tag_names=\['abc'\]"):
+        await rec.tags.component_ids("abc", "segment")
     assert recorder.sent == []
 
 

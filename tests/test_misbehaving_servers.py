@@ -412,9 +412,11 @@ async def test_every_encoding_we_ask_for_is_undone(
 
 def test_the_cap_must_be_a_positive_int() -> None:
     creds = OAuthCredentials(client_id="i", client_secret="s")
-    for bad in (0, -1, 1.5, True, "1MB"):
-        with pytest.raises(ValueError, match="max_response_bytes"):
+    for bad, error in ((0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="max_response_bytes"):
             Client(org_id="o@AdobeOrg", credentials=creds, max_response_bytes=bad)
+    with pytest.raises(TypeError, match="max_response_bytes must be an int, got str"):
+        Client(org_id="o@AdobeOrg", credentials=creds, max_response_bytes="1MB")  # type: ignore[arg-type]
 
 
 # -- 6. a deadline for the whole response -------------------------------------------------

@@ -64,3 +64,33 @@ def test_the_offline_settings_are_the_served_simulators_credentials() -> None:
         "CJA_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
     }
     assert "python -m pip install '.[simulator]'" in text[: text.index(block)][-400:]
+
+
+def test_the_quick_start_says_how_to_install_and_run_the_env_examples_offline() -> None:
+    """A new user reads the quick start first: it must say that the package comes from the
+    checkout (not PyPI, where the name may be someone else's) and where the offline settings
+    for the ``Client.from_env()`` examples are, which come long after the first of them."""
+    text = README.read_text(encoding="utf-8")
+    quick = text[text.index("## Quick start") : text.index("\n## ", text.index("## Quick start"))]
+    assert "not on PyPI yet" in quick
+    assert "python -m pip install '.[simulator]'" in quick
+    assert "Client.from_env()" in quick and "(#the-api-group-by-group)" in quick
+    assert "python -m cja_async.testing" in text.split("## The API, group by group", 1)[1]
+
+
+def test_examples_import_only_public_modules_and_say_what_to_install() -> None:
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    private = [line for b in blocks for line in b.splitlines() if "import" in line and "._" in line]
+    assert private == []  # a user cannot rely on cja_async._anything
+    many = text.split("## Many processes", 1)[1].split("\n## ", 1)[0]
+    assert "from fastapi import" in many and "pip install fastapi uvicorn" in many
+    assert "python -m pip install '.[redis]'" in many  # the package is not on PyPI yet
+
+
+def test_the_limiter_names_the_readme_uses_are_public() -> None:
+    from cja_async import _limits, limits
+
+    for name in limits.__all__:
+        assert getattr(limits, name) is getattr(_limits, name)
+    assert {"Limiter", "LimiterBackend", "Slot", "InProcessLimiterBackend"} <= set(limits.__all__)

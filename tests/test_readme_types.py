@@ -9,10 +9,10 @@ Users copy these examples into typed code bases; an example that needs a cast or
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from strict_mypy import strict_mypy
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
@@ -27,22 +27,6 @@ def _module(block: str) -> str:
 
 def test_readme_examples_pass_mypy_strict(tmp_path: Path) -> None:
     assert len(BLOCKS) >= 10
-    files = []
-    for index, block in enumerate(BLOCKS):
-        source = tmp_path / f"readme_{index:02d}.py"
-        source.write_text(_module(block), encoding="utf-8")
-        files.append(str(source))
-    config = tmp_path / "mypy.ini"  # not the project's: the user's own, strict
-    config.write_text("[mypy]\n", encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--config-file", str(config),
-            # Errors inside installed packages are not the examples' (the library has its
-            # own mypy --strict check); what the examples do with them is.
-            "--follow-imports", "silent", "--cache-dir", str(tmp_path / "cache"), *files,
-        ],
-        capture_output=True, text=True, check=False, timeout=110,
-    )  # fmt: skip
-    assert result.returncode == 0, "README examples fail mypy --strict:\n" + result.stdout.replace(
-        str(tmp_path) + "/", ""
-    )
+    sources = {f"readme_{index:02d}.py": _module(block) for index, block in enumerate(BLOCKS)}
+    status, output = strict_mypy(tmp_path, sources)
+    assert status == 0, "README examples fail mypy --strict:\n" + output

@@ -527,3 +527,31 @@ def unused_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+# -- a URL redis-py cannot use: refused when made, or a CJAError when used -----------------
+
+
+@pytest.mark.parametrize(
+    "bad", ["nope", "localhost:6379", "http://h:6379/0", "redis://u:pw-secret@h:port/0", ""]
+)
+def test_a_malformed_url_is_refused_when_the_backend_is_made(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"redis://, rediss:// or unix:// URL") as caught:
+        RedisLimiterBackend(bad)
+    assert "pw-secret" not in str(caught.value)
+
+
+def test_a_url_that_is_not_a_str_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="url must be a str"):
+        RedisLimiterBackend(6379)  # type: ignore[arg-type]
+
+
+async def test_what_redis_py_refuses_in_a_url_reaches_the_request_as_a_cja_error() -> None:
+    # A known scheme and port, but an option redis-py cannot read: found only when it connects.
+    url = "redis://u:pw-secret@127.0.0.1:6379/0?socket_timeout=abc"
+    sim = Simulator(rate_limit=None)
+    backend = RedisLimiterBackend(url)
+    async with backend, sim.client(org_id=new_org(), limiter_backend=backend) as cja:
+        with pytest.raises(LimiterUnavailableError, match="check the RedisLimiterBackend url"):
+            await cja.users.me()
+    assert sim.stats.requests == 0

@@ -497,6 +497,13 @@ def test_builder_writes_adobes_body() -> None:
         ({"data_view_id": 5}, TypeError, "data_view_id"),
         ({"metrics": [f"metrics/m{i}" for i in range(21)]}, ValueError, "metrics"),
         ({"metrics": 5}, TypeError, "metrics"),
+        ({"metrics": "metrics/visits"}, TypeError, r"pass metrics=\['metrics/visits'\]"),
+        (
+            {"metrics": ReportMetric("metrics/visits")},
+            TypeError,
+            r"pass metrics=\[ReportMetric\(...\)\]",
+        ),
+        ({"dimensions": ReportDimension(PAGE)}, TypeError, r"pass dimensions=\[ReportDimension"),
         ({"metrics": [""]}, ValueError, "metric id"),
         ({"dimensions": [PAGE] * 6}, ValueError, "dimensions"),
         ({"dimensions": []}, ValueError, "dimensions"),

@@ -163,7 +163,7 @@ async def test_bad_arguments_fail_before_any_request(rec: Client, recorder: Reco
         await rec.segments.validate("{}")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="definition"):
         await rec.segments.validate({})
-    with pytest.raises(TypeError, match="single string"):
+    with pytest.raises(TypeError, match="not a single str"):
         await rec.segments.get_many("s1_abc")
     assert recorder.sent == []
 

@@ -11,8 +11,7 @@ from postman_examples import examples
 from cja_async import Client, NotFoundError, StaticToken
 from cja_async._convert import structure, unstructure
 from cja_async.models import ComponentShares, Share
-from cja_async.testing import Simulator
-from cja_async.testing._users import technical_account_id
+from cja_async.testing import Simulator, technical_account_id
 
 pytestmark = pytest.mark.anyio
 

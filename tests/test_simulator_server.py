@@ -3,6 +3,7 @@ an exit summary, so a user can check that a program met no 429."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -14,8 +15,15 @@ import time
 import httpx
 import pytest
 
-from cja_async import RateLimit, RateLimitError, Window
-from cja_async.testing import TOKEN_PATH, Simulator
+from cja_async import Client, OAuthCredentials, RateLimit, RateLimitError, Window
+from cja_async.models import User
+from cja_async.testing import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_ORG_ID,
+    TOKEN_PATH,
+    Simulator,
+)
 from cja_async.testing.__main__ import STATS_PATH, LoggedSimulator, main, summary
 
 
@@ -181,3 +189,62 @@ def test_port_0_serves_on_a_free_port_and_the_banner_names_it() -> None:
         out, _ = server.communicate(timeout=30)
     assert server.returncode == 0
     assert "simulator stopped: 0 API requests" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_served_on_every_interface_the_banner_gives_urls_a_client_here_can_use() -> None:
+    server = _serve("--host", "0.0.0.0", "--port", "0", "--quiet", "--no-limits")
+    try:
+        assert server.stdout is not None
+        base = server.stdout.readline().removeprefix("CJA simulator at ").strip()
+        assert base.startswith("http://127.0.0.1:")
+        banner = [base, *(server.stdout.readline() for _ in range(7))]
+        assert "listening on  all interfaces (0.0.0.0 port" in banner[-1]
+        token_url = banner[1].split()[-1]
+        assert token_url == base + TOKEN_PATH
+        _wait_until_it_answers(base)
+
+        async def whoami() -> User:
+            credentials = OAuthCredentials(
+                client_id=DEFAULT_CLIENT_ID,
+                client_secret=DEFAULT_CLIENT_SECRET,
+                token_url=token_url,
+            )
+            async with Client(org_id=DEFAULT_ORG_ID, credentials=credentials, base_url=base) as cja:
+                return await cja.users.me()
+
+        assert isinstance(asyncio.run(whoami()), User)  # the client takes these URLs
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=30)
+    assert "simulator stopped: 1 API requests" in out
+
+
+def _wait_until_it_answers(base: str) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            httpx.get(base + STATS_PATH, timeout=2)
+            return
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("host", "shown", "everywhere"),
+    [
+        ("0.0.0.0", "127.0.0.1", True),
+        ("::", "[::1]", True),
+        ("", "127.0.0.1", True),
+        ("127.0.0.1", "127.0.0.1", False),
+        ("::1", "[::1]", False),
+        ("localhost", "localhost", False),
+    ],
+)
+def test_the_banner_host_is_one_a_client_on_this_machine_can_reach(
+    host: str, shown: str, everywhere: bool
+) -> None:
+    from cja_async.testing.__main__ import _client_host
+
+    assert _client_host(host) == (shown, everywhere)

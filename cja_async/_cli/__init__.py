@@ -13,14 +13,18 @@ nothing here speaks HTTP itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime
 import functools
 import json
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
@@ -30,6 +34,7 @@ from .. import (
     AuthenticationError,
     CJAError,
     Client,
+    LimiterUnavailableError,
     NotFoundError,
     OAuthCredentials,
     PermissionDeniedError,
@@ -38,12 +43,17 @@ from .. import (
     TransportError,
     __version__,
 )
-from .._auth import _console_fields, _load_json
+from .._auth import _console_fields, _env_value, _load_json
+from .._checks import check_redis_url
+from .._extras import install_hint
+from .._limits import LimiterBackend
 from . import _diff, _export, _report, _sdr
-from ._demo import demo as run_demo
 from ._errors import CommandError
 from ._files import check_writable_dir, format_for
 from ._progress import Progress, plural, summary_line
+
+if TYPE_CHECKING:
+    from ..redis import RedisLimiterBackend
 
 __all__ = ["cli", "main"]
 
@@ -60,15 +70,42 @@ class Interrupted(CommandError):
         )
 
 
-def run(job: Coroutine[Any, Any, None]) -> None:
-    """Run a command's coroutine; Ctrl-C and task-group errors become one clear error."""
+def run(job: Coroutine[Any, Any, str | None], *, err: bool = True) -> None:
+    """Run a command's coroutine, then print the summary it returns (on stderr, or stdout
+    when ``err`` is false).
+
+    Ctrl-C before the summary is ``Interrupted`` (exit 130, one line). The summary is printed
+    only once the event loop is closed, and from then on Ctrl-C is ignored: the work is done
+    and said to be, and a late Ctrl-C must not turn it into a failure, or kill the interpreter
+    while it exits (signal -2 and not a word). Task-group errors become their first cause.
+    """
     try:
-        asyncio.run(job)
+        summary = asyncio.run(job)
+        _ignore_ctrl_c()
     except KeyboardInterrupt:
+        job.close()  # Ctrl-C before the loop ran it: no "never awaited" warning
         raise Interrupted() from None
     except BaseExceptionGroup as group:
         # Concurrent walks fail as a group: report the first real cause, not the group.
-        raise _first_cause(group) from None
+        raise _explained(_first_cause(group)) from None
+    except ValueError as exc:
+        raise _explained(exc) from None
+    if summary:
+        click.echo(summary, err=err)
+
+
+def _ignore_ctrl_c() -> None:
+    # Only the main thread may set a handler; a command run elsewhere keeps the default.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _explained(exc: BaseException) -> BaseException:
+    """A CommandError for the one ValueError a command meets only once requests run: a
+    budget in Redis agreed with other limits (another --speed); anything else as it is."""
+    if isinstance(exc, ValueError) and "same rate_limit" in str(exc):
+        return CommandError(f"{exc}: give every run that shares --redis the same --speed")
+    return exc
 
 
 def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -91,17 +128,39 @@ class Connection:
     base_url: str | None
     token_url: str | None
     speed: float
+    redis: str | None = None
 
-    def client(self) -> Client:
+    @contextlib.asynccontextmanager
+    async def open(self) -> AsyncIterator[Client]:
+        """The client, drawing on the org's budget in Redis when ``--redis`` names one (so
+        separate runs, and the other programs of the org that use it, share one budget)."""
+        if self.redis is None:
+            async with self.client() as cja:
+                yield cja
+            return
+        async with self._redis_backend() as backend, self.client(backend) as cja:
+            yield cja
+
+    def _redis_backend(self) -> RedisLimiterBackend:
+        try:
+            from ..redis import RedisLimiterBackend
+        except ImportError:
+            raise CommandError(f"--redis needs redis-py: {install_hint('redis')}") from None
+        try:
+            return RedisLimiterBackend(self.redis or "")
+        except ValueError as exc:
+            raise CommandError(f"--redis: {exc}") from None
+
+    def client(self, limiter_backend: LimiterBackend | None = None) -> Client:
         """A client from ``--credentials`` or the ``CJA_*`` environment variables."""
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"limiter_backend": limiter_backend}
         if self.speed != 1.0:
             options["rate_limit"] = RateLimit().scaled(self.speed)
         if self.base_url:
             options["base_url"] = self.base_url
         try:
             if self.credentials is None:
-                if not os.environ.get("CJA_ORG_ID"):
+                if not _env_value(os.environ, "CJA_ORG_ID"):
                     raise ValueError(
                         "no credentials: pass --credentials FILE (the JSON Adobe's Developer "
                         "Console downloads) or set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET"
@@ -113,7 +172,7 @@ class Connection:
                 return Client.from_env(**options)
             # Not Client.from_console_json: --token-url and CJA_ORG_ID may complete the file.
             org_id, fields = _console_fields(_load_json(self.credentials))
-            org_id = org_id or os.environ.get("CJA_ORG_ID")
+            org_id = org_id or _env_value(os.environ, "CJA_ORG_ID")
             if not org_id:
                 raise ValueError("the file names no org; set CJA_ORG_ID")
             if self.token_url:
@@ -124,15 +183,40 @@ class Connection:
         except json.JSONDecodeError as exc:
             raise CommandError(f"{self.credentials}: not a JSON file ({exc})") from exc
         except (TypeError, ValueError) as exc:  # a bad file, variable or URL
-            where = f"{self.credentials}: " if self.credentials is not None else ""
-            fix = ""
-            if self.credentials is None and str(exc).startswith("environment variable"):
+            message = str(exc)
+            named = self.credentials is not None and str(self.credentials) in message
+            where = f"{self.credentials}: " if self.credentials is not None and not named else ""
+            fix = next(
+                (f"; on the command line: {option}" for arg, option in _SET_BY if arg in message),
+                "",
+            )
+            if self.credentials is None and message.startswith("environment variable"):
                 fix = (
                     "; set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET (the Developer "
                     "Console's Organization ID, client id and client secret), or pass "
                     "--credentials FILE"
                 )
-            raise CommandError(f"{where}{exc}{fix}") from exc
+            raise CommandError(f"{where}{message}{fix}") from exc
+
+
+# The library's errors name its arguments; a command-line user sets them this way. The
+# token URL first: a loopback base_url refused for Adobe's token_url needs --token-url.
+_SET_BY = (
+    ("token_url", "--token-url URL (or CJA_TOKEN_URL)"),
+    ("base_url", "--base-url URL (or CJA_BASE_URL)"),
+    ("org_id", "CJA_ORG_ID (or the credential file's ORG_ID)"),
+    ("scopes", "CJA_SCOPES (comma-separated)"),
+)
+
+
+def _redis_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A Redis URL (redis-py reads three schemes), or None for an unset or empty one."""
+    if not value:
+        return None
+    try:
+        return check_redis_url(value, "the URL")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 _CONNECTION_OPTIONS = (
@@ -147,6 +231,15 @@ _CONNECTION_OPTIONS = (
     ),
     click.option(
         "--token-url", metavar="URL", help="The identity server's token URL (simulators)."
+    ),
+    click.option(
+        "--redis",
+        metavar="URL",
+        envvar="CJA_REDIS_URL",
+        callback=_redis_url,
+        help="Share the org's request budget through this Redis (redis://host:6379/0) with "
+        "every run and program that names it, so that together they meet no 429 (default: "
+        "CJA_REDIS_URL; without it, this run's own limiter). Needs the redis extra.",
     ),
     click.option(
         "--speed",
@@ -168,21 +261,37 @@ def connection_options(command: Callable[..., None]) -> Callable[..., None]:
         credentials: Path | None,
         base_url: str | None,
         token_url: str | None,
+        redis: str | None,
         speed: float,
         **kwargs: Any,
     ) -> None:
-        command(connection=Connection(credentials, base_url, token_url, speed), **kwargs)
+        connection = Connection(credentials, base_url, token_url, speed, redis)
+        command(connection=connection, **kwargs)
 
     for option in reversed(_CONNECTION_OPTIONS):
         wrapper = option(wrapper)
     return wrapper
 
 
-def _done(what: str, cja: Client, started: float) -> None:
-    click.echo(summary_line(what, cja, time.perf_counter() - started), err=True)
+def _summary(what: str, cja: Client, started: float) -> str:
+    return summary_line(what, cja, time.perf_counter() - started)
 
 
 # -- the commands ---------------------------------------------------------------------------
+
+
+class OutPath(click.Path):
+    """``--out``: a path that is not empty. An empty one (an unset shell variable) would
+    otherwise mean the current folder, and an export would write its files there."""
+
+    def __init__(self, *, folder: bool) -> None:
+        super().__init__(file_okay=not folder, dir_okay=folder, path_type=Path)
+        self.example = "backup/" if folder else "out.csv"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"empty; give a {self.name} such as {self.example}", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 @click.group(
@@ -196,7 +305,10 @@ def cli() -> None:
 
     Credentials come from the CJA_* environment variables (CJA_ORG_ID, CJA_CLIENT_ID,
     CJA_CLIENT_SECRET) or --credentials FILE. Every request goes through the org's rate
-    limiter, so a job never collects 429s of its own making.
+    limiter, so a run meets no 429 of its own making; other programs and earlier runs (within
+    the last minute) spend the same budget at Adobe, and their 429s are waited out, retried
+    and counted in the summary. With --redis URL (or CJA_REDIS_URL) runs share one budget
+    and meet none.
     """
 
 
@@ -210,9 +322,9 @@ def whoami(connection: Connection) -> None:
       cja-async whoami --credentials ~/cja/credential.json
     """
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             me = await cja.users.me()
             name = me.full_name or me.display_name or me.name or ""
             email = f" <{me.email}>" if me.email else ""
@@ -220,7 +332,7 @@ def whoami(connection: Connection) -> None:
             click.echo(f"id    {me.id or me.ims_user_id or me.user_id or ''}")
             click.echo(f"org   {cja.org_id}")
             click.echo(f"api   {cja.base_url}")
-            click.echo(summary_line("whoami", cja, time.perf_counter() - started), err=True)
+            return _summary("whoami", cja, started)
 
     run(job())
 
@@ -248,7 +360,7 @@ _GROUP_LIST = ", ".join(_export.GROUPS)
     "--out",
     "-o",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutPath(folder=True),
     help="Folder for the files (created if missing): one OUT/GROUP.FORMAT per group.",
 )
 @click.option(
@@ -275,13 +387,13 @@ def export(connection: Connection, groups: list[str], out: Path, fmt: str) -> No
     """
     check_writable_dir(out)  # before any request: a bad --out costs nothing
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             with Progress() as progress:
                 counts = await _export.export(cja, groups, out, fmt, progress)
             total = sum(counts.values())
-            _done(
+            return _summary(
                 f"exported {plural(total, 'item')} in {plural(len(counts), 'file')} to {out}",
                 cja,
                 started,
@@ -301,7 +413,7 @@ _OUT_FILE = click.option(
     "--out",
     "-o",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutPath(folder=False),
     help="The file to write; its suffix picks the format unless --format says.",
 )
 
@@ -331,9 +443,9 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
     chosen = format_for(out, fmt, _sdr.FORMATS)
     check_writable_dir(out.parent)
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             with Progress() as progress:
                 try:
                     parts = await _sdr.collect(cja, data_view_id, progress)
@@ -345,7 +457,7 @@ def sdr(connection: Connection, data_view_id: str, out: Path, fmt: str | None) -
                 for part, rows in parts.items()
                 if part != "dataview"
             )
-            _done(f"sdr of {data_view_id} ({counts}) -> {out}", cja, started)
+            return _summary(f"sdr of {data_view_id} ({counts}) -> {out}", cja, started)
 
     run(job())
 
@@ -382,6 +494,17 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     )
 
 
+def _day(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A YYYY-MM-DD day, refused as a usage error naming the option (not 'date_range')."""
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a day; give YYYY-MM-DD") from None
+    return value
+
+
 @cli.command(short_help="Pull a report (a freeform table) into a file.")
 @click.argument("data_view_id", callback=_data_view_id)
 @click.option(
@@ -402,8 +525,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
     metavar="ID",
     help="A metric (metrics/...); repeat for more. Rows rank by the first.",
 )
-@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
-@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Day after the last.")
+@click.option(
+    "--from", "start", required=True, metavar="YYYY-MM-DD", callback=_day, help="First day."
+)
+@click.option(
+    "--to", "end", required=True, metavar="YYYY-MM-DD", callback=_day, help="Day after the last."
+)
 @click.option(
     "--top",
     metavar="N[,N...]",
@@ -451,12 +578,18 @@ def report(
     _report.check_format(chosen)
     _report.check_distinct(dimensions, "--dimension")
     _report.check_distinct(metrics, "--metric")
+    if end <= start:  # YYYY-MM-DD strings sort as days do
+        one_day = datetime.date.fromisoformat(start) + datetime.timedelta(days=1)
+        raise click.UsageError(
+            f"--to {end} is not after --from {start}; --to is the day after the last "
+            f"(one day: --from {start} --to {one_day})"
+        )
     top_items = _report.parse_top(top, len(dimensions))
     check_writable_dir(out.parent)
 
-    async def job() -> None:
+    async def job() -> str:
         started = time.perf_counter()
-        async with connection.client() as cja:
+        async with connection.open() as cja:
             with Progress() as progress:
                 rows = await _report.fetch(
                     cja,
@@ -472,7 +605,7 @@ def report(
             columns = _report.columns(dimensions, metrics, split)
             records = _report.records(rows, dimensions, metrics, split)
             _report.write(records, columns, out, chosen)
-            _done(f"{plural(len(rows), 'row')} -> {out}", cja, started)
+            return _summary(f"{plural(len(rows), 'row')} -> {out}", cja, started)
 
     run(job())
 
@@ -500,11 +633,15 @@ def demo(dataviews: int, limit: int, latency: float) -> None:
     """
     code = 0
 
-    async def job() -> None:
+    async def job() -> str:
         nonlocal code
-        code = await run_demo(dataviews, limit, latency, sys.stdout)
+        # Imported here: the simulator it runs is no part of the other commands' startup.
+        from ._demo import demo as run_demo
 
-    run(job())
+        code, summary = await run_demo(dataviews, limit, latency, sys.stdout)
+        return summary
+
+    run(job(), err=False)  # the demo's whole story is on stdout
     if code:
         raise CommandError("the demo did not export every data view without a 429")
 
@@ -524,6 +661,7 @@ _HINTS: tuple[tuple[type[CJAError], str], ...] = (
     ),
     (RateLimitError, "the org's request budget stayed spent; try again later"),
     (TransportError, "check the network and --base-url"),
+    (LimiterUnavailableError, "check that the Redis of --redis (or CJA_REDIS_URL) is reachable"),
 )
 
 
@@ -541,7 +679,25 @@ def _fail(message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0, 1, 2 usage, 130 Ctrl-C)."""
+    """Run the command line; returns the exit code (0, 1, 2 usage, 130 Ctrl-C).
+
+    Without ``argv`` it is the program (the arguments are ``sys.argv``'s): a command that
+    finished leaves Ctrl-C ignored until the process exits (see ``run``). With ``argv``, an
+    in-process caller, the caller's Ctrl-C handler is put back.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        return _main(argv)
+    finally:
+        if (
+            argv is not None
+            and previous is not None
+            and threading.current_thread() is (threading.main_thread())
+        ):
+            signal.signal(signal.SIGINT, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         code = cli.main(args=None if argv is None else list(argv), standalone_mode=False)
     except click.ClickException as exc:

@@ -13,6 +13,7 @@ import httpx
 
 from .. import Client, OAuthCredentials, RateLimit, ResponseCache, Window
 from ..testing import Simulator
+from ._progress import plural
 
 DEMO_ORG = "DEMO0000@AdobeOrg"
 
@@ -42,8 +43,9 @@ class Progress:
             self._stream.write("\n")
 
 
-async def demo(dataviews: int, limit: int, latency: float, out: TextIO) -> int:
-    """Walk every data view of a simulated org; print a summary. Returns an exit code."""
+async def demo(dataviews: int, limit: int, latency: float, out: TextIO) -> tuple[int, str]:
+    """Walk every data view of a simulated org, showing progress on ``out``. Returns an exit
+    code and the summary, for the caller to print once the event loop is closed."""
     rate_limit = RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))
     # The strict model: each request counted at a random moment of its life, as Adobe may.
     sim = Simulator(rate_limit=rate_limit, latency=latency, dataviews=dataviews, count_at="random")
@@ -54,7 +56,7 @@ async def demo(dataviews: int, limit: int, latency: float, out: TextIO) -> int:
         token_url="http://127.0.0.1/ims/token/v3",
     )
     out.write(
-        f"Exporting {dataviews} data views ({limit} a page) from a simulated org under "
+        f"Exporting {plural(dataviews, 'data view')} ({limit} a page) from a simulated org under "
         "Adobe's limits at 10x speed:\n  6 in flight, 60 requests per 6 s, 12 per 0.6 s, "
         f"{latency * 1000:.0f} ms per response.\n"
     )
@@ -83,18 +85,21 @@ async def demo(dataviews: int, limit: int, latency: float, out: TextIO) -> int:
         stats, cache = cja.stats, cja.cache_stats
     least = rate_limit.least_possible_time(requests, latency)
     rejected = sim.stats.rejected_429
-    out.write(
+    # No latency and requests the windows never hold up: the least time is 0, and no ratio.
+    ratio = f" (ratio {elapsed / least:.3f})" if least > 0 else ""
+    summary = (
         "\nSummary\n"
-        f"  data views      {items} (owned by {len(owners)} people)\n"
+        f"  data views      {items} (owned by {plural(len(owners), 'person', 'people')})\n"
         f"  requests        {requests} (+1 token request)\n"
         f"  429s            {rejected}\n"
         f"  retries         {stats.retries}\n"
         f"  wall time       {elapsed:.2f} s\n"
-        f"  least possible  {least:.2f} s under the limits (ratio {elapsed / least:.3f})\n"
-        f"  second export   {len(again)} data views, {stats.requests - requests} requests "
-        f"({cache.requests_saved} answered by the response cache)\n"
+        f"  least possible  {least:.2f} s under the limits{ratio}\n"
+        f"  second export   {plural(len(again), 'data view')},"
+        f" {plural(stats.requests - requests, 'request')} "
+        f"({cache.requests_saved} answered by the response cache)"
     )
-    return 0 if items == dataviews == len(again) and rejected == 0 else 1
+    return (0 if items == dataviews == len(again) and rejected == 0 else 1), summary
 
 
 def _since(started: float) -> float:

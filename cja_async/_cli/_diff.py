@@ -55,14 +55,28 @@ def _records(items: Any, where: str) -> Records:
 
 def _read_file(path: Path) -> list[dict[str, Any]]:
     text = path.read_text(encoding="utf-8")
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
     if path.suffix == ".csv":
         return list(csv.DictReader(text.splitlines()))
-    data = json.loads(text)
+    if path.suffix == ".jsonl":
+        return [
+            _json(line, path, number)
+            for number, line in enumerate(text.splitlines(), 1)
+            if line.strip()
+        ]
+    data = _json(text, path)
     if not isinstance(data, list):
         raise CommandError(f"{str(path)!r} is not an export file (a JSON array)")
     return data
+
+
+def _json(text: str, path: Path, line: int | None = None) -> Any:
+    """Parsed JSON; a file edited by hand or cut short is named, with the line (jsonl)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = repr(str(path)) if line is None else f"{str(path)!r} line {line}"
+        at = f"line {exc.lineno} column {exc.colno}" if line is None else f"column {exc.colno}"
+        raise CommandError(f"{where} is not JSON ({exc.msg} at {at})") from None
 
 
 def _export_files(path: Path) -> list[Path]:

@@ -10,19 +10,24 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+import click
+
 from ._errors import CommandError
 
 __all__ = ["atomic_path", "atomic_text", "check_writable_dir", "format_for"]
 
 
 def format_for(path: Path, given: str | None, choices: Sequence[str]) -> str:
-    """The output format: ``given``, else the file's suffix; one of ``choices``."""
+    """The output format: ``given``, else the file's suffix; one of ``choices`` (else a
+    usage error, exit 2)."""
     chosen = given or path.suffix.lstrip(".").lower()
     if chosen not in choices:
-        raise CommandError(
-            f"cannot tell the format of {str(path)!r}: give --format "
-            f"({'|'.join(choices)}) or a file name ending in one of them"
-        )
+        known = f"give --format ({'|'.join(choices)}) or a file name ending in one of them"
+        if chosen:  # a format this command does not write (a report as .xlsx)
+            raise click.UsageError(
+                f"this command does not write {chosen} files ({str(path)!r}): {known}"
+            )
+        raise click.UsageError(f"cannot tell the format of {str(path)!r}: {known}")
     return chosen
 
 

@@ -57,7 +57,8 @@ class Track:
         """The step is done: the bar fills, or one plain line says so."""
         rich = self._progress.rich
         if rich is not None and self._task is not None:
-            rich.update(self._task, completed=self._done, total=self._done or 1)
+            # An empty step is complete at 0 of 0 (not "0/1", which reads as one item missing).
+            rich.update(self._task, completed=self._done, total=self._done)
         else:
             self._progress.line(f"{self._label}: {self._done}{note}")
 
@@ -115,6 +116,8 @@ def summary_line(done: str, cja: Client, seconds: float) -> str:
     )
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 request``, ``2 requests``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 request``, ``2 requests``; ``nouns`` for a plural not made with "s" (people)."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {nouns if nouns is not None else noun + 's'}"

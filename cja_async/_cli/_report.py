@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
+import click
+
 from .. import Client
 from ..models import FreeformProgress, FreeformRow
 from ..resources._freeform import Split
@@ -37,7 +39,8 @@ SPLITS: dict[str, Split] = {name: name for name in get_args(Split)}
 
 def parse_top(text: str | None, levels: int) -> list[int | None] | None:
     """``"10,5"`` -> ``[10, 5]``; ``"all"`` (or an empty place) keeps every item at that level;
-    one number (``"10"``) is kept at each of the ``levels``."""
+    one number (``"10"``) is kept at each of the ``levels``. A bad value is a usage error
+    (exit 2)."""
     if text is None:
         return None
     top: list[int | None] = []
@@ -48,13 +51,17 @@ def parse_top(text: str | None, levels: int) -> list[int | None] | None:
         elif part.isdigit() and int(part) > 0:
             top.append(int(part))
         else:
-            raise CommandError(f"--top takes positive numbers such as 10,5; got {text!r}")
+            raise click.BadParameter(
+                f"takes positive numbers such as 10,5 (or 'all'); got {text!r}",
+                param_hint="'--top'",
+            )
     if len(top) == 1:
         return top * levels
     if len(top) != levels:
-        raise CommandError(
-            f"--top has {len(top)} levels for {levels} --dimension: give one number for every "
-            "level, or one per --dimension (10,5)"
+        raise click.BadParameter(
+            f"{len(top)} levels for {levels} --dimension: give one number for every "
+            "level, or one per --dimension (10,5)",
+            param_hint="'--top'",
         )
     return top
 
@@ -64,7 +71,7 @@ def check_distinct(values: Sequence[str], option: str) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise CommandError(f"{option} {value} is given twice; give each one once")
+            raise click.UsageError(f"{option} {value} is given twice; give each one once")
         seen.add(value)
 
 

@@ -120,6 +120,9 @@ class MetricValidation(CalculatedMetric):
     :attr:`is_valid` reads either.
     """
 
+    # A validation answer is about a definition, not a stored metric: it carries no id
+    # (the spec's shape may echo one), unlike the ``CalculatedMetric`` it extends.
+    id: str | None = None  # type: ignore[assignment]
     valid: bool | None = None
     message: str | None = None
     errors: list[Any] | None = None

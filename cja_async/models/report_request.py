@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import attrs
 
-from .._checks import items_of
+from .._checks import check_int, check_many, items_of
 
 if TYPE_CHECKING:  # the data-frame libraries are optional extras
     pass  # type: ignore[import-not-found,unused-ignore]
@@ -88,8 +88,7 @@ def _texts(values: object, name: str) -> tuple[str, ...]:
 
 
 def _int_in(value: object, low: int, high: int | None, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    value = check_int(value, name)
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"{low} or more"
         raise ValueError(f"{name} must be {bound}, got {value}")
@@ -335,14 +334,9 @@ def _columns(values: Iterable[object], kind: type[_Column], name: str) -> tuple[
     return items_of(built, kind, name, f"str or {kind.__name__}")
 
 
-def _metrics(
-    values: Sequence[str | ReportMetric] | str | ReportMetric,
-) -> tuple[ReportMetric, ...]:
-    if isinstance(values, str | ReportMetric):
-        values = (values,)
-    if not isinstance(values, Iterable):
-        raise TypeError("metrics must be a sequence of metric ids or ReportMetric objects")
-    out = _columns(values, ReportMetric, "metrics")
+def _metrics(values: Sequence[str | ReportMetric]) -> tuple[ReportMetric, ...]:
+    items = check_many(values, ReportMetric, "metrics", "metric ids or ReportMetric objects")
+    out = _columns(items, ReportMetric, "metrics")
     if len(out) > MAX_METRICS:
         raise ValueError(f"metrics must hold at most {MAX_METRICS} metrics, got {len(out)}")
     return out
@@ -353,9 +347,10 @@ def _dimensions(
 ) -> tuple[ReportDimension, ...] | None:
     if values is None:
         return None
-    if isinstance(values, str | ReportDimension) or not isinstance(values, Iterable):
-        raise TypeError("dimensions must be a sequence of dimension ids or ReportDimension objects")
-    out = _columns(values, ReportDimension, "dimensions")
+    items = check_many(
+        values, ReportDimension, "dimensions", "dimension ids or ReportDimension objects"
+    )
+    out = _columns(items, ReportDimension, "dimensions")
     if not 1 <= len(out) <= MAX_DIMENSIONS:
         raise ValueError(f"dimensions must hold 1 to {MAX_DIMENSIONS} dimensions, got {len(out)}")
     return out

@@ -31,13 +31,13 @@ from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
+from .._checks import check_redis_url, masked_url
 from .._closing import AsyncClosing
 from .._config import RateLimit, Window
 from .._exceptions import LimiterUnavailableError
@@ -109,18 +109,6 @@ class _LoopState:
     paused_until: float = -math.inf
 
 
-def _safe_url(url: str) -> str:
-    """``url`` without its password (error messages and reprs must not carry secrets)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + host))
-
-
 class RedisLimiterBackend(AsyncClosing):
     """Limiters shared through Redis by every process (and host) that names the same Redis::
 
@@ -158,8 +146,7 @@ class RedisLimiterBackend(AsyncClosing):
         timeout: float = 5.0,
         fallback_workers: int | None = None,
     ) -> None:
-        if not isinstance(url, str) or not url.strip():
-            raise ValueError("url must be a Redis URL such as 'redis://localhost:6379/0'")
+        check_redis_url(url)
         if not isinstance(key_prefix, str) or not key_prefix or "{" in key_prefix:
             raise ValueError("key_prefix must be a non-empty string without '{'")
         for name, value in (("lease_seconds", lease_seconds), ("timeout", timeout)):
@@ -186,7 +173,7 @@ class RedisLimiterBackend(AsyncClosing):
 
     def __repr__(self) -> str:
         return (
-            f"RedisLimiterBackend({_safe_url(self.url)!r}, key_prefix={self.key_prefix!r}, "
+            f"RedisLimiterBackend({masked_url(self.url)!r}, key_prefix={self.key_prefix!r}, "
             f"lease_seconds={self.lease_seconds}, fallback_workers={self.fallback_workers})"
         )
 
@@ -237,12 +224,20 @@ class RedisLimiterBackend(AsyncClosing):
             )
         # Connection errors are retried briefly (a restart, an idle connection cut) and then
         # reported: waiting longer would only hold requests that cannot be admitted anyway.
-        client = aioredis.Redis.from_url(
-            self.url,
-            socket_timeout=self.timeout,
-            socket_connect_timeout=self.timeout,
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
-        )
+        try:
+            client = aioredis.Redis.from_url(
+                self.url,
+                socket_timeout=self.timeout,
+                socket_connect_timeout=self.timeout,
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+            )
+        except (RedisError, ValueError, TypeError) as exc:
+            # A URL of a known scheme redis-py still cannot read (a port that is not a
+            # number, an unknown query option): a request cannot be admitted without it.
+            raise LimiterUnavailableError(
+                f"cannot connect to Redis at {masked_url(self.url)}: {type(exc).__name__}"
+                " (check the RedisLimiterBackend url); the request was not sent"
+            ) from None
         self._connection = _Connection(loop, client, client.register_script(SCRIPT))
         return self._connection
 
@@ -417,7 +412,7 @@ class RedisLimiter(Limiter):
 
     def _unreachable(self, state: _LoopState, exc: _Unavailable) -> None:
         """Redis failed while the queue waited: fall back, or fail every waiter (closed)."""
-        where = _safe_url(self._backend.url)
+        where = masked_url(self._backend.url)
         if self._fallback is not None:
             if not self.fallback_active:
                 logger.warning(

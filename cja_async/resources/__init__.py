@@ -1,4 +1,9 @@
-"""One module per API group; each class is a thin list of typed calls."""
+"""One module per API group; each class is a thin list of typed calls.
+
+Every method also takes the per-call options ``extra_query``, ``extra_headers`` and
+``timeout`` (:class:`cja_async.RequestOptions`, typed in its signature as ``**options``), and
+every resource's ``with_options(...)`` binds them for every call made through it.
+"""
 
 from .annotations import Annotations
 from .assets import Assets

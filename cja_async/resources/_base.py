@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy as copy_module
-import functools
-import inspect
 from collections.abc import (
     AsyncGenerator,
     Awaitable,
@@ -38,7 +36,8 @@ from urllib.parse import quote
 
 import httpx
 
-from .._call import NO_OPTIONS, Call, ListOf, One, RequestOptions
+from .._call import Call, ListOf, One, RequestOptions
+from .._checks import check_int, check_many, check_timeout
 from .._convert import camel, unstructure
 from .._exceptions import BadRequestError, NotFoundError
 from .._paging import AsyncPager, Listing, Page, PageShape, PageSizing, parse_page
@@ -49,9 +48,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_URL_LENGTH",
+    "RequestOptions",
     "Resource",
     "check_id",
     "check_limit",
+    "check_options",
     "check_page",
     "chunk_ids",
     "model_arg",
@@ -64,29 +65,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-def _taking_options(method: Callable[..., Any]) -> Callable[..., Any]:
-    """``method`` also taking ``extra_query``, ``extra_headers`` and ``timeout`` for one call
-    (applied through ``Resource.with_options``, so pagers keep them for every page).
-
-    One plain function for sync and async methods alike (it returns the coroutine), so a call
-    without options costs one check, not one more coroutine.
-    """
-
-    @functools.wraps(method)
-    def with_extras(self: Resource, *args: Any, **kwargs: Any) -> Any:
-        if kwargs and not _OPTION_NAMES.isdisjoint(kwargs):
-            options = {name: kwargs.pop(name) for name in _OPTION_NAMES if name in kwargs}
-            self = self.with_options(**options)
-        return method(self, *args, **kwargs)
-
-    if inspect.iscoroutinefunction(method) and hasattr(inspect, "markcoroutinefunction"):
-        inspect.markcoroutinefunction(with_extras)  # Python 3.12+: still reads as async
-    return with_extras
-
-
-_OPTION_NAMES = frozenset({"extra_query", "extra_headers", "timeout"})
 
 
 def check_id(value: object, name: str = "id") -> str:
@@ -105,25 +83,16 @@ def check_id(value: object, name: str = "id") -> str:
     return value
 
 
-def _int(value: object, name: str) -> int:
-    """``value`` if it is an ``int`` (not a ``bool``), else a ``TypeError`` naming it."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    return value
-
-
 def check_int_id(value: object, name: str = "id") -> str:
     """An integer path id (tags, shares), returned as its path text."""
-    if _int(value, name) < 0:
+    if check_int(value, name) < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return str(value)
 
 
 def check_ids(values: object, name: str = "ids") -> list[str]:
     """A non-empty sequence of ids for a JSON body (a lone ``str`` is refused, not split)."""
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a sequence of str, got {type(values).__name__}")
-    out = [check_id(value, name) for value in values]
+    out = [check_id(value, name) for value in check_many(values, str, name, "str ids")]
     if not out:
         raise ValueError(f"{name} must not be empty")
     return out
@@ -139,7 +108,7 @@ def path(template: str, *ids: str) -> str:
 
 def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
     """A page size between 1 and ``maximum``."""
-    limit = _int(limit, name)
+    limit = check_int(limit, name)
     if not 1 <= limit <= maximum:
         raise ValueError(f"{name} must be between 1 and {maximum}, got {limit}")
     return limit
@@ -147,10 +116,68 @@ def check_limit(limit: object, maximum: int = 1000, name: str = "limit") -> int:
 
 def check_page(page: object, name: str = "page") -> int:
     """A 0-based page number."""
-    page = _int(page, name)
+    page = check_int(page, name)
     if page < 0:
         raise ValueError(f"{name} must be 0 or more, got {page}")
     return page
+
+
+_OPTION_NAMES = RequestOptions.__optional_keys__
+
+
+def check_options(options: Mapping[str, object]) -> RequestOptions:
+    """Per-call options checked before anything is sent: known names only (a misspelt
+    keyword of a method lands here too) and values of the types ``RequestOptions`` says."""
+    unknown = sorted(set(options) - _OPTION_NAMES)
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument {unknown[0]!r} (besides its own arguments, every"
+            " method takes extra_query, extra_headers and timeout)"
+        )
+    for name, value in _items(options.get("extra_query"), "extra_query"):
+        if isinstance(value, str):
+            continue
+        if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+            # The type only: a value may be a secret (a token sent as a parameter).
+            raise TypeError(
+                f"{name} must be a str or a sequence of str, got {type(value).__name__}"
+            )
+    for name, value in _items(options.get("extra_headers"), "extra_headers"):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    timeout = options.get("timeout")
+    if timeout is not None:
+        check_timeout(timeout)
+    return cast(RequestOptions, options)
+
+
+def _items(mapping: object, name: str) -> list[tuple[str, object]]:
+    """(``name[key]``, value) of an option that maps names to values (``None``: none)."""
+    if mapping is None:
+        return []
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"{name} must be a mapping (a dict), got {type(mapping).__name__}")
+    for key in mapping:
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"{name} keys must be non-empty str, got {key!r}")
+    return [(f"{name}[{key!r}]", value) for key, value in mapping.items()]
+
+
+def _merged(base: RequestOptions, top: RequestOptions) -> RequestOptions:
+    """``base`` with ``top`` on top: extras joined (``top``'s win), ``top``'s timeout if set."""
+    merged: RequestOptions = {}
+    extra_query = {**(base.get("extra_query") or {}), **(top.get("extra_query") or {})}
+    if extra_query:
+        merged["extra_query"] = extra_query
+    extra_headers = {**(base.get("extra_headers") or {}), **(top.get("extra_headers") or {})}
+    if extra_headers:
+        merged["extra_headers"] = extra_headers
+    timeout = top.get("timeout")
+    if timeout is None:
+        timeout = base.get("timeout")
+    if timeout is not None:
+        merged["timeout"] = timeout
+    return merged
 
 
 def _query_value(name: str, value: object, choices: Mapping[str, Iterable[str]]) -> str:
@@ -223,36 +250,33 @@ class Declared(TypedDict, total=False):
     reads: bool
     idempotent: bool | None
     fresh: bool
+    options: RequestOptions | None  # the caller's per-call options, passed through
 
 
 class Resource:
     """Base of the API groups (``cja.dataviews``, ``cja.segments``, ...).
 
     ``group`` is the subclass's cache group (the client attribute's name): every request it
-    declares belongs to it. Every public method also takes ``extra_query``,
-    ``extra_headers`` and ``timeout`` (see ``with_options``), added once here for all of them.
+    declares belongs to it.
+
+    Every public method takes, besides its own arguments, the per-call options
+    ``extra_query``, ``extra_headers`` and ``timeout`` (:class:`RequestOptions`, in its
+    signature as ``**options``); ``with_options`` binds them for every call. A method passes
+    its ``options`` to the helper that declares its request (``_call``, ``_get``,
+    ``_pager``, ...), which applies them on top of the bound ones.
     """
 
     group: ClassVar[str] = "other"
 
-    def __init__(self, client: Client, options: RequestOptions = NO_OPTIONS) -> None:
+    def __init__(self, client: Client, options: RequestOptions | None = None) -> None:
         self._client = client
-        self._options = options
+        self._options: RequestOptions = options or {}
 
     def __init_subclass__(cls, *, group: str = "other", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.group = group
-        for name, member in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(member):
-                setattr(cls, name, _taking_options(member))
 
-    def with_options(
-        self,
-        *,
-        extra_query: Mapping[str, str | Sequence[str]] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-    ) -> Self:
+    def with_options(self, **options: Unpack[RequestOptions]) -> Self:
         """This resource with extras for every call made through it: query parameters and
         headers added to (or overriding) what each method sends, and a timeout (seconds or
         an ``httpx.Timeout``). For a parameter Adobe added that a method does not know yet::
@@ -262,9 +286,7 @@ class Resource:
         Each method also takes the same three keyword arguments for one call.
         """
         copy = copy_module.copy(self)
-        copy._options = self._options.merge(
-            RequestOptions(extra_query=extra_query, extra_headers=extra_headers, timeout=timeout)
-        )
+        copy._options = _merged(self._options, check_options(options))
         return copy
 
     def _declare(
@@ -297,7 +319,12 @@ class Resource:
             read=read,
             fresh=declared.get("fresh", False),
         )
-        return call.with_options(self._options)
+        return self._with_options(call, declared.get("options"))
+
+    def _with_options(self, call: Call, options: RequestOptions | None) -> Call:
+        """``call`` with this resource's options, then the call's own on top."""
+        call = call.with_options(self._options)
+        return call.with_options(check_options(options)) if options else call
 
     # The calls below return the client's coroutine instead of awaiting it in one more
     # frame of their own: they run on every request.
@@ -308,11 +335,13 @@ class Resource:
         """One ``model`` back."""
         return self._client._send(self._declare(method, url, read=One(model), **declared))
 
-    def _get(self, model: type[T], url: str, **params: object) -> Coroutine[Any, Any, T]:
+    def _get(
+        self, model: type[T], url: str, *, options: RequestOptions | None = None, **params: object
+    ) -> Coroutine[Any, Any, T]:
         """``GET url`` with ``params`` sent as ``query`` sends them: one ``model`` back."""
         # The most common call, declared directly (no ``Declared`` to unpack): a GET reads.
         call = Call("GET", url, self.group, True, True, query(None, **params), read=One(model))
-        return self._client._send(call.with_options(self._options))
+        return self._client._send(self._with_options(call, options))
 
     def _call_list(
         self, model: type[T], method: str, url: str, **declared: Unpack[Declared]
@@ -323,10 +352,15 @@ class Resource:
         return self._client._send(self._declare(method, url, read=read, **declared))
 
     def _send(
-        self, method: str, url: str, *, params: Mapping[str, str] | None = None
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        options: RequestOptions | None = None,
     ) -> Coroutine[Any, Any, Any]:
         """A call whose answer is not modelled (deletes): the decoded JSON."""
-        return self._client._send(self._declare(method, url, params=params))
+        return self._client._send(self._declare(method, url, params=params, options=options))
 
     def _pager(
         self,
@@ -346,6 +380,7 @@ class Resource:
         shape: PageShape = parse_page,
         endpoint: str | None = None,
         preferred: int | None = None,
+        options: RequestOptions | None = None,
     ) -> AsyncPager[T]:
         """A pager over ``url``; ``limit``/``page`` are sent as the paging parameters.
 
@@ -364,7 +399,9 @@ class Resource:
         if limit is not None:
             check_limit(limit)
         check_page(page)
-        call = self._declare(method, url, params=params, body=body, headers=headers, reads=True)
+        call = self._declare(
+            method, url, params=params, body=body, headers=headers, reads=True, options=options
+        )
         listing = Listing(
             self._client._send,
             call,
@@ -402,6 +439,7 @@ class Resource:
         params: Mapping[str, str],
         limit: int | None,
         page: int,
+        options: RequestOptions,
     ) -> AsyncPager[T]:
         """The component-metadata searches (the tags or shares of components): a POST that
         reads, paged in the query."""
@@ -411,7 +449,9 @@ class Resource:
         }
         if data_id is not None:
             body["dataId"] = check_id(data_id, "data_id")
-        return self._pager(model, url, params, limit=limit, page=page, method="POST", body=body)
+        return self._pager(
+            model, url, params, limit=limit, page=page, method="POST", body=body, options=options
+        )
 
     def _walk(self, fetch: Callable[[int], Awaitable[Page[T]]], first_page: int) -> AsyncPager[T]:
         """A pager over ``fetch(n)`` (page ``n``) for endpoints that page their own way
@@ -434,6 +474,7 @@ class Resource:
         id_param: str = "filterByIds",
         max_limit: int = 1000,
         name: str = "ids",
+        options: RequestOptions | None = None,
     ) -> list[T]:
         """Fetch many items by id through a list endpoint's ``id_param`` filter.
 
@@ -443,7 +484,7 @@ class Resource:
         ``ids``, in that order (a repeated id gives the same item again). Raises
         ``NotFoundError`` naming the ids the server did not return (``.missing_ids``).
         """
-        ordered = ids_in_order(ids)  # once: ``ids`` may be a one-shot iterator
+        ordered = ids_in_order(ids, name)  # once: ``ids`` may be a one-shot iterator
         wanted = unique_ids(ordered, name)
         if not wanted:
             return []
@@ -454,7 +495,9 @@ class Resource:
 
         async def fetch(chunk: list[str]) -> list[T]:
             chunk_params = {**fixed, id_param: ",".join(chunk)}
-            pager = self._pager(model, url, chunk_params, limit=None, preferred=len(chunk))
+            pager = self._pager(
+                model, url, chunk_params, limit=None, preferred=len(chunk), options=options
+            )
             items: list[T] = []
             left = set(chunk)
             # Stop as soon as every id of the chunk is in: a server that does not mark its
@@ -589,17 +632,17 @@ MAX_LOOKAHEAD = 16
 MAX_URL_LENGTH = 6000
 
 
-def ids_in_order(ids: Iterable[str]) -> list[str]:
+def ids_in_order(ids: Iterable[str], name: str = "ids") -> list[str]:
     """``ids`` as a list (a plain ``str`` is refused: it would iterate characters)."""
-    if isinstance(ids, str | bytes):
-        raise TypeError("ids must be a sequence of ids, not a single string")
-    return list(ids)
+    if isinstance(ids, bytes):
+        raise TypeError(f"{name} must be a list of str ids, got bytes")
+    return list(cast(Iterable[str], check_many(ids, str, name, "ids")))
 
 
 def unique_ids(ids: Iterable[str], name: str = "ids") -> list[str]:
     """The ids checked with ``check_id`` and deduplicated, first occurrence first."""
     seen: dict[str, None] = {}
-    for index, item in enumerate(ids_in_order(ids)):
+    for index, item in enumerate(ids_in_order(ids, name)):
         seen.setdefault(check_id(item, f"{name}[{index}]"), None)
     return list(seen)
 

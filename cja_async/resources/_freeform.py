@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from .._checks import check_many
 from .._exceptions import BadRequestError
 from ..models.reports import (
     MAX_DIMENSIONS,
@@ -220,8 +221,11 @@ class FreeformTable:
         multi_dimension: bool,
         progress: Callable[[FreeformProgress], None] | None,
     ) -> None:
-        if isinstance(dimensions, str) or not isinstance(dimensions, Sequence):
-            raise TypeError("dimensions must be a sequence of dimension ids")
+        check_many(dimensions, str, "dimensions", "dimension ids")
+        if not isinstance(dimensions, Sequence):
+            raise TypeError(
+                f"dimensions must be a list of dimension ids, got {type(dimensions).__name__}"
+            )
         if not dimensions:
             raise ValueError("dimensions must name at least one dimension")
         twice = sorted({d for d in dimensions if list(dimensions).count(d) > 1})

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Unpack
 
 from .._paging import AsyncPager
 from ..models.annotations import Annotation
-from ._base import Resource, body_of, check_id, model_arg, path, query
+from ._base import RequestOptions, Resource, body_of, check_id, model_arg, path, query
 
 IncludeType = Literal["all", "shared"]
 
@@ -42,6 +42,7 @@ class Annotations(Resource, group="annotations"):
         filter_by_date_range: str | None = None,
         limit: int | None = None,
         page: int = 0,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[Annotation]:
         """Annotations the caller owns (``include_type`` adds shared ones, or ``all`` for
         admins). Items carry only ``id`` unless ``expansion`` names more (``name``,
@@ -54,7 +55,9 @@ class Annotations(Resource, group="annotations"):
             filter_by_modified_after=iso(filter_by_modified_after, "filter_by_modified_after"),
             filter_by_date_range=filter_by_date_range,
         )
-        return self._pager(Annotation, "/annotations", params, limit=limit, page=page)
+        return self._pager(
+            Annotation, "/annotations", params, limit=limit, page=page, options=options
+        )
 
     async def get(
         self,
@@ -62,25 +65,30 @@ class Annotations(Resource, group="annotations"):
         *,
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Annotation:
         """One annotation (a deleted one can still be fetched by id)."""
         url = path("/annotations/{}", check_id(annotation_id, "annotation_id"))
         params = query(expansion=expansion, locale=locale)
-        return await self._call(Annotation, "GET", url, params=params)
+        return await self._call(Annotation, "GET", url, params=params, options=options)
 
-    async def create(self, annotation: Annotation) -> Annotation:
+    async def create(self, annotation: Annotation, **options: Unpack[RequestOptions]) -> Annotation:
         """Create an annotation (``name``, ``data_id``, ``date_range``, ``color``). Adobe
         answers only the new ``id``. Not retried after it may have reached the server."""
         body = body_of(_check(annotation))
-        return await self._call(Annotation, "POST", "/annotations", body=body)
+        return await self._call(Annotation, "POST", "/annotations", body=body, options=options)
 
-    async def update(self, annotation_id: str, annotation: Annotation) -> Annotation:
+    async def update(
+        self, annotation_id: str, annotation: Annotation, **options: Unpack[RequestOptions]
+    ) -> Annotation:
         """Change an annotation: only the members ``annotation`` has are sent and changed,
         so ``Annotation(name="New")`` renames it. Adobe answers only the ``id``."""
         url = path("/annotations/{}", check_id(annotation_id, "annotation_id"))
-        return await self._call(Annotation, "PUT", url, body=body_of(_check(annotation)))
+        return await self._call(
+            Annotation, "PUT", url, body=body_of(_check(annotation)), options=options
+        )
 
-    async def delete(self, annotation_id: str) -> None:
+    async def delete(self, annotation_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an annotation: hidden from lists, still fetchable by id."""
         url = path("/annotations/{}", check_id(annotation_id, "annotation_id"))
-        await self._send("DELETE", url)
+        await self._send("DELETE", url, options=options)

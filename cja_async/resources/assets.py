@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from .._exceptions import CJAError, ClientClosedError
 from ..models.assets import (
@@ -15,7 +15,7 @@ from ..models.assets import (
     TransferFailure,
     TransferResult,
 )
-from ._base import Resource, check_id, ids_in_order, path
+from ._base import RequestOptions, Resource, check_id, ids_in_order, path
 
 __all__ = ["MAX_TRANSFER", "Assets", "merge_transfer_results"]
 
@@ -35,12 +35,7 @@ def _transfer_batches(
     pairs: dict[tuple[str, str], None] = {}
     for component_type, ids in components.items():
         check_id(component_type, "component type")
-        try:
-            items = ids_in_order(ids)
-        except TypeError:
-            raise TypeError(
-                f"components[{component_type!r}] must be a sequence of ids, not a string"
-            ) from None
+        items = ids_in_order(ids, f"components[{component_type!r}]")
         for index, item in enumerate(items):
             check_id(item, f"components[{component_type!r}][{index}]")
             pairs.setdefault((component_type, item), None)
@@ -79,13 +74,16 @@ def merge_transfer_results(results: Iterable[TransferResult]) -> TransferResult:
 class Assets(Resource, group="assets"):
     """Asset management: counts of a user's components, and ownership transfer."""
 
-    async def counts(self, ims_user_id: str) -> list[AssetCount]:
+    async def counts(self, ims_user_id: str, **options: Unpack[RequestOptions]) -> list[AssetCount]:
         """How many components of each type (``project``, ``segment``, ...) a user owns."""
         url = path("/componentmetadata/assets/{}/counts", check_id(ims_user_id, "ims_user_id"))
-        return await self._call(list[AssetCount], "GET", url)
+        return await self._call(list[AssetCount], "GET", url, options=options)
 
     async def transfer(
-        self, recipient_id: str, components: Mapping[str, Iterable[str]]
+        self,
+        recipient_id: str,
+        components: Mapping[str, Iterable[str]],
+        **options: Unpack[RequestOptions],
     ) -> TransferResult:
         """Make ``recipient_id`` the owner of components: ``{"project": [ids], ...}``.
 
@@ -101,7 +99,7 @@ class Assets(Resource, group="assets"):
         batches = _transfer_batches(components, MAX_TRANSFER)
 
         async def send(batch: list[tuple[str, str]]) -> TransferResult:
-            return await self._call(TransferResult, "PUT", url, body=_body(batch))
+            return await self._call(TransferResult, "PUT", url, body=_body(batch), options=options)
 
         first = await send(batches[0])
         rest = await asyncio.gather(*(send(batch) for batch in batches[1:]), return_exceptions=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from .._paging import AsyncPager
 from ..models.audit_logs import AuditLog, AuditLogCriteria
-from ._base import Resource, body_of, query, repeated_query
+from ._base import RequestOptions, Resource, body_of, query, repeated_query
 from .annotations import iso
 
 # Known values from Adobe's guide, for readers and editors; any str is accepted.
@@ -59,6 +59,7 @@ class AuditLogs(Resource, group="audit_logs"):
         user_token: str | None = None,
         limit: int | None = None,
         page: int = 0,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[AuditLog]:
         """Audit-log records, newest first; every filter given must match (AND).
         ``start_date`` and ``end_date`` go together (Adobe's default: the last 3 months)."""
@@ -87,6 +88,7 @@ class AuditLogs(Resource, group="audit_logs"):
             headers=headers,
             limit_key=_SIZE,
             page_key=_NUMBER,
+            options=options,
         )
 
     def search(
@@ -96,6 +98,7 @@ class AuditLogs(Resource, group="audit_logs"):
         user_token: str | None = None,
         limit: int | None = None,
         page: int = 0,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[AuditLog]:
         """Audit-log records matching ``criteria`` (fields joined by AND or OR, with nested
         sub-criteria). ``BEGIN_DATE_RANGE`` needs ``END_DATE_RANGE``, both with ``EQUALS``.
@@ -119,4 +122,5 @@ class AuditLogs(Resource, group="audit_logs"):
             headers=headers,
             limit_key=_SIZE,
             page_key=_NUMBER,
+            options=options,
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from .._paging import AsyncPager
 from ..models.calculated_metrics import CalculatedMetric, MetricFunction, MetricValidation
 from ._base import (
     SORT_DIRECTIONS,
+    RequestOptions,
     Resource,
     SortDirection,
     body_of,
@@ -58,6 +59,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         page: int | None = None,
         sort_direction: SortDirection | None = None,
         sort_property: SortProperty | str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[CalculatedMetric]:
         """Calculated metrics the caller can see. Items carry only ``id`` unless
         ``expansion`` names more (``name``, ``definition``, ``ownerFullName``, ``tags``, ...).
@@ -87,6 +89,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
             limit=limit,
             page=page,
             pagination=pagination,
+            options=options,
         )
 
     async def get(
@@ -97,6 +100,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         include_hidden: bool | None = None,
         to_be_used_in_rsid: str | None = None,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> CalculatedMetric:
         """One calculated metric (a deleted one can still be fetched by id)."""
         url = path("/calculatedmetrics/{}", check_id(metric_id, "metric_id"))
@@ -106,7 +110,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
             to_be_used_in_rsid=to_be_used_in_rsid,
             locale=locale,
         )
-        return await self._call(CalculatedMetric, "GET", url, params=params)
+        return await self._call(CalculatedMetric, "GET", url, params=params, options=options)
 
     async def get_many(
         self,
@@ -115,6 +119,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         expansion: Sequence[str] | None = None,
         include_type: Sequence[IncludeType | str] | None = _EVERY_KIND,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[CalculatedMetric]:
         """Many calculated metrics by id, in the order of ``metric_ids``, in as few requests
         as the URL length allows (``filterByIds``). Raises ``NotFoundError`` naming the ids
@@ -122,10 +127,17 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         """
         params = query(expansion=expansion, include_type=include_type, locale=locale)
         return await self._get_many(
-            CalculatedMetric, "/calculatedmetrics", metric_ids, params=params, name="metric_ids"
+            CalculatedMetric,
+            "/calculatedmetrics",
+            metric_ids,
+            params=params,
+            name="metric_ids",
+            options=options,
         )
 
-    async def create(self, metric: CalculatedMetric, *, validate: bool = False) -> CalculatedMetric:
+    async def create(
+        self, metric: CalculatedMetric, *, validate: bool = False, **options: Unpack[RequestOptions]
+    ) -> CalculatedMetric:
         """Create a calculated metric (``name``, ``data_id`` and ``definition`` at least);
         returns it with its new ``id``. ``POST /calculatedmetrics`` is in Adobe's guide but
         not in its spec. Not retried after it may have reached the server.
@@ -136,9 +148,9 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         """
         model_arg(metric, CalculatedMetric, "metric")
         if validate:
-            await self._validate_first(metric)
+            await self._validate_first(metric, options)
         return await self._call(
-            CalculatedMetric, "POST", "/calculatedmetrics", body=body_of(metric)
+            CalculatedMetric, "POST", "/calculatedmetrics", body=body_of(metric), options=options
         )
 
     async def update(
@@ -150,6 +162,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         locale: str | None = None,
         cached: bool | None = None,
         validate: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> CalculatedMetric:
         """Change a calculated metric: the members ``metric`` has replace the stored ones and
         every other member stays, so ``CalculatedMetric(precision=2)`` changes the precision
@@ -174,22 +187,30 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
             url,
             params=query(expansion=["definition"], locale=locale),
             fresh=True,
+            options=options,
         )
         whole: dict[str, Any] = {**body_of(stored), **changes}
         if stored.id is not None:  # the path names the metric being changed
             whole["id"] = stored.id
         if validate and "definition" in changes:
-            await self._validate_first(whole)
+            await self._validate_first(whole, options)
         params = query(expansion=expansion, locale=locale, cached=cached)
-        return await self._call(CalculatedMetric, "PUT", url, params=params, body=whole)
+        return await self._call(
+            CalculatedMetric, "PUT", url, params=params, body=whole, options=options
+        )
 
-    async def _validate_first(self, metric: CalculatedMetric | Mapping[str, Any]) -> None:
-        ensure_valid(await self.validate(metric), what="calculated metric", path=_VALIDATE)
+    async def _validate_first(
+        self, metric: CalculatedMetric | Mapping[str, Any], options: RequestOptions
+    ) -> None:
+        result = await self.validate(metric, **options)
+        ensure_valid(result, what="calculated metric", path=_VALIDATE)
 
-    async def delete(self, metric_id: str, *, locale: str | None = None) -> None:
+    async def delete(
+        self, metric_id: str, *, locale: str | None = None, **options: Unpack[RequestOptions]
+    ) -> None:
         """Delete a calculated metric: gone from lists, still fetchable by id."""
         url = path("/calculatedmetrics/{}", check_id(metric_id, "metric_id"))
-        await self._send("DELETE", url, params=query(locale=locale))
+        await self._send("DELETE", url, params=query(locale=locale), options=options)
 
     async def validate(
         self,
@@ -197,6 +218,7 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
         *,
         locale: str | None = None,
         migrating: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> MetricValidation:
         """Check a calculated metric (its ``definition`` against its data view ``data_id``)
         without saving it; ``result.is_valid`` tells. Only reads, so it is retried."""
@@ -210,18 +232,24 @@ class CalculatedMetrics(Resource, group="calculated_metrics"):
             params=query(locale=locale, migrating=migrating),
             body=body,
             reads=True,
+            options=options,
         )
 
-    async def functions(self, *, locale: str | None = None) -> builtins.list[MetricFunction]:
+    async def functions(
+        self, *, locale: str | None = None, **options: Unpack[RequestOptions]
+    ) -> builtins.list[MetricFunction]:
         """Every function a calculated-metric definition can use."""
         return await self._call(
             builtins.list[MetricFunction],
             "GET",
             "/calculatedmetrics/functions",
             params=query(locale=locale),
+            options=options,
         )
 
-    async def function(self, function_id: str, *, locale: str | None = None) -> MetricFunction:
+    async def function(
+        self, function_id: str, *, locale: str | None = None, **options: Unpack[RequestOptions]
+    ) -> MetricFunction:
         """One function of the catalogue (``divide``, ``col-sum``, ...)."""
         url = path("/calculatedmetrics/functions/{}", check_id(function_id, "function_id"))
-        return await self._get(MetricFunction, url, locale=locale)
+        return await self._get(MetricFunction, url, locale=locale, options=options)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from typing import Unpack
 
 from .._paging import AsyncPager
 from ..models.connections import Backfill, ConfigurationSettings, Connection, DataSourceType
-from ._base import SORT_DIRECTIONS, Resource, SortDirection, check_id, path
+from ._base import SORT_DIRECTIONS, RequestOptions, Resource, SortDirection, check_id, path
 from ._base import query as make_query
 
 
@@ -34,6 +35,7 @@ class Connections(Resource, group="connections"):
         page: int = 0,
         sort_direction: SortDirection | None = None,
         sort_property: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[Connection]:
         """Connections of the org. Items carry only ``id`` unless ``expansion`` names more
         (``name``, ``owner``, ``dataSets``, ``modified``, ...).
@@ -59,7 +61,9 @@ class Connections(Resource, group="connections"):
             sort_direction=sort_direction,
             sort_property=sort_property,
         )
-        return self._pager(Connection, "/data/connections", params, limit=limit, page=page)
+        return self._pager(
+            Connection, "/data/connections", params, limit=limit, page=page, options=options
+        )
 
     async def get(
         self,
@@ -68,6 +72,7 @@ class Connections(Resource, group="connections"):
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
         include_hidden_data_sets: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Connection:
         """One connection; ``expansion=["name", "dataSets"]`` brings its datasets
         (add ``schemaInfo`` for their schemas)."""
@@ -75,7 +80,7 @@ class Connections(Resource, group="connections"):
         params = make_query(
             expansion=expansion, locale=locale, include_hidden_data_sets=include_hidden_data_sets
         )
-        return await self._call(Connection, "GET", url, params=params)
+        return await self._call(Connection, "GET", url, params=params, options=options)
 
     def search(
         self,
@@ -86,6 +91,7 @@ class Connections(Resource, group="connections"):
         include_hidden_data_sets: bool | None = None,
         limit: int | None = None,
         page: int = 0,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[Connection]:
         """Connections whose name or id matches ``query``."""
         if not isinstance(query, str):
@@ -98,7 +104,9 @@ class Connections(Resource, group="connections"):
             locale=locale,
             include_hidden_data_sets=include_hidden_data_sets,
         )
-        return self._pager(Connection, "/data/connections/search", params, limit=limit, page=page)
+        return self._pager(
+            Connection, "/data/connections/search", params, limit=limit, page=page, options=options
+        )
 
     def backfills(
         self,
@@ -110,6 +118,7 @@ class Connections(Resource, group="connections"):
         page: int = 0,
         sort_direction: SortDirection | None = None,
         sort_property: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[Backfill]:
         """The backfills of one dataset of a connection (``sort_property="createdDate"``).
 
@@ -128,10 +137,15 @@ class Connections(Resource, group="connections"):
             sort_property=sort_property,
         )
         endpoint = "/data/connections/{id}/datasets/{id}/backfills"
-        return self._pager(Backfill, url, params, limit=limit, page=page, endpoint=endpoint)
+        return self._pager(
+            Backfill, url, params, limit=limit, page=page, endpoint=endpoint, options=options
+        )
 
     async def data_source_types(
-        self, *, locale: str | None = None
+        self,
+        *,
+        locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[DataSourceType]:
         """The kinds of data the org's datasets can be labelled with (``webData``, ...)."""
         settings = await self._call(
@@ -139,6 +153,7 @@ class Connections(Resource, group="connections"):
             "GET",
             "/data/connections/configurationSettings",
             params=make_query(locale=locale),
+            options=options,
         )
         # ``list`` here would be the method above: the builtin is meant.
         return builtins.list(settings.data_source_types or [])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypedDict, TypeVar, Unpack
+from typing import TypeVar, Unpack
 
 from .._paging import AsyncPager
 from ..models._common import ValidationResult
 from ..models.dataviews import DataView, Dimension, Metric
 from ._base import (
     SORT_DIRECTIONS,
+    RequestOptions,
     Resource,
     SortDirection,
     body_of,
@@ -22,8 +23,8 @@ from ._base import (
 C = TypeVar("C", Dimension, Metric)
 
 
-class ComponentOptions(TypedDict, total=False):
-    """The options of ``get_dimension`` and ``get_metric``."""
+class ComponentOptions(RequestOptions, total=False):
+    """The options of ``get_dimension`` and ``get_metric`` (and the per-call ones)."""
 
     locale: str | None
     expansion: Sequence[str] | None
@@ -72,6 +73,7 @@ class DataViews(Resource, group="dataviews"):
         page: int = 0,
         sort_direction: SortDirection | None = None,
         sort_property: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[DataView]:
         """Data views of the org. Items carry only ``id`` unless ``expansion`` names more
         (``name``, ``owner``, ``description``, ``parentDataGroupId``, ...)."""
@@ -87,15 +89,27 @@ class DataViews(Resource, group="dataviews"):
             sort_direction=sort_direction,
             sort_property=sort_property,
         )
-        return self._pager(DataView, "/data/dataviews", params, limit=limit, page=page)
+        return self._pager(
+            DataView, "/data/dataviews", params, limit=limit, page=page, options=options
+        )
 
-    async def get(self, data_view_id: str, *, expansion: Sequence[str] | None = None) -> DataView:
+    async def get(
+        self,
+        data_view_id: str,
+        *,
+        expansion: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> DataView:
         """One data view."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
-        return await self._get(DataView, url, expansion=expansion)
+        return await self._get(DataView, url, expansion=expansion, options=options)
 
     async def create(
-        self, data_view: DataView, *, expansion: Sequence[str] | None = None
+        self,
+        data_view: DataView,
+        *,
+        expansion: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> DataView:
         """Create a data view; returns it with its new ``id``. Not retried after it may have
         reached the server (see ``OutcomeUnknownError``)."""
@@ -105,31 +119,52 @@ class DataViews(Resource, group="dataviews"):
             "/data/dataviews",
             params=query(expansion=expansion),
             body=body_of(_data_view_arg(data_view)),
+            options=options,
         )
 
     async def update(
-        self, data_view_id: str, data_view: DataView, *, expansion: Sequence[str] | None = None
+        self,
+        data_view_id: str,
+        data_view: DataView,
+        *,
+        expansion: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> DataView:
         """Overwrite a data view whole. Fetch it, change it, send it back: members this
         version of cja-async does not know are kept."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
         body = body_of(_data_view_arg(data_view))
-        return await self._call(DataView, "PUT", url, params=query(expansion=expansion), body=body)
+        return await self._call(
+            DataView, "PUT", url, params=query(expansion=expansion), body=body, options=options
+        )
 
-    async def delete(self, data_view_id: str) -> None:
+    async def delete(self, data_view_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a data view."""
         url = path("/data/dataviews/{}", check_id(data_view_id, "data_view_id"))
-        await self._send("DELETE", url)
+        await self._send("DELETE", url, options=options)
 
-    async def copy(self, data_view_id: str, *, expansion: Sequence[str] | None = None) -> DataView:
+    async def copy(
+        self,
+        data_view_id: str,
+        *,
+        expansion: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> DataView:
         """Copy a data view; returns the new copy (with its own ``id``). Not retried after
         it may have reached the server: a retry could make a second copy."""
         url = path("/data/dataviews/copy/{}", check_id(data_view_id, "data_view_id"))
         return await self._call(
-            DataView, "PUT", url, params=query(expansion=expansion), idempotent=False
+            DataView,
+            "PUT",
+            url,
+            params=query(expansion=expansion),
+            idempotent=False,
+            options=options,
         )
 
-    async def validate(self, data_view: DataView) -> ValidationResult:
+    async def validate(
+        self, data_view: DataView, **options: Unpack[RequestOptions]
+    ) -> ValidationResult:
         """Check a data view definition without saving it; ``.valid`` tells the verdict."""
         return await self._call(
             ValidationResult,
@@ -137,6 +172,7 @@ class DataViews(Resource, group="dataviews"):
             "/data/dataviews/validate",
             body=body_of(_data_view_arg(data_view)),
             reads=True,  # it only reads, so a lost answer can be asked again
+            options=options,
         )
 
     def list_dimensions(
@@ -184,11 +220,14 @@ class DataViews(Resource, group="dataviews"):
         expansion: Sequence[str] | None = None,
         limit: int | None = None,
         page: int = 0,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[C]:
         params = query(include_type=include_type, locale=locale, expansion=expansion)
         url = self._components_url(data_view_id, kind)
         endpoint = "/data/dataviews/{id}/" + kind
-        return self._pager(model, url, params, limit=limit, page=page, endpoint=endpoint)
+        return self._pager(
+            model, url, params, limit=limit, page=page, endpoint=endpoint, options=options
+        )
 
     async def _get_component(
         self,
@@ -199,9 +238,10 @@ class DataViews(Resource, group="dataviews"):
         *,
         locale: str | None = None,
         expansion: Sequence[str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> C:
         url = self._components_url(data_view_id, kind, item)
-        return await self._get(model, url, locale=locale, expansion=expansion)
+        return await self._get(model, url, locale=locale, expansion=expansion, options=options)
 
     @staticmethod
     def _components_url(data_view_id: str, kind: str, item: str | None = None) -> str:

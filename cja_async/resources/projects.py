@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Literal, Unpack
 
 from .._paging import AsyncPager
 from ..models.projects import Project, ProjectValidation
-from ._base import Resource, body_of, check_id, model_arg, path, query
+from ._base import RequestOptions, Resource, body_of, check_id, model_arg, path, query
 
 __all__ = ["ProjectIncludeType", "Projects"]
 
@@ -37,6 +37,7 @@ class Projects(Resource, group="projects"):
         pagination: bool | None = None,
         limit: int | None = None,
         page: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[Project]:
         """Projects visible to the caller; ``owner_id`` keeps one user's projects.
 
@@ -55,7 +56,13 @@ class Projects(Resource, group="projects"):
             pagination=pagination,
         )
         return self._pager(
-            Project, "/projects", params, limit=limit, page=page, pagination=pagination
+            Project,
+            "/projects",
+            params,
+            limit=limit,
+            page=page,
+            pagination=pagination,
+            options=options,
         )
 
     async def get(
@@ -64,10 +71,11 @@ class Projects(Resource, group="projects"):
         *,
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Project:
         """One project."""
         url = path("/projects/{}", check_id(project_id, "project_id"))
-        return await self._get(Project, url, expansion=expansion, locale=locale)
+        return await self._get(Project, url, expansion=expansion, locale=locale, options=options)
 
     async def get_many(
         self,
@@ -76,6 +84,7 @@ class Projects(Resource, group="projects"):
         expansion: Sequence[str] | None = None,
         include_type: Sequence[ProjectIncludeType] | None = ("all",),
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[Project]:
         """Many projects by id, in the order of ``project_ids``, in as few requests as the
         URL length allows (``filterByIds``). Raises ``NotFoundError`` naming missing ids.
@@ -90,6 +99,7 @@ class Projects(Resource, group="projects"):
             params=params,
             max_limit=_MAX_LIMIT,
             name="project_ids",
+            options=options,
         )
 
     async def create(
@@ -98,12 +108,15 @@ class Projects(Resource, group="projects"):
         *,
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Project:
         """Create a project; returns it with its new ``id``. Not retried after it may have
         reached the server (see ``OutcomeUnknownError``)."""
         body = body_of(_check_project(project))
         params = query(expansion=expansion, locale=locale)
-        return await self._call(Project, "POST", "/projects", params=params, body=body)
+        return await self._call(
+            Project, "POST", "/projects", params=params, body=body, options=options
+        )
 
     async def update(
         self,
@@ -112,25 +125,30 @@ class Projects(Resource, group="projects"):
         *,
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Project:
         """Overwrite a project. Fetch it (with ``expansion=["definition"]``), change it,
         send it back: members this version of cja-async does not know are kept."""
         url = path("/projects/{}", check_id(project_id, "project_id"))
         body = body_of(_check_project(project))
         params = query(expansion=expansion, locale=locale)
-        return await self._call(Project, "PUT", url, params=params, body=body)
+        return await self._call(Project, "PUT", url, params=params, body=body, options=options)
 
-    async def delete(self, project_id: str, *, locale: str | None = None) -> None:
+    async def delete(
+        self, project_id: str, *, locale: str | None = None, **options: Unpack[RequestOptions]
+    ) -> None:
         """Delete a project."""
         url = path("/projects/{}", check_id(project_id, "project_id"))
-        await self._send("DELETE", url, params=query(locale=locale))
+        await self._send("DELETE", url, params=query(locale=locale), options=options)
 
-    async def validate(self, project: Project, *, locale: str | None = None) -> ProjectValidation:
+    async def validate(
+        self, project: Project, *, locale: str | None = None, **options: Unpack[RequestOptions]
+    ) -> ProjectValidation:
         """Check a project (its ``definition`` above all) without saving it. Only reads, so
         it is retried like a GET."""
         body = {"project": body_of(_check_project(project))}
         params = query(locale=locale)
         url = "/projects/validate"
         return await self._call(
-            ProjectValidation, "POST", url, params=params, body=body, reads=True
+            ProjectValidation, "POST", url, params=params, body=body, reads=True, options=options
         )

@@ -14,7 +14,7 @@ import contextlib
 import copy
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, Unpack, cast
 
 import attrs
 
@@ -28,7 +28,15 @@ from ..models.reports import (
     ReportRequest,
     ReportRow,
 )
-from ._base import Resource, check_id, check_limit, check_page, query
+from ._base import (
+    RequestOptions,
+    Resource,
+    check_id,
+    check_limit,
+    check_options,
+    check_page,
+    query,
+)
 from ._freeform import FreeformTable, Split
 
 __all__ = ["Reports"]
@@ -133,6 +141,7 @@ class Reports(Resource, group="reports"):
         *,
         include_oberon_xml: bool | None = None,
         include_platform_predictive_objects: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Report:
         """Run a report and return the page the request asks for (``settings.page``).
 
@@ -145,15 +154,23 @@ class Reports(Resource, group="reports"):
             include_platform_predictive_objects=include_platform_predictive_objects,
         )
         first, limit = _first_page(request)
-        report, _page = await self._fetch(_request_body(request, None), first, limit, params)
+        body = _request_body(request, None)
+        report, _page = await self._fetch(body, first, limit, params, options)
         return report
 
     async def _fetch(
-        self, body: dict[str, Any], number: int, limit: int | None, params: Mapping[str, str]
+        self,
+        body: dict[str, Any],
+        number: int,
+        limit: int | None,
+        params: Mapping[str, str],
+        options: RequestOptions | None = None,
     ) -> tuple[Report, Page[ReportRow]]:
         """One report page, as the model and as a ``Page`` of its rows."""
         read = _ReportPage(body, number, limit)
-        call = self._declare("POST", "/reports", read=read, params=params, body=body, reads=True)
+        call = self._declare(
+            "POST", "/reports", read=read, params=params, body=body, reads=True, options=options
+        )
         result: tuple[Report, Page[ReportRow]] = await self._client._send(call)
         return result
 
@@ -162,6 +179,7 @@ class Reports(Resource, group="reports"):
         request: ReportRequest | Mapping[str, Any],
         *,
         include_oberon_xml: bool | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[ReportRow]:
         """Every row of a report, from the request's page on: ``async for row in ...``.
 
@@ -169,22 +187,33 @@ class Reports(Resource, group="reports"):
         once the first page tells how many there are. ``await`` it for one ``Page``.
         """
         first, _limit = _first_page(request)
-        return self._rows_from(request, first, query(include_oberon_xml=include_oberon_xml))
+        params = query(include_oberon_xml=include_oberon_xml)
+        # Checked now: the pager sends nothing until it is iterated.
+        return self._rows_from(request, first, params, check_options(options))
 
     def _rows_from(
-        self, request: ReportRequest | Mapping[str, Any], first: int, params: Mapping[str, str]
+        self,
+        request: ReportRequest | Mapping[str, Any],
+        first: int,
+        params: Mapping[str, str],
+        options: RequestOptions,
     ) -> AsyncPager[ReportRow]:
         request = _with_page_size(request)
         _first, limit = _first_page(request)
 
         async def fetch(number: int) -> Page[ReportRow]:
-            _report, page = await self._fetch(_request_body(request, number), number, limit, params)
+            body = _request_body(request, number)
+            _report, page = await self._fetch(body, number, limit, params, options)
             return page
 
         return self._walk(fetch, first)
 
     async def run_all(
-        self, request: ReportRequest | Mapping[str, Any], *, max_rows: int | None = None
+        self,
+        request: ReportRequest | Mapping[str, Any],
+        *,
+        max_rows: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Report:
         """Run a report over all its pages and return one :class:`Report` holding every row
         (from the request's page on, at most ``max_rows``), with the first page's columns and
@@ -194,14 +223,14 @@ class Reports(Resource, group="reports"):
             check_limit(max_rows, 10**9, "max_rows")
         request = _with_page_size(request)
         first, limit = _first_page(request)
-        report, page = await self._fetch(_request_body(request, None), first, limit, {})
+        report, page = await self._fetch(_request_body(request, None), first, limit, {}, options)
         rows = list(page.items)
         last = page.is_last or not page.items
         if not last and (max_rows is None or len(rows) < max_rows):
             # ``pages()`` is an async generator (typed as an iterator): close it explicitly.
             pages = cast(
                 "AsyncGenerator[Page[ReportRow], None]",
-                self._rows_from(request, first + 1, {}).pages(),
+                self._rows_from(request, first + 1, {}, options).pages(),
             )
             # Leaving early cancels the pages requested ahead right away.
             async with contextlib.aclosing(pages):
@@ -229,6 +258,7 @@ class Reports(Resource, group="reports"):
         split: Split | None = None,
         multi_dimension: bool = True,
         progress: Callable[[FreeformProgress], None] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> FreeformTable:
         """The rows of a Workspace freeform table: ``dimensions`` broken down one within the
         other, outermost first, each row with the metrics of its whole combination.
@@ -249,7 +279,7 @@ class Reports(Resource, group="reports"):
         """
         check_id(data_view, "data_view")
         return FreeformTable(
-            self,
+            self.with_options(**options),  # every request of the table carries them
             data_view,
             dimensions,
             metrics,
@@ -279,6 +309,7 @@ class Reports(Resource, group="reports"):
         include_oberon_xml: bool | None = None,
         limit: int | None = None,
         page: int = 0,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[ReportRow]:
         """The top items of ``dimension`` in a data view (the last 90 days unless a date
         range says otherwise), as a pager.
@@ -323,5 +354,11 @@ class Reports(Resource, group="reports"):
             params["search-clause"] = query(search_clause=search_clause)["searchClause"]
 
         return self._pager(
-            ReportRow, "/reports/topItems", params, limit=limit, page=page, shape=rows_page
+            ReportRow,
+            "/reports/topItems",
+            params,
+            limit=limit,
+            page=page,
+            shape=rows_page,
+            options=options,
         )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from .._paging import AsyncPager
 from ..models._common import Owner
 from ..models.segments import Segment, SegmentValidation
 from ._base import (
     SORT_DIRECTIONS,
+    RequestOptions,
     Resource,
     SortDirection,
     body_of,
@@ -62,6 +63,7 @@ class Segments(Resource, group="segments"):
         page: int | None = None,
         sort_direction: SortDirection | None = None,
         sort_property: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPager[Segment]:
         """Segments visible to the caller.
 
@@ -96,7 +98,13 @@ class Segments(Resource, group="segments"):
             sort_property=sort_property,
         )
         return self._pager(
-            Segment, "/segments", params, limit=limit, page=page, pagination=pagination
+            Segment,
+            "/segments",
+            params,
+            limit=limit,
+            page=page,
+            pagination=pagination,
+            options=options,
         )
 
     async def get(
@@ -106,11 +114,12 @@ class Segments(Resource, group="segments"):
         expansion: Sequence[str] | None = None,
         to_be_used_in_rsid: str | None = None,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Segment:
         """One segment, also one that was deleted (deleted segments leave lists only)."""
         url = path("/segments/{}", check_id(segment_id, "segment_id"))
         params = query(expansion=expansion, to_be_used_in_rsid=to_be_used_in_rsid, locale=locale)
-        return await self._call(Segment, "GET", url, params=params)
+        return await self._call(Segment, "GET", url, params=params, options=options)
 
     async def get_many(
         self,
@@ -119,6 +128,7 @@ class Segments(Resource, group="segments"):
         expansion: Sequence[str] | None = None,
         include_type: Sequence[SegmentIncludeType] | None = _EVERY_KIND,
         locale: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[Segment]:
         """Many segments by id, in the order of ``segment_ids``, in as few requests as the
         URL length allows (``filterByIds``). Raises ``NotFoundError`` naming missing ids.
@@ -128,7 +138,7 @@ class Segments(Resource, group="segments"):
         """
         params = query(_CHOICES, expansion=expansion, include_type=include_type, locale=locale)
         return await self._get_many(
-            Segment, "/segments", segment_ids, params=params, name="segment_ids"
+            Segment, "/segments", segment_ids, params=params, name="segment_ids", options=options
         )
 
     async def create(
@@ -138,6 +148,7 @@ class Segments(Resource, group="segments"):
         expansion: Sequence[str] | None = None,
         locale: str | None = None,
         validate: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> Segment:
         """Create a segment; returns it with its new ``id``. Not retried after it may have
         reached the server (see ``OutcomeUnknownError``).
@@ -152,8 +163,10 @@ class Segments(Resource, group="segments"):
         if validate:
             if segment.definition is None:
                 raise ValueError("validate=True needs segment.definition to check")
-            await self._validate_first(body)
-        return await self._call(Segment, "POST", "/segments", params=params, body=body)
+            await self._validate_first(body, options)
+        return await self._call(
+            Segment, "POST", "/segments", params=params, body=body, options=options
+        )
 
     async def update(
         self,
@@ -170,6 +183,7 @@ class Segments(Resource, group="segments"):
         locale: str | None = None,
         cached: bool | None = None,
         validate: bool = False,
+        **options: Unpack[RequestOptions],
     ) -> Segment:
         """Change some members of a segment; returns the whole updated segment.
 
@@ -204,18 +218,21 @@ class Segments(Resource, group="segments"):
             raise ValueError("update needs at least one member to change (name=, ...)")
         params = query(expansion=expansion, locale=locale, cached=cached)
         if validate and body.get("definition") is not None:
-            await self._validate_first(body)
-        return await self._call(Segment, "PUT", url, params=params, body=body)
+            await self._validate_first(body, options)
+        return await self._call(Segment, "PUT", url, params=params, body=body, options=options)
 
-    async def _validate_first(self, body: Mapping[str, Any]) -> None:
+    async def _validate_first(self, body: Mapping[str, Any], options: RequestOptions) -> None:
         """Validate the ``definition`` of a create/update ``body`` against its data view."""
-        result = await self.validate(
-            body["definition"], rsid=body.get("rsid") or body.get("dataId")
-        )
+        rsid = body.get("rsid") or body.get("dataId")
+        result = await self.validate(body["definition"], rsid=rsid, **options)
         ensure_valid(result, what="segment", path=_VALIDATE)
 
     async def validate(
-        self, definition: Mapping[str, Any], *, rsid: str | None = None
+        self,
+        definition: Mapping[str, Any],
+        *,
+        rsid: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> SegmentValidation:
         """Check a segment definition (for the data view ``rsid``) without saving it.
 
@@ -235,9 +252,12 @@ class Segments(Resource, group="segments"):
             params=query(rsid=rsid),
             body=dict(definition),
             reads=True,
+            options=options,
         )
 
-    async def delete(self, segment_id: str, *, locale: str | None = None) -> None:
+    async def delete(
+        self, segment_id: str, *, locale: str | None = None, **options: Unpack[RequestOptions]
+    ) -> None:
         """Delete a segment: it leaves every list but can still be fetched by id."""
         url = path("/segments/{}", check_id(segment_id, "segment_id"))
-        await self._send("DELETE", url, params=query(locale=locale))
+        await self._send("DELETE", url, params=query(locale=locale), options=options)

@@ -34,9 +34,20 @@ Helpers for tests: :class:`VirtualTimeLoop` / :func:`run_virtual_time` (time jum
 passing), :class:`LossyTransport` / :func:`every_nth` (requests or answers lost on the way) and
 :class:`Recorder` (requests as the client sent them).
 
+Data: ``sim.org(org_id)`` is the org's :class:`OrgState`, with one typed :class:`Store` per
+resource (``.segments``, ``.dataviews``, ``.projects``...), seeded on first use. Seed what a
+test needs and assert on what the code under test changed::
+
+    org = sim.org(DEFAULT_ORG_ID)
+    mine = org.segments.add({"name": "Mine", "rsid": org.dataviews.ids()[0], "definition": {}})
+    ...
+    assert org.segments.get(mine["id"])["name"] == "Renamed"
+
 Extending: handlers are ``async def handler(sim, req) -> Response`` registered with
 ``@router.route("GET", "/path/{param}")`` on a :class:`Router`; see ``_dataviews.py``
-for a complete resource module, or add routes to one instance with ``sim.route``.
+for a complete resource module, or add routes to one instance with ``sim.route``. Data
+for such routes lives in a store class of your own, ``sim.org(org_id).store(MyStore)``;
+an :class:`ItemNotFound` a handler lets through is answered 404.
 """
 
 from ._errors import (
@@ -72,6 +83,8 @@ from ._simulator import (
     Simulator,
 )
 from ._state import OrgState, SimStats
+from ._stores import HexIdStore, IntIdStore, ItemNotFound, Store
+from ._stores.users import technical_account_id
 from ._transports import LossyTransport, Recorder, Sent, every_nth
 from ._virtual_time import VirtualTimeLoop, run_virtual_time
 
@@ -91,6 +104,9 @@ __all__ = [
     "Call",
     "Faults",
     "Handler",
+    "HexIdStore",
+    "IntIdStore",
+    "ItemNotFound",
     "OrgState",
     "Outcome",
     "PageShape",
@@ -104,6 +120,7 @@ __all__ = [
     "SimStats",
     "Simulator",
     "SortSpec",
+    "Store",
     "Strike",
     "bad_parameter",
     "expand",
@@ -118,5 +135,6 @@ __all__ = [
     "serve",
     "service_error",
     "sort_items",
+    "technical_account_id",
     "too_many_requests",
 ]

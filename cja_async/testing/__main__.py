@@ -8,6 +8,7 @@ summary, so a user pointing a program at it can check that it met no 429.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import socket
 import sys
@@ -179,6 +180,19 @@ def _printer(stream: TextIO) -> Callable[[str], None]:
     return log
 
 
+def _client_host(host: str) -> tuple[str, bool]:
+    """The host a client on this machine reaches ``host`` at, as a URL writes it, and
+    whether ``host`` means every interface (``0.0.0.0``, ``::``, empty): a client cannot
+    send to those, and cja-async accepts http:// only for loopback hosts."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]")) if host else None
+    except ValueError:  # a name, such as localhost
+        return host, False
+    if address is None or address.is_unspecified:
+        return ("[::1]" if address is not None and address.version == 6 else "127.0.0.1"), True
+    return (f"[{address}]" if address.version == 6 else str(address)), False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, print the credentials to use and serve until interrupted."""
     args = _parser().parse_args(argv)
@@ -207,8 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         page_cap=args.page_cap,
         record_calls=False,  # a server runs for long: its memory must not grow with traffic
     )
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    base = f"http://{host}:{listener.getsockname()[1]}"
+    port = listener.getsockname()[1]
+    host, everywhere = _client_host(args.host)
+    base = f"http://{host}:{port}"
     print(
         f"CJA simulator at {base}\n"
         f"  token_url     {base}/ims/token/v3\n"
@@ -216,7 +231,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  client_secret {DEFAULT_CLIENT_SECRET}\n"
         f"  org_id        {DEFAULT_ORG_ID}\n"
         f"  rate limit    {sim.rate_limit}\n"
-        f"  stats         {base}{STATS_PATH}",
+        f"  stats         {base}{STATS_PATH}"
+        + (
+            f"\n  listening on  all interfaces ({args.host or '*'} port {port}); the URLs above"
+            " are this machine's (cja-async sends http:// to loopback hosts only)"
+            if everywhere
+            else ""
+        ),
         flush=True,
     )
     app = LoggedSimulator(sim, None if args.quiet else _printer(sys.stdout))

@@ -8,71 +8,29 @@ fetchable by id) and answers ``{"result": "success"}``.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._audit_logs import record_audit
 from ._component_helpers import (
+    audit,
     body_object,
     caller_id,
     found,
-    iso,
-    owner_of,
     parse_instant,
-    random_moment,
     render,
 )
-from ._dataviews import dataviews_of
 from ._http import Response
-from ._paging import JSON, bad_parameter, expansion_of, paged
+from ._paging import bad_parameter, expansion_of, paged
 from ._request import Request
 from ._router import Router
-from ._state import OrgState
-from ._users import org_users
+from ._stores.annotations import COLORS
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["ANNOTATIONS_PER_ORG", "annotations_of", "router"]
+__all__ = ["router"]
 
-ANNOTATIONS_PER_ORG = 30
 router = Router()
-
-_COLORS = tuple(f"STANDARD{n}" for n in range(1, 10))
-_EVENTS = ("Campaign launch", "Site outage", "Holiday sale", "Tracking change", "Press release")
-
-
-def _seed(sim: Simulator, org: OrgState, rng: random.Random) -> Iterator[JSON]:
-    users = list(org_users(org).values())
-    views = sorted(dataviews_of(sim, org))[:5] or ["dv_none"]
-    for index in range(ANNOTATIONS_PER_ORG):
-        start = random_moment(rng).replace(hour=0, minute=0, second=0)
-        end = start + timedelta(days=rng.randrange(1, 10), seconds=-1)
-        created = start + timedelta(days=rng.randrange(0, 30))
-        view = rng.choice(views)
-        yield {
-            "id": f"{rng.getrandbits(96):024x}",
-            "name": f"{rng.choice(_EVENTS)} {index + 1}",
-            "description": f"Simulated annotation {index + 1}",
-            "dateRange": f"{start:%Y-%m-%dT%H:%M:%S}/{end:%Y-%m-%dT%H:%M:%S}",
-            "color": rng.choice(_COLORS),
-            "applyToAllReports": rng.random() < 0.2,
-            "scope": {"metrics": [], "filters": []},
-            "createdDate": iso(created),
-            "modifiedDate": iso(created),
-            "owner": owner_of(rng.choice(users)),
-            "imsOrgId": org.org_id,
-            "dataId": view,
-            "rsid": view,
-            "isDeleted": False,
-        }
-
-
-def annotations_of(sim: Simulator, org: OrgState) -> dict[str, JSON]:
-    """The org's annotations by id."""
-    return org.collection("annotations", lambda state, rng: _seed(sim, state, rng))
 
 
 def _span(text: str, name: str) -> tuple[Any, Any]:
@@ -83,7 +41,7 @@ def _span(text: str, name: str) -> tuple[Any, Any]:
 
 
 def _check(body: Mapping[str, Any]) -> None:
-    if "color" in body and body["color"] not in _COLORS:
+    if "color" in body and body["color"] not in COLORS:
         raise bad_parameter("color must be one of STANDARD1 to STANDARD9")
     if "dateRange" in body:
         if not isinstance(body["dateRange"], str):
@@ -95,9 +53,7 @@ def _check(body: Mapping[str, Any]) -> None:
 async def list_annotations(sim: Simulator, req: Request) -> Response:
     """Live annotations, filtered, with ``expansion`` (else only ``id``), paged."""
     items = [
-        item
-        for item in annotations_of(sim, sim.org(req.org_id)).values()
-        if item.get("isDeleted") is not True
+        item for item in sim.org(req.org_id).annotations.list() if item.get("isDeleted") is not True
     ]
     after = req.param("filterByModifiedAfter")
     if after:
@@ -129,27 +85,26 @@ async def create_annotation(sim: Simulator, req: Request) -> Response:
         raise bad_parameter(f"Missing required field(s): {', '.join(missing)}")
     _check(body)
     org = sim.org(req.org_id)
-    store = annotations_of(sim, org)
+    store = org.annotations
     now = sim.now_iso()
     item = {
         **body,
-        "id": org.new_id("", store),
+        "id": store.new_id(),
         "owner": {"imsUserId": caller_id(req)},
         "imsOrgId": org.org_id,
         "createdDate": now,
         "modifiedDate": now,
         "isDeleted": False,
     }
-    store[item["id"]] = item
-    record_audit(sim, req, "CREATE", "ANNOTATION", item["id"], item["name"])
+    store.add(item)
+    audit(sim, req, "CREATE", "ANNOTATION", item)
     return Response.json({"id": item["id"]})
 
 
 @router.route("GET", "/annotations/{id}")
 async def get_annotation(sim: Simulator, req: Request) -> Response:
     """One annotation (deleted ones too); ``expansion`` names the members shown."""
-    store = annotations_of(sim, sim.org(req.org_id))
-    item = found(store, req.path_params["id"], "annotation", deleted_ok=True)
+    item = found(sim.org(req.org_id).annotations, req.path_params["id"], deleted_ok=True)
     expansion = expansion_of(req)
     return Response.json(render(item, (), expansion) if expansion else dict(item))
 
@@ -157,20 +112,20 @@ async def get_annotation(sim: Simulator, req: Request) -> Response:
 @router.route("PUT", "/annotations/{id}")
 async def update_annotation(sim: Simulator, req: Request) -> Response:
     """Partial update; answers ``{id}``."""
-    store = annotations_of(sim, sim.org(req.org_id))
-    item = found(store, req.path_params["id"], "annotation", deleted_ok=False)
+    store = sim.org(req.org_id).annotations
+    item = found(store, req.path_params["id"], deleted_ok=False)
     body = body_object(req)
     _check(body)
-    store[item["id"]] = {**item, **body, "id": item["id"], "modifiedDate": sim.now_iso()}
-    record_audit(sim, req, "EDIT", "ANNOTATION", item["id"], store[item["id"]].get("name"))
+    updated = store.update(item["id"], {**body, "id": item["id"], "modifiedDate": sim.now_iso()})
+    audit(sim, req, "EDIT", "ANNOTATION", updated)
     return Response.json({"id": item["id"]})
 
 
 @router.route("DELETE", "/annotations/{id}")
 async def delete_annotation(sim: Simulator, req: Request) -> Response:
     """Soft delete."""
-    store = annotations_of(sim, sim.org(req.org_id))
-    item = found(store, req.path_params["id"], "annotation", deleted_ok=False)
-    store[item["id"]] = {**item, "isDeleted": True, "modifiedDate": sim.now_iso()}
-    record_audit(sim, req, "DELETE", "ANNOTATION", item["id"], item.get("name"))
+    store = sim.org(req.org_id).annotations
+    item = found(store, req.path_params["id"], deleted_ok=False)
+    store.update(item["id"], {"isDeleted": True, "modifiedDate": sim.now_iso()})
+    audit(sim, req, "DELETE", "ANNOTATION", item)
     return Response.json({"result": "success"})

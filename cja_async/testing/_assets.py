@@ -1,38 +1,31 @@
 """Asset management: ``/componentmetadata/assets/{user}/counts`` and ``.../transfer``.
 
-Counts and transfers work on every component kind registered in ``OWNED_COMPONENTS``
-(segments and projects here; other resource modules may add theirs). A transfer moves
-ownership for real: the components' ``owner`` changes and lists filtered by ``ownerId``
-see it. More than 100 component ids in one request answer 400, as Adobe's limit says.
+Counts and transfers work on every component kind the org's ``owned_components()`` names
+(segments and projects). A transfer moves ownership for real: the components' ``owner``
+changes and lists filtered by ``ownerId`` see it. More than 100 component ids in one
+request answer 400, as Adobe's limit says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import not_found, service_error
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter
-from ._projects import projects_of
 from ._request import Request
 from ._router import Router
-from ._segments import known_user, owner_of, segments_of
-from ._state import OrgState
+from ._stores import ims_owner
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["COMPONENT_TYPES", "MAX_TRANSFER", "OWNED_COMPONENTS", "router"]
+__all__ = ["COMPONENT_TYPES", "MAX_TRANSFER", "router"]
 
 MAX_TRANSFER = 100
 
 router = Router()
 
-Store = Callable[["Simulator", OrgState], dict[str, JSON]]
-
-# componentType -> the org's store of such components (each with an ``owner``).
-OWNED_COMPONENTS: dict[str, Store] = {"segment": segments_of, "project": projects_of}
 # The kinds the counts endpoint always reports, in the guide's order.
 COMPONENT_TYPES = (
     "scheduledJob",
@@ -45,21 +38,11 @@ COMPONENT_TYPES = (
 )
 
 
-def _owner_id(component: JSON) -> Any:
-    owner = component.get("owner")
-    return owner.get("imsUserId") if isinstance(owner, dict) else None
-
-
 def _user(sim: Simulator, req: Request, user_id: str) -> JSON:
-    user = known_user(sim, sim.org(req.org_id), req, user_id)
+    org = sim.org(req.org_id)
+    user = org.users.known(user_id, req.client_id)
     if user is None:
-        org = sim.org(req.org_id)
-        owns = any(
-            _owner_id(item) == user_id
-            for store in OWNED_COMPONENTS.values()
-            for item in store(sim, org).values()
-        )
-        if not owns:
+        if not any(store.owned_by(user_id) for store in org.owned_components().values()):
             raise ApiError(not_found(f"IMS User {user_id} does not exist"))
         user = {"id": user_id, "fullName": None}
     return user
@@ -69,17 +52,13 @@ def _user(sim: Simulator, req: Request, user_id: str) -> JSON:
 async def asset_counts(sim: Simulator, req: Request) -> Response:
     """``[{componentType, count}]`` for every kind, counting live components only."""
     user_id = _user(sim, req, req.path_params["imsUserId"])["id"]
-    org = sim.org(req.org_id)
-    kinds = list(COMPONENT_TYPES) + [
-        kind for kind in OWNED_COMPONENTS if kind not in COMPONENT_TYPES
-    ]
+    owned = sim.org(req.org_id).owned_components()
+    kinds = list(COMPONENT_TYPES) + [kind for kind in owned if kind not in COMPONENT_TYPES]
     counts = []
     for kind in kinds:
-        store = OWNED_COMPONENTS.get(kind)
-        items = store(sim, org).values() if store is not None else ()
-        count = sum(
-            1 for item in items if _owner_id(item) == user_id and item.get("isDeleted") is not True
-        )
+        store = owned.get(kind)
+        items = store.owned_by(user_id) if store is not None else []
+        count = sum(1 for item in items if item.get("isDeleted") is not True)
         counts.append({"componentType": kind, "count": count})
     return Response.json(counts)
 
@@ -115,19 +94,19 @@ async def transfer_assets(sim: Simulator, req: Request) -> Response:
             {"limit": MAX_TRANSFER, "count": total},
         )
     recipient = _user(sim, req, req.path_params["recipientImsUserId"])
-    org = sim.org(req.org_id)
+    owned = sim.org(req.org_id).owned_components()
     errors: list[JSON] = []
     for kind, ids in groups:
-        getter = OWNED_COMPONENTS.get(kind)
-        store = getter(sim, org) if getter is not None else None
+        store = owned.get(kind)
         for component_id in ids:
-            item = store.get(component_id) if store is not None else None
+            item = store.find(component_id) if store is not None else None
             if store is None:
                 message = f"Unsupported component type {kind}"
             elif item is None or item.get("isDeleted") is True:
                 message = f"Component {component_id} not found"
             else:
-                item["owner"] = owner_of(recipient["id"], recipient["fullName"])
+                owner = ims_owner(recipient["id"], recipient["fullName"])
+                store.update(component_id, {"owner": owner})
                 continue
             errors.append(
                 {"componentType": kind, "componentId": component_id, "errorMessage": message}

@@ -6,30 +6,22 @@ ranges and annotations in the simulator adds records, as it does at Adobe.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, caller_id, parse_instant, random_moment
-from ._dates import iso
+from ._component_helpers import body_object, parse_instant
 from ._http import Response
 from ._paging import JSON, bad_parameter, int_param
 from ._request import Request
 from ._router import Router
-from ._state import OrgState
-from ._users import org_users
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["AUDIT_LOGS_PER_ORG", "audit_logs_of", "record_audit", "router"]
+__all__ = ["router"]
 
-AUDIT_LOGS_PER_ORG = 250
 router = Router()
-
-_ACTIONS = ("CREATE", "EDIT", "DELETE", "LOGIN_SUCCESSFUL", "API_REQUEST", "SHARE")
-_COMPONENTS = ("CALCULATED_METRIC", "DATA_VIEW", "DATE_RANGE", "FILTER", "PROJECT", "ANNOTATION")
 _FIELD_TYPES = {
     "COMPONENT",
     "COMPONENT_ID",
@@ -42,48 +34,6 @@ _FIELD_TYPES = {
     "DESCRIPTION",
 }
 _OPERATORS = {"EQUALS", "NOT_EQUALS", "CONTAINS", "IN"}
-
-
-def _seed(org: OrgState, rng: random.Random) -> Iterator[JSON]:
-    users = list(org_users(org).values())
-    for _ in range(AUDIT_LOGS_PER_ORG):
-        user = rng.choice(users)
-        action = rng.choice(_ACTIONS)
-        component = rng.choice(_COMPONENTS)
-        component_id = f"{rng.getrandbits(64):016x}"
-        yield {
-            "id": f"{rng.getrandbits(96):024x}",
-            "dateCreated": iso(random_moment(rng)),
-            "action": action,
-            "description": f"{action.title()} {component.lower().replace('_', ' ')} {component_id}",
-            "imsOrgId": org.org_id,
-            "user": {"id": user["id"], "idType": "IMS", "name": None, "email": user["email"]},
-            "component": {"id": component_id, "idType": component, "name": ""},
-        }
-
-
-def audit_logs_of(org: OrgState) -> dict[str, JSON]:
-    """The org's audit-log records by id."""
-    return org.collection("auditlogs", _seed)
-
-
-def record_audit(
-    sim: Simulator, req: Request, action: str, component: str, component_id: str, name: Any
-) -> None:
-    """Add the record Adobe would write for ``action`` on a component."""
-    org = sim.org(req.org_id)
-    store = audit_logs_of(org)
-    record_id = org.new_id("", store)
-    user = caller_id(req)
-    store[record_id] = {
-        "id": record_id,
-        "dateCreated": sim.now_iso(),
-        "action": action,
-        "description": f"{action.title()} {component.lower().replace('_', ' ')} {component_id}",
-        "imsOrgId": org.org_id,
-        "user": {"id": user, "idType": "IMS", "name": None, "email": None},
-        "component": {"id": component_id, "idType": component, "name": str(name or "")},
-    }
 
 
 def _field_value(record: Mapping[str, Any], field_type: str) -> str:
@@ -205,7 +155,7 @@ def _page(records: list[JSON], size: int, number: int) -> JSON:
 
 
 def _newest_first(sim: Simulator, req: Request, test: Predicate) -> list[JSON]:
-    records = [r for r in audit_logs_of(sim.org(req.org_id)).values() if test(r)]
+    records = [r for r in sim.org(req.org_id).audit_logs.list() if test(r)]
     return sorted(records, key=lambda r: (_created(r), r["id"]), reverse=True)
 
 

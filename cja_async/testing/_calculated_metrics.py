@@ -8,45 +8,34 @@ when ``includeType`` asks for them; ``pagination=false`` answers a bare array of
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._audit_logs import record_audit
 from ._component_helpers import (
+    audit,
     body_object,
     bool_param,
     caller_id,
     filter_by_ids,
     found,
-    iso,
-    owner_of,
-    random_moment,
-    render,
+    shown,
 )
-from ._dataviews import dataviews_of
 from ._errors import not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
 from ._request import Request
 from ._router import Router
 from ._state import OrgState
-from ._tags import component_tags, set_component_tags, tags_of
-from ._users import org_users
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["CALCULATED_METRICS_PER_ORG", "FUNCTIONS", "calculated_metrics_of", "router"]
+__all__ = ["FUNCTIONS", "router"]
 
-CALCULATED_METRICS_PER_ORG = 40
 router = Router()
 
 _BASE = ("name", "description", "rsid", "dataId", "owner", "polarity", "precision", "type")
 _SORT = {"id": "id", "name": "name", "modified_date": "modified"}
-_BASE_METRICS = ("metrics/visits", "metrics/visitors", "metrics/occurrences", "metrics/revenue")
-_OPERATORS = ("divide", "multiply", "add", "subtract")
-_TYPES = ("DECIMAL", "PERCENT", "CURRENCY", "TIME")
 
 
 def _function(func: str, name: str, category: str, params: tuple[str, ...]) -> JSON:
@@ -88,63 +77,10 @@ _FUNCTION_IDS = {function["id"] for function in FUNCTIONS}
 _LEAVES = {"calc-metric", "metric", "number", "segment-ref", "segment"}
 
 
-def _seed(sim: Simulator, org: OrgState, rng: random.Random) -> Iterator[JSON]:
-    users = list(org_users(org).values())
-    views = sorted(dataviews_of(sim, org))[:8] or ["dv_none"]
-    tag_ids = sorted(tags_of(org))
-    for index in range(CALCULATED_METRICS_PER_ORG):
-        owner = rng.choice(users)
-        created = random_moment(rng)
-        first, second = rng.sample(_BASE_METRICS, 2)
-        operator = rng.choice(_OPERATORS)
-        view = rng.choice(views)
-        metric_id = f"cm_{rng.getrandbits(96):024x}"
-        if tag_ids and index % 4 == 0:
-            set_component_tags(org, "calculatedMetric", metric_id, rng.sample(tag_ids, 2))
-        yield {
-            "id": metric_id,
-            "name": f"{first[8:].title()} {operator} {second[8:]} {index + 1}",
-            "description": f"Simulated calculated metric {index + 1}",
-            "rsid": view,
-            "dataId": view,
-            "owner": owner_of(owner),
-            "polarity": rng.choice(("positive", "negative")),
-            "precision": rng.choice((0, 1, 2)),
-            "type": rng.choice(_TYPES),
-            "definition": {
-                "func": "calc-metric",
-                "formula": {
-                    "func": operator,
-                    "col1": {"func": "metric", "name": first},
-                    "col2": {"func": "metric", "name": second},
-                },
-                "version": [1, 0, 0],
-            },
-            "isDeleted": False,
-            "internal": index % 19 == 7,
-            "template": index % 13 == 5,
-            "approved": rng.random() < 0.3,
-            "favorite": rng.random() < 0.2,
-            "categories": [rng.choice(("Revenue", "Engagement", "Conversion"))],
-            "created": iso(created),
-            "modified": iso(created),
-            # A member no client model declares: it must survive a round trip.
-            "migratedIds": [],
-        }
-
-
-def calculated_metrics_of(sim: Simulator, org: OrgState) -> dict[str, JSON]:
-    """The org's calculated metrics by id."""
-    return org.collection("calculatedmetrics", lambda state, rng: _seed(sim, state, rng))
-
-
 def _shown(org: OrgState, metric: Mapping[str, Any], expansion: set[str], base: bool) -> JSON:
-    shown = render(metric, _BASE, expansion) if base else dict(metric)
-    if "tags" in expansion:
-        shown["tags"] = component_tags(org, "calculatedMetric", str(metric["id"]))
-    if "ownerFullName" not in expansion and isinstance(shown.get("owner"), dict):
-        shown["owner"] = {"imsUserId": shown["owner"].get("imsUserId")}
-    return shown
+    return shown(
+        org, metric, base=_BASE if base else None, expansion=expansion, tag_type="calculatedMetric"
+    )
 
 
 @router.route("GET", "/calculatedmetrics")
@@ -152,7 +88,7 @@ async def list_calculated_metrics(sim: Simulator, req: Request) -> Response:
     """Filters, ``includeType``, sorting, expansion, paging (or ``pagination=false``)."""
     org = sim.org(req.org_id)
     include = set(req.csv_param("includeType"))
-    metrics = filter_by_ids(calculated_metrics_of(sim, org).values(), req)
+    metrics = filter_by_ids(org.calculated_metrics.list(), req)
     for flag, member in (("deleted", "isDeleted"), ("templates", "template")):
         if flag not in include:
             metrics = [m for m in metrics if m.get(member) is not True]
@@ -195,21 +131,21 @@ async def create_calculated_metric(sim: Simulator, req: Request) -> Response:
     if missing:
         raise bad_parameter(f"Missing required field(s): {', '.join(missing)}")
     org = sim.org(req.org_id)
-    store = calculated_metrics_of(sim, org)
+    store = org.calculated_metrics
     now = sim.now_iso()
     data_id = body.get("dataId") or body.get("rsid")
     metric = {
         "rsid": data_id,
         **body,
         "dataId": data_id,
-        "id": org.new_id("cm_", store),
+        "id": store.new_id(),
         "owner": {"imsUserId": caller_id(req)},
         "isDeleted": False,
         "created": now,
         "modified": now,
     }
-    store[metric["id"]] = metric
-    record_audit(sim, req, "CREATE", "CALCULATED_METRIC", metric["id"], metric.get("name"))
+    store.add(metric)
+    audit(sim, req, "CREATE", "CALCULATED_METRIC", metric)
     return Response.json(metric)
 
 
@@ -286,8 +222,7 @@ async def get_function(sim: Simulator, req: Request) -> Response:
 async def get_calculated_metric(sim: Simulator, req: Request) -> Response:
     """The stored metric (deleted ones too); ``expansion=tags`` adds its tags."""
     org = sim.org(req.org_id)
-    store = calculated_metrics_of(sim, org)
-    metric = found(store, req.path_params["id"], "calculated metric", deleted_ok=True)
+    metric = found(org.calculated_metrics, req.path_params["id"], deleted_ok=True)
     return Response.json(_shown(org, metric, expansion_of(req) | {"ownerFullName"}, False))
 
 
@@ -296,8 +231,8 @@ async def update_calculated_metric(sim: Simulator, req: Request) -> Response:
     """Members in the body replace the stored ones, the rest stay. Adobe's spec requires
     ``definition`` in the body (the whole metric), so a body without one is refused."""
     org = sim.org(req.org_id)
-    store = calculated_metrics_of(sim, org)
-    metric = found(store, req.path_params["id"], "calculated metric", deleted_ok=False)
+    store = org.calculated_metrics
+    metric = found(store, req.path_params["id"], deleted_ok=False)
     body = body_object(req)
     if "definition" not in body:
         raise bad_parameter(
@@ -305,9 +240,8 @@ async def update_calculated_metric(sim: Simulator, req: Request) -> Response:
             " whole calculated metric)"
         )
     _check_definition(body)
-    updated = {**metric, **body, "id": metric["id"], "modified": sim.now_iso()}
-    store[metric["id"]] = updated
-    record_audit(sim, req, "EDIT", "CALCULATED_METRIC", metric["id"], updated.get("name"))
+    updated = store.update(metric["id"], {**body, "id": metric["id"], "modified": sim.now_iso()})
+    audit(sim, req, "EDIT", "CALCULATED_METRIC", updated)
     return Response.json(updated)
 
 
@@ -315,8 +249,8 @@ async def update_calculated_metric(sim: Simulator, req: Request) -> Response:
 async def delete_calculated_metric(sim: Simulator, req: Request) -> Response:
     """Soft delete."""
     org = sim.org(req.org_id)
-    store = calculated_metrics_of(sim, org)
-    metric = found(store, req.path_params["id"], "calculated metric", deleted_ok=False)
-    store[metric["id"]] = {**metric, "isDeleted": True, "modified": sim.now_iso()}
-    record_audit(sim, req, "DELETE", "CALCULATED_METRIC", metric["id"], metric.get("name"))
+    store = org.calculated_metrics
+    metric = found(store, req.path_params["id"], deleted_ok=False)
+    store.update(metric["id"], {"isDeleted": True, "modified": sim.now_iso()})
+    audit(sim, req, "DELETE", "CALCULATED_METRIC", metric)
     return Response.json({"result": "success", "message": f"Deleted {metric['id']}"})

@@ -1,5 +1,4 @@
-"""Helpers the modules of calculated metrics, date ranges, annotations, tags, shares and
-audit logs share: body and parameter parsing, filters, lookups, timestamps.
+"""Helpers the route modules share: body and parameter parsing, filters, lookups.
 
 The simulated caller is its credential's technical account and is treated as an org
 admin: lists show every live component of the org, whoever owns it.
@@ -7,23 +6,29 @@ admin: lists show every live component of the org, whoever owns it.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, get_args
 
-from ._dates import iso, parse_iso
+from ..resources.tags import ComponentType
+from ._dates import parse_iso
 from ._errors import not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter
 from ._request import Request
-from ._users import technical_account_id
+from ._stores import Store
+from ._stores.users import technical_account_id
+
+if TYPE_CHECKING:
+    from ._simulator import Simulator
+    from ._state import OrgState
 
 __all__ = [
     "overwritten",
     "missing_name_or_view",
     "saved",
-    "SEEDED_SINCE",
+    "COMPONENT_TYPES",
+    "audit",
     "body_array",
     "body_object",
     "bool_param",
@@ -31,19 +36,25 @@ __all__ = [
     "filter_by_ids",
     "found",
     "instant_param",
-    "iso",
-    "owner_of",
     "parse_instant",
-    "random_moment",
     "render",
+    "shown",
 ]
 
-SEEDED_SINCE = datetime(2021, 1, 1, tzinfo=UTC)
+# The component types the spec allows for tags and shares (the client's ``ComponentType``
+# names them); others answer 400.
+COMPONENT_TYPES = frozenset(get_args(ComponentType))
 
 
 def caller_id(req: Request) -> str:
     """The IMS user id the request acts as: its credential's technical account."""
     return technical_account_id(req.client_id)
+
+
+def audit(sim: Simulator, req: Request, action: str, component: str, item: JSON) -> None:
+    """Add the audit-log record Adobe writes when the caller does ``action`` on ``item``."""
+    record = sim.org(req.org_id).audit_logs.record
+    record(action, component, item["id"], item.get("name"), caller_id(req), sim.now_iso())
 
 
 def body_object(req: Request) -> dict[str, Any]:
@@ -78,11 +89,11 @@ def filter_by_ids(items: Iterable[JSON], req: Request, name: str = "filterByIds"
     return [item for item in items if not wanted or item.get("id") in wanted]
 
 
-def found(store: Mapping[str, JSON], item_id: str, what: str, *, deleted_ok: bool) -> JSON:
+def found(store: Store[str], item_id: str, *, deleted_ok: bool) -> JSON:
     """The stored item, else 404; a soft-deleted one only when ``deleted_ok``."""
-    item = store.get(item_id)
+    item = store.find(item_id)
     if item is None or (item.get("isDeleted") is True and not deleted_ok):
-        raise ApiError(not_found(f"Could not find {what} with id {item_id}"))
+        raise ApiError(not_found(f"Could not find {store.kind} with id {item_id}"))
     return item
 
 
@@ -105,16 +116,34 @@ def overwritten(
     return updated
 
 
-def saved(store: dict[str, JSON], item: JSON) -> Response:
-    """Keep ``item`` in ``store`` under its ``id`` and answer it (what create and update do)."""
-    store[item["id"]] = item
-    return Response.json(item)
+def saved(store: Store[str], item: JSON) -> Response:
+    """Keep ``item`` in ``store`` under its ``id`` (new or not) and answer it."""
+    return Response.json(store.replace(item) if item["id"] in store else store.add(item))
 
 
 def render(item: Mapping[str, Any], base: Iterable[str], expansion: Iterable[str]) -> JSON:
     """What a list shows of an item: ``id``, the ``base`` members and the expanded ones."""
     wanted = {"id", *base, *expansion}
     return {key: value for key, value in item.items() if key in wanted}
+
+
+def shown(
+    org: OrgState,
+    item: Mapping[str, Any],
+    *,
+    base: Iterable[str] | None,
+    expansion: set[str],
+    tag_type: ComponentType,
+) -> JSON:
+    """A component as Adobe shows it: ``render``-ed with ``base`` (a list) or whole (``None``,
+    a single get), its tags when expanded, and its owner reduced to the id unless
+    ``ownerFullName`` is expanded."""
+    out = dict(item) if base is None else render(item, base, expansion)
+    if "tags" in expansion:
+        out["tags"] = org.tags.on(tag_type, str(item["id"]))
+    if "ownerFullName" not in expansion and isinstance(out.get("owner"), dict):
+        out["owner"] = {"imsUserId": out["owner"].get("imsUserId")}
+    return out
 
 
 def parse_instant(text: str, name: str) -> datetime:
@@ -130,13 +159,3 @@ def instant_param(req: Request, name: str) -> datetime | None:
     """Query parameter ``name`` as an ISO 8601 instant, else 400; absent or empty: None."""
     raw = req.param(name)
     return parse_instant(raw, name) if raw else None
-
-
-def random_moment(rng: random.Random, days: int = 3 * 365) -> datetime:
-    """A seeded instant after :data:`SEEDED_SINCE`."""
-    return SEEDED_SINCE + timedelta(seconds=rng.randrange(days * 86400))
-
-
-def owner_of(user: Mapping[str, Any]) -> JSON:
-    """The ``owner`` member for a seeded org user."""
-    return {"imsUserId": user["id"], "name": user["fullName"]}

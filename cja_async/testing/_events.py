@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._dataviews import dataviews_of
 from ._dates import parse_iso
 from ._errors import not_found
 from ._http import ApiError
@@ -288,21 +287,18 @@ class EventTable:
         return out
 
 
-def event_table(sim: Simulator, org: OrgState, data_view_id: object) -> EventTable:
+def event_table(org: OrgState, data_view_id: object) -> EventTable:
     """The event table of a live data view of the org, else 404."""
     if not isinstance(data_view_id, str) or not data_view_id:
         raise bad_parameter("rsid (the data view id) is required")
-    view = dataviews_of(sim, org).get(data_view_id)
+    view = org.dataviews.find(data_view_id)
     if view is None or view.get("isDeleted") is True:
         raise ApiError(not_found(f"Could not find Data View with given dataViewId {data_view_id}"))
-    cache = org.collection("report-events", lambda _org, _rng: iter(()))
-    entry = cache.get(data_view_id)
-    if entry is None:
+    table = org.event_tables.get(data_view_id)
+    if table is None:
         # Seeded by the data view id alone: same data view, same events, in every org.
         rng = random.Random(f"{org.seed}:{data_view_id}:report-events")
-        entry = {"id": data_view_id, "table": EventTable(_generate(rng))}
-        cache[data_view_id] = entry
-    table: EventTable = entry["table"]
+        table = org.event_tables[data_view_id] = EventTable(_generate(rng))
     return table
 
 
@@ -311,7 +307,7 @@ def report_events(sim: Simulator, org_id: str, data_view_id: str) -> list[dict[s
     metric, ``"<dimension>.itemId"`` with the item id a report gives that value, plus
     ``visit``/``visitor`` numbers): compute expected report numbers in tests."""
     org = sim.org(org_id)
-    table = event_table(sim, org, data_view_id)
+    table = event_table(org, data_view_id)
     items = {name: table.items(name) for name in DIMENSIONS}
     out = []
     for index, event in enumerate(table.events):

@@ -11,6 +11,7 @@ import attrs
 from ._errors import service_error
 from ._http import ApiError
 from ._request import Request
+from ._stores._base import JSON
 
 __all__ = [
     "JSON",
@@ -25,7 +26,6 @@ __all__ = [
     "sort_items",
 ]
 
-JSON = dict[str, Any]
 PageShape = Literal["analytics", "spring"]
 
 

@@ -61,9 +61,7 @@ def _both(
     return lambda item: one(item) and other(item)
 
 
-def _metric_columns(
-    sim: Simulator, org: OrgState, table: EventTable, container: Any
-) -> list[_Column]:
+def _metric_columns(org: OrgState, table: EventTable, container: Any) -> list[_Column]:
     if container is None:
         return []
     if not isinstance(container, dict):
@@ -78,7 +76,7 @@ def _metric_columns(
         where = f"metricContainer.metricFilters[{index}]"
         if not isinstance(spec, dict) or not isinstance(spec.get("id"), str):
             raise bad_parameter(f"{where} needs an 'id'")
-        filters[spec["id"]] = filter_events(sim, org, table, spec, where)
+        filters[spec["id"]] = filter_events(org, table, spec, where)
     columns: list[_Column] = []
     for index, spec in enumerate(metrics):
         if not isinstance(spec, dict) or not isinstance(spec.get("id"), str):
@@ -235,7 +233,7 @@ def run_report(sim: Simulator, org: OrgState, body: Any) -> Response:
     """Run one report request body; the answer (200, or 206 when a column has errors)."""
     if not isinstance(body, dict):
         raise bad_parameter("The report request must be a JSON object")
-    table = event_table(sim, org, body.get("rsid", body.get("dataId")))
+    table = event_table(org, body.get("rsid", body.get("dataId")))
     settings = body.get("settings") or {}
     if not isinstance(settings, dict):
         raise bad_parameter("settings must be an object")
@@ -255,10 +253,10 @@ def run_report(sim: Simulator, org: OrgState, body: Any) -> Response:
     if not isinstance(global_filters, list):
         raise bad_parameter("globalFilters must be a list")
     for index, spec in enumerate(global_filters):
-        found = filter_events(sim, org, table, spec, f"globalFilters[{index}]")
+        found = filter_events(org, table, spec, f"globalFilters[{index}]")
         if found is not None:
             base &= found
-    columns = _metric_columns(sim, org, table, body.get("metricContainer"))
+    columns = _metric_columns(org, table, body.get("metricContainer"))
     global_search = search_matcher(body.get("search"), "search")
     if dims and global_search is not None:
         # The report-wide search applies to the first (or only) dimension.

@@ -114,7 +114,7 @@ async def top_items(sim: Simulator, req: Request) -> Response:
         raise bad_parameter("dataId is required")
     if not req.param("dimension"):
         raise bad_parameter("dimension is required")
-    table = event_table(sim, org, data_id)
+    table = event_table(org, data_id)
     dimension = dimension_id(req.param("dimension"))
     limit = int_param(req, "limit", 10, 1, TOP_ITEMS_MAX_LIMIT)
     page = int_param(req, "page", 0, 0)

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from ._errors import service_error
+from ._errors import not_found, service_error
 from ._http import ApiError, Response
 from ._request import Request
+from ._stores import ItemNotFound
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
@@ -59,6 +60,13 @@ class Route:
     def specificity(self) -> int:
         """Fewer ``{params}`` is more specific: ``/x/validate`` beats ``/x/{id}``."""
         return -self.template.count("{")
+
+    async def answer(self, sim: Simulator, req: Request) -> Response:
+        """The handler's answer; an object a store lacks (:class:`ItemNotFound`) is a 404."""
+        try:
+            return await self.handler(sim, req)
+        except ItemNotFound as missing:
+            raise ApiError(not_found(str(missing))) from None
 
 
 class Router:

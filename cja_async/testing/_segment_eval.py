@@ -21,11 +21,10 @@ from ._events import (
 )
 from ._http import ApiError
 from ._paging import bad_parameter
-from ._segments import segments_of
 from ._state import OrgState
 
 if TYPE_CHECKING:
-    from ._simulator import Simulator
+    pass
 
 # -- segments --------------------------------------------------------------------------------
 
@@ -142,13 +141,11 @@ def _evaluate(table: EventTable, node: Any, context: str) -> set[int]:
     return table.expand(_leaf(table, node), context)
 
 
-def segment_events(
-    sim: Simulator, org: OrgState, table: EventTable, spec: Mapping[str, Any]
-) -> set[int]:
+def segment_events(org: OrgState, table: EventTable, spec: Mapping[str, Any]) -> set[int]:
     definition = spec.get("segmentDefinition")
     if definition is None:
         segment_id = spec.get("segmentId")
-        segment = segments_of(sim, org).get(segment_id) if isinstance(segment_id, str) else None
+        segment = org.segments.find(segment_id) if isinstance(segment_id, str) else None
         if segment is None:
             raise ApiError(
                 service_error(
@@ -165,9 +162,7 @@ def segment_events(
 # -- filters -------------------------------------------------------------------------------------
 
 
-def filter_events(
-    sim: Simulator, org: OrgState, table: EventTable, spec: Any, where: str
-) -> set[int] | None:
+def filter_events(org: OrgState, table: EventTable, spec: Any, where: str) -> set[int] | None:
     """The events a global or metric filter keeps (``None``: all of them)."""
     if not isinstance(spec, dict):
         raise bad_parameter(f"{where} must be an object")
@@ -176,7 +171,7 @@ def filter_events(
         start, end = parse_date_range(spec.get("dateRange"))
         return {i for i, e in enumerate(table.events) if start <= e.time < end}
     if kind == "segment":
-        return segment_events(sim, org, table, spec)
+        return segment_events(org, table, spec)
     if kind == "breakdown":
         dimension = dimension_id(spec.get("dimension"))
         wanted = spec.get("itemId")

@@ -7,38 +7,31 @@ Deleted segments leave every list but can still be fetched by id, as the guide s
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_object, found, instant_param, missing_name_or_view, saved
-from ._dataviews import dataviews_of
-from ._dates import iso, parse_iso
+from ._component_helpers import (
+    body_object,
+    caller_id,
+    found,
+    instant_param,
+    missing_name_or_view,
+    saved,
+)
+from ._dates import parse_iso
 from ._errors import missing_fields, not_found, service_error
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, expansion_of, paged, sort_items
 from ._request import Request
 from ._router import Router
 from ._state import OrgState
-from ._users import org_users, technical_account_id
+from ._stores import ims_owner
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = [
-    "ADOBE_OWNER",
-    "SEGMENTS_PER_ORG",
-    "known_user",
-    "owner_of",
-    "router",
-    "segments_of",
-    "validate_definition",
-]
-
-SEGMENTS_PER_ORG = 400
-# The owner of seeded templates and internal segments.
-ADOBE_OWNER = "ADOBE0000000000000000000@AdobeID"
+__all__ = ["router", "validate_definition"]
 
 router = Router()
 
@@ -54,150 +47,6 @@ _INCLUDE_TYPES = {"shared", "all", "templates", "deleted", "internal"}
 # Members every list item has; the rest come with ``expansion``.
 _BASE_MEMBERS = ("id", "name", "description", "rsid")
 _CONTEXTS = {"hits", "visits", "visitors", "event", "session", "person"}
-_SEEDED_SINCE = datetime(2021, 6, 1, tzinfo=UTC)
-_TAGS = (
-    (1234, "Mobile", "Mobile-related segments"),
-    (1235, "Marketing", "Campaign audiences"),
-    (1236, "Finance", "Revenue and orders"),
-    (1237, "Retention", "Returning people"),
-    (1238, "QA", "Segments used for data checks"),
-)
-_SUBJECTS = (
-    ("Mobile Device Users", "exists", "variables/mobiledevicetype", "hits"),
-    ("High Value Customers", "range", "metrics/revenue", "visits"),
-    ("Home Page Visits", "streq", "variables/page", "visits"),
-    ("Returning Visitors", "range", "metrics/visits", "visitors"),
-    ("Campaign Traffic", "exists", "variables/campaign", "hits"),
-    ("Cart Abandoners", "and", "metrics/cartadditions", "visits"),
-    ("Search Users", "streq", "variables/internalsearchterm", "hits"),
-    ("Loyalty Members", "streq", "variables/loyaltytier", "visitors"),
-    ("Email Clickers", "exists", "variables/emailcampaign", "hits"),
-    ("Checkout Starters", "range", "metrics/checkouts", "visits"),
-)
-_REGIONS = ("", " - EMEA", " - Americas", " - APAC", " (QA)", " v2")
-
-
-def _pred(kind: str, attr: str, rng: random.Random) -> JSON:
-    val = {"func": "attr", "name": attr}
-    if kind == "exists":
-        return {"func": "exists", "description": f"{attr.split('/')[-1]} exists", "val": val}
-    if kind == "range":
-        low = rng.choice((1, 2, 100, 500))
-        return {"func": "range", "description": f"{attr} >= {low}", "val": val, "low": low}
-    if kind == "streq":
-        text = rng.choice(("Home", "gold", "shoes", "summer-sale"))
-        return {"func": "streq", "description": f"{attr} equals {text}", "val": val, "str": text}
-    return {
-        "func": "and",
-        "preds": [
-            {"func": "exists", "val": val},
-            {
-                "func": "not",
-                "pred": {"func": "exists", "val": {"func": "attr", "name": "metrics/orders"}},
-            },
-        ],
-    }
-
-
-def _definition(kind: str, attr: str, context: str, rng: random.Random) -> JSON:
-    return {
-        "container": {
-            "func": "segment",
-            "context": context,
-            "pred": _pred(kind, attr, rng),
-        },
-        "func": "segment-def",
-        "version": [1, 0, 0],
-    }
-
-
-def owner_of(user_id: str, name: str | None) -> JSON:
-    """An ``owner`` member as the component APIs answer it."""
-    return {"imsUserId": user_id, "ownerId": user_id, "name": name, "type": "imsUser"}
-
-
-def _seed_segments(sim: Simulator, org: OrgState, rng: random.Random) -> Iterator[JSON]:
-    users = list(org_users(org).values())
-    views = list(dataviews_of(sim, org).values())[:12]
-    company = 300000000 + rng.randrange(1000)
-    for index in range(SEGMENTS_PER_ORG):
-        # A few heavy owners, as in real orgs: the first user owns about a quarter.
-        owner = users[0] if rng.random() < 0.25 else rng.choice(users)
-        view = rng.choice(views) if views else {"id": "dv_none", "name": "No data view"}
-        title, kind, attr, context = _SUBJECTS[index % len(_SUBJECTS)]
-        created = _SEEDED_SINCE + timedelta(seconds=rng.randrange(3 * 365 * 86400))
-        modified = created + timedelta(seconds=rng.randrange(200 * 86400))
-        internal = rng.random() < 0.03
-        template = not internal and rng.random() < 0.04
-        published = rng.random() < 0.2
-        tags = [
-            {"id": tag_id, "name": name, "description": description}
-            for tag_id, name, description in rng.sample(_TAGS, rng.choice((0, 0, 1, 1, 2)))
-        ]
-        yield {
-            "id": f"s{company}_{rng.getrandbits(96):024x}",
-            "name": f"{title}{rng.choice(_REGIONS)} {index + 1}",
-            "description": f"Segment for {title.lower()}",
-            "rsid": view["id"],
-            "reportSuiteName": view.get("name"),
-            "dataId": view["id"],
-            "dataName": view.get("name"),
-            # Templates and internal segments are Adobe's, not any user's.
-            "owner": owner_of(ADOBE_OWNER, "Adobe")
-            if internal or template
-            else owner_of(owner["id"], owner["fullName"]),
-            "organization": org.org_id,
-            "definition": _definition(kind, attr, context, rng),
-            "compatibility": {
-                "valid": True,
-                "message": "Segment is valid for all products",
-                "supported_products": ["oberon", "frag"],
-            },
-            "tags": tags,
-            "shares": [],
-            "modified": iso(modified, "milliseconds"),
-            "modifiedById": owner["id"],
-            "created": iso(created, "milliseconds"),
-            "createdDate": iso(created, "milliseconds"),
-            "definitionLastModified": iso(modified, "milliseconds"),
-            "recentRecordedAccess": iso(
-                modified + timedelta(days=rng.randrange(60)), "milliseconds"
-            ),
-            "performanceScore": f"{rng.uniform(0.5, 9.5):.2f}",
-            "performanceScoreWeightVersion": "1.0",
-            "internal": internal,
-            "template": template,
-            "disabled": False,
-            "isDeleted": False,
-            "approved": rng.random() < 0.3,
-            "favorite": rng.random() < 0.1,
-            "publishingStatus": "published" if published else "unpublished",
-            "categories": [],
-            "usageSummary": {
-                "count": rng.randrange(40),
-                "mostRecentTimestamp": None,
-                "itemId": None,
-            },
-        }
-
-
-def segments_of(sim: Simulator, org: OrgState) -> dict[str, JSON]:
-    """The org's segments by id, seeded with ``SEGMENTS_PER_ORG`` of them on first use."""
-
-    def seed(state: OrgState, rng: random.Random) -> Iterator[JSON]:
-        return _seed_segments(sim, state, rng)
-
-    return org.collection("segments", seed)
-
-
-def known_user(sim: Simulator, org: OrgState, req: Request, user_id: str) -> JSON | None:
-    """The org user (or the caller's technical account) ``user_id`` names, else ``None``."""
-    user = org_users(org).get(user_id)
-    if user is not None:
-        return {"id": user_id, "fullName": user.get("fullName")}
-    if user_id == technical_account_id(req.client_id):
-        return {"id": user_id, "fullName": f"Technical account {req.client_id}"}
-    return None
 
 
 # -- validation ----------------------------------------------------------------------
@@ -245,9 +94,7 @@ def validate_definition(definition: Any) -> list[str]:
 # -- rendering -------------------------------------------------------------------------
 
 
-def _used_in(sim: Simulator, org: OrgState, segment_id: str) -> list[JSON]:
-    from ._projects import projects_referencing  # the projects module imports this one
-
+def _used_in(org: OrgState, segment_id: str) -> list[JSON]:
     return [
         {
             "componentId": project["id"],
@@ -257,13 +104,11 @@ def _used_in(sim: Simulator, org: OrgState, segment_id: str) -> list[JSON]:
             "name": project.get("name"),
             "lastRecordedAccess": 1700000000000,
         }
-        for project in projects_referencing(sim, org, segment_id)
+        for project in org.projects.referencing(segment_id)
     ]
 
 
-def _renderer(
-    sim: Simulator, org: OrgState, fields: set[str]
-) -> Callable[[Mapping[str, Any]], JSON]:
+def _renderer(org: OrgState, fields: set[str]) -> Callable[[Mapping[str, Any]], JSON]:
     def render(segment: Mapping[str, Any]) -> JSON:
         out = {key: segment[key] for key in _BASE_MEMBERS if key in segment}
         for key, value in segment.items():
@@ -279,7 +124,7 @@ def _renderer(
         if "usageSummaryWithRelevancyScore" in fields:
             out["usageSummary"] = {**segment.get("usageSummary", {}), "relevancyScore": 0.5}
         if "usedIn" in fields:
-            out["usedIn"] = _used_in(sim, org, str(segment.get("id")))
+            out["usedIn"] = _used_in(org, str(segment.get("id")))
         return out
 
     return render
@@ -366,9 +211,9 @@ async def list_segments(sim: Simulator, req: Request) -> Response:
                 return False
         return True
 
-    chosen = [segment for segment in segments_of(sim, org).values() if keep(segment)]
+    chosen = [segment for segment in org.segments.list() if keep(segment)]
     ordered, sort = sort_items(chosen, req, _SORT_PROPERTIES)
-    render = _renderer(sim, org, expansion_of(req))
+    render = _renderer(org, expansion_of(req))
     if pagination is False:
         return Response.json([render(segment) for segment in ordered])
     return Response.json(paged(ordered, req, sim.page_shape, sort=sort, render=render))
@@ -387,13 +232,13 @@ def _definition_error(definition: Any) -> ApiError | None:
     return None
 
 
-def _data_view_names(sim: Simulator, org: OrgState, segment: JSON) -> None:
+def _data_view_names(org: OrgState, segment: JSON) -> None:
     """Mirror ``rsid``/``dataId`` and fill in the data view's name, as the service does."""
     view_id = segment.get("rsid") or segment.get("dataId")
     if not isinstance(view_id, str):
         return
     segment["rsid"] = segment["dataId"] = view_id
-    view = dataviews_of(sim, org).get(view_id)
+    view = org.dataviews.find(view_id)
     if view is not None:
         segment["reportSuiteName"] = segment["dataName"] = view.get("name")
 
@@ -411,14 +256,13 @@ async def create_segment(sim: Simulator, req: Request) -> Response:
     error = _definition_error(body["definition"])
     if error is not None:
         raise error
-    store = segments_of(sim, org)
-    caller = technical_account_id(req.client_id)
+    store = org.segments
+    caller = caller_id(req)
     now = sim.now_iso()
-    company = next(iter(store), "s300000000_").split("_")[0]
     segment: JSON = {
         **body,
-        "id": f"{company}_{org.new_id('', store)}",
-        "owner": owner_of(caller, f"Technical account {req.client_id}"),
+        "id": store.new_id(),
+        "owner": ims_owner(caller, f"Technical account {req.client_id}"),
         "organization": org.org_id,
         "created": now,
         "createdDate": now,
@@ -432,7 +276,7 @@ async def create_segment(sim: Simulator, req: Request) -> Response:
             "supported_products": ["oberon", "frag"],
         },
     }
-    _data_view_names(sim, org, segment)
+    _data_view_names(org, segment)
     return saved(store, segment)
 
 
@@ -444,7 +288,7 @@ async def validate_segment(sim: Simulator, req: Request) -> Response:
         raise bad_parameter("Bad JSON input; request not formatted correctly")
     errors = validate_definition(definition)
     rsid = req.param("rsid")
-    if rsid and rsid not in dataviews_of(sim, sim.org(req.org_id)):
+    if rsid and rsid not in sim.org(req.org_id).dataviews:
         errors.append(f"unknown data view {rsid}")
     body: JSON = {
         "valid": not errors,
@@ -458,24 +302,23 @@ async def validate_segment(sim: Simulator, req: Request) -> Response:
     return Response.json(body)
 
 
-def _stored(sim: Simulator, req: Request) -> tuple[dict[str, JSON], JSON]:
-    store = segments_of(sim, sim.org(req.org_id))
-    return store, found(store, req.path_params["id"], "segment", deleted_ok=True)
+def _stored(sim: Simulator, req: Request) -> JSON:
+    return found(sim.org(req.org_id).segments, req.path_params["id"], deleted_ok=True)
 
 
 @router.route("GET", "/segments/{id}")
 async def get_segment(sim: Simulator, req: Request) -> Response:
     """One segment, deleted or not, with the members ``expansion`` asks for."""
     org = sim.org(req.org_id)
-    _store, segment = _stored(sim, req)
-    return Response.json(_renderer(sim, org, expansion_of(req))(segment))
+    segment = _stored(sim, req)
+    return Response.json(_renderer(org, expansion_of(req))(segment))
 
 
 @router.route("PUT", "/segments/{id}")
 async def update_segment(sim: Simulator, req: Request) -> Response:
     """A partial update: members in the body change, the others stay."""
     org = sim.org(req.org_id)
-    store, segment = _stored(sim, req)
+    segment = _stored(sim, req)
     if segment.get("isDeleted") is True:
         raise ApiError(not_found(f"Segment {segment['id']} is deleted"))
     body = body_object(req)
@@ -489,22 +332,24 @@ async def update_segment(sim: Simulator, req: Request) -> Response:
     if "owner" in body:
         owner = body["owner"]
         user_id = owner.get("imsUserId") if isinstance(owner, dict) else None
-        user = known_user(sim, org, req, user_id) if isinstance(user_id, str) else None
+        user = org.users.known(user_id, req.client_id) if isinstance(user_id, str) else None
         if user is None:
             raise bad_parameter(f"owner must name a user of this organization, got {owner!r}")
-        updated["owner"] = owner_of(user["id"], user["fullName"])
+        updated["owner"] = ims_owner(user["id"], user["fullName"])
     if "rsid" in body or "dataId" in body:
         updated["rsid"] = body.get("rsid", body.get("dataId"))
         updated["dataId"] = updated["rsid"]
-        _data_view_names(sim, org, updated)
-    return saved(store, updated)
+        _data_view_names(org, updated)
+    return saved(org.segments, updated)
 
 
 @router.route("DELETE", "/segments/{id}")
 async def delete_segment(sim: Simulator, req: Request) -> Response:
     """Mark the segment deleted: it leaves lists but ``GET /segments/{id}`` still finds it."""
-    store, segment = _stored(sim, req)
+    segment = _stored(sim, req)
     if segment.get("isDeleted") is True:
         raise ApiError(not_found(f"Segment {segment['id']} is already deleted"))
-    store[segment["id"]] = {**segment, "isDeleted": True, "modified": sim.now_iso()}
+    sim.org(req.org_id).segments.update(
+        segment["id"], {"isDeleted": True, "modified": sim.now_iso()}
+    )
     return Response.json({"result": "success", "message": f"Segment {segment['id']} deleted"})

@@ -8,47 +8,25 @@ The first time a caller is seen, a few shares from and to it are seeded, determi
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._component_helpers import body_array, body_object, caller_id
+from ._component_helpers import COMPONENT_TYPES, body_array, body_object, caller_id
 from ._errors import not_found
 from ._http import ApiError, Response
 from ._paging import JSON, bad_parameter, paged
 from ._request import Request
 from ._router import Router
 from ._state import OrgState
-from ._tags import COMPONENT_TYPES
-from ._users import org_users
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["router", "shares_of"]
+__all__ = ["router"]
 
 router = Router()
 
-_FIRST_ID = 11684400
 _SHARE_TO_TYPES = ("user", "group", "all")
-_SEEDED_PER_CALLER = 3
-
-
-def _no_seed(org: OrgState, rng: random.Random) -> Iterator[JSON]:
-    return iter(())
-
-
-def shares_of(org: OrgState) -> dict[Any, JSON]:
-    """The org's shares by integer ``shareId`` (kept under ``id`` too, for the store)."""
-    return org.collection("shares", _no_seed)
-
-
-def _add(org: OrgState, share: Mapping[str, Any]) -> JSON:
-    store = shares_of(org)
-    share_id = max(store, default=_FIRST_ID - 1) + 1
-    stored = {**share, "id": share_id, "shareId": share_id, "imsOrgId": org.org_id}
-    store[share_id] = stored
-    return stored
 
 
 def _public(share: Mapping[str, Any]) -> JSON:
@@ -58,30 +36,7 @@ def _public(share: Mapping[str, Any]) -> JSON:
 def _seed_for(sim: Simulator, req: Request) -> OrgState:
     """The org, with this caller's seeded shares added on its first request."""
     org = sim.org(req.org_id)
-    me = caller_id(req)
-    seen = org.collection("shares-seeded-callers", _no_seed)
-    if me in seen:
-        return org
-    seen[me] = {"id": me}
-    rng = random.Random(f"{sim.seed}:{org.org_id}:{me}:shares")
-    users = list(org_users(org).values())
-    for index in range(2 * _SEEDED_PER_CALLER):
-        user = rng.choice(users)
-        outgoing = index < _SEEDED_PER_CALLER
-        _add(
-            org,
-            {
-                "shareToId": 600000 + rng.randrange(100000),
-                "shareToImsId": user["id"] if outgoing else me,
-                "shareToType": "user",
-                "shareFromImsId": me if outgoing else user["id"],
-                "componentType": rng.choice(("segment", "calculatedMetric", "project")),
-                "componentId": f"s{rng.getrandbits(64):016x}",
-                "shareToDisplayName": None,
-                "shareToLogin": None,
-                "accessLevel": "view",
-            },
-        )
+    org.shares.seed_for(caller_id(req))
     return org
 
 
@@ -94,7 +49,7 @@ def _share_id(req: Request) -> int:
 
 
 def _found(org: OrgState, share_id: int) -> JSON:
-    share = shares_of(org).get(share_id)
+    share = org.shares.find(share_id)
     if share is None:
         raise ApiError(not_found(f"Unable to find a share with the given ID {share_id}"))
     return share
@@ -110,7 +65,7 @@ def _component_type(raw: object) -> str:
 
 
 def _with_names(org: OrgState, share: Mapping[str, Any]) -> JSON:
-    user = org_users(org).get(str(share.get("shareToImsId")))
+    user = org.users.find(str(share.get("shareToImsId")))
     shown = _public(share)
     if user is not None:
         shown["shareToDisplayName"] = user["fullName"]
@@ -124,7 +79,7 @@ async def list_shares(sim: Simulator, req: Request) -> Response:
     org = _seed_for(sim, req)
     who = req.param("userid") or caller_id(req)
     member = "shareToImsId" if "sharedTo" in req.csv_param("includeType") else "shareFromImsId"
-    shares = [_public(s) for s in shares_of(org).values() if s.get(member) == who]
+    shares = [_public(s) for s in org.shares.list() if s.get(member) == who]
     return Response.json(paged(shares, req, "analytics"))
 
 
@@ -145,18 +100,16 @@ async def replace_shares(sim: Simulator, req: Request) -> Response:
         for share in shares:
             if share.get("shareToType", "user") not in _SHARE_TO_TYPES:
                 raise bad_parameter(f"shareToType must be one of {', '.join(_SHARE_TO_TYPES)}")
-    store = shares_of(org)
+    store = org.shares
     me = caller_id(req)
     answer = []
     for spec in specs:
         component_type, component_id = spec["componentType"], spec["componentId"]
-        for share_id, share in list(store.items()):
-            if (share["componentType"], share["componentId"]) == (component_type, component_id):
-                del store[share_id]
+        for share in store.of_component(component_type, component_id):
+            store.delete(share["id"])
         kept = []
         for share in spec.get("shares") or []:
-            stored = _add(
-                org,
+            stored = store.add(
                 {
                     "shareToId": share.get("shareToId"),
                     "shareToImsId": share.get("shareToImsId"),
@@ -205,7 +158,7 @@ async def delete_share(sim: Simulator, req: Request) -> Response:
     org = _seed_for(sim, req)
     share_id = _share_id(req)
     _found(org, share_id)
-    del shares_of(org)[share_id]
+    org.shares.delete(share_id)
     return Response.json({"shareId": share_id, "status": {"success": True}})
 
 
@@ -220,7 +173,7 @@ async def shared_with_me(sim: Simulator, req: Request) -> Response:
     me = caller_id(req)
     ids = {
         share["componentId"]
-        for share in shares_of(org).values()
+        for share in org.shares.list()
         if share["componentType"] == component_type
         and (share.get("shareToImsId") == me or share.get("shareToType") == "all")
     }
@@ -244,9 +197,7 @@ async def search_component_shares(sim: Simulator, req: Request) -> Response:
             "componentType": component_type,
             "componentId": component_id,
             "shares": [
-                render(share)
-                for share in shares_of(org).values()
-                if (share["componentType"], share["componentId"]) == (component_type, component_id)
+                render(share) for share in org.shares.of_component(component_type, component_id)
             ],
         }
         for component_id in dict.fromkeys(ids)

@@ -237,10 +237,11 @@ class Simulator:
         self._tokens.clear()
 
     def org(self, org_id: str) -> OrgState:
-        """The state of org ``org_id`` (created empty, its data seeded on first use)."""
+        """The state of org ``org_id``: its counters, its limiter and its data, one typed
+        store per resource (``sim.org(org_id).segments.get(id)``), each seeded on first use."""
         state = self._orgs.get(org_id)
         if state is None:
-            state = self._orgs[org_id] = OrgState(org_id, self.seed)
+            state = self._orgs[org_id] = OrgState(org_id, self.seed, dataviews=self.dataviews)
         return state
 
     def org_stats(self, org_id: str = DEFAULT_ORG_ID) -> SimStats:
@@ -474,7 +475,7 @@ class Simulator:
                     check_page_cap(req, self.page_cap)
                 route, params = self.router.resolve(req.method, req.path)
                 req.path_params = params
-                response = await route.handler(self, req)
+                response = await route.answer(self, req)
             except ApiError as error:
                 # A refused request is answered as is: the proxy only garbles successes.
                 strike = attrs.evolve(strike, garbage=False)

@@ -5,14 +5,34 @@ from __future__ import annotations
 import bisect
 import collections
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from cja_async._config import RateLimit
 
 from ._limits import OrgLimiter
-from ._paging import JSON
+from ._stores import (
+    Annotations,
+    AuditLogs,
+    CalculatedMetrics,
+    Components,
+    Connections,
+    DataViews,
+    DateRanges,
+    Projects,
+    Segments,
+    Shares,
+    Store,
+    Tags,
+    Users,
+)
+
+if TYPE_CHECKING:
+    from ._events import EventTable
+
+S = TypeVar("S", bound=Store[Any])
 
 __all__ = ["OrgState", "SimStats"]
 
@@ -63,33 +83,64 @@ class SimStats:
         return unsafe
 
 
-Seeder = Callable[["OrgState", random.Random], Iterable[JSON]]
-
-
 class OrgState:
-    """Everything the simulator keeps for one org, created on the org's first request.
+    """Everything the simulator keeps for one org, created on the org's first request:
+    its gateway counters and limiter, and its data, one typed store per resource.
 
-    Resource modules keep their objects in :meth:`collection`, seeded lazily and
-    deterministically from the simulator's seed, the org id and the collection name,
-    so adding a resource never changes the data of another one.
+    Each store seeds itself lazily and deterministically from the simulator's seed, the
+    org id and the store's name, so adding a resource never changes another one's data.
+    Seed and inspect data in tests through the stores::
+
+        org = sim.org("MYORG@AdobeOrg")
+        segment = org.segments.add({"name": "Mine", "rsid": org.dataviews.ids()[0]})
+        ...  # the code under test, through a client of that org
+        assert org.segments.get(segment["id"])["name"] == "Renamed"
     """
 
-    def __init__(self, org_id: str, seed: int) -> None:
+    def __init__(self, org_id: str, seed: int, *, dataviews: int = 300) -> None:
         self.org_id = org_id
         self.seed = seed
         self.stats = SimStats()
         self.limiter = OrgLimiter()
-        self._collections: dict[str, dict[str, JSON]] = {}
         self._id_rng = random.Random(f"{seed}:{org_id}:new-ids")
+        # Each store after those its seeding draws on (owners, data views, tags...).
+        self.users = Users(self)
+        self.connections = Connections(self)
+        self.dataviews = DataViews(self, dataviews)
+        self.components = Components(self)
+        """The dimensions and metrics of each data view (``components.of(view_id)``)."""
+        self.segments = Segments(self)
+        self.projects = Projects(self)
+        self.tags = Tags(self)
+        self.calculated_metrics = CalculatedMetrics(self)
+        self.date_ranges = DateRanges(self)
+        self.annotations = Annotations(self)
+        self.audit_logs = AuditLogs(self)
+        self.shares = Shares(self)
+        # Reports' generated events, by data view id (large: made when a report asks).
+        self.event_tables: dict[str, EventTable] = {}
+        self._own_stores: dict[type[Store[Any]], Store[Any]] = {}
 
-    def collection(self, name: str, seeder: Seeder) -> dict[str, JSON]:
-        """The org's objects of kind ``name`` by id, seeded by ``seeder`` on first use."""
-        store = self._collections.get(name)
-        if store is None:
-            rng = random.Random(f"{self.seed}:{self.org_id}:{name}")
-            store = {item["id"]: item for item in seeder(self, rng)}
-            self._collections[name] = store
-        return store
+    def store(self, kind: type[S]) -> S:
+        """The org's instance of a store class of your own, made on first use: data for
+        routes you add with ``sim.route`` (subclass :class:`HexIdStore` or
+        :class:`IntIdStore`, set ``kind`` and ``seed_name``, override ``_seed``)::
+
+            class Alerts(HexIdStore):
+                kind, seed_name, id_prefix = "alert", "alerts", "al_"
+
+            @sim.route("GET", "/alerts/{id}")
+            async def get_alert(sim: Simulator, req: Request) -> Response:
+                return Response.json(sim.org(req.org_id).store(Alerts).get(req.path_params["id"]))
+        """
+        made = self._own_stores.get(kind)
+        if made is None:
+            made = self._own_stores[kind] = kind(self)
+        return made  # type: ignore[return-value]
+
+    def owned_components(self) -> dict[str, Store[str]]:
+        """The stores of components with an owner, by ``componentType`` (asset transfers)."""
+        return {"segment": self.segments, "project": self.projects}
 
     def new_id(self, prefix: str, taken: Iterable[str] = ()) -> str:
         """A fresh id like ``dv_`` + 24 hex digits, not among ``taken``."""

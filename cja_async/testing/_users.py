@@ -2,67 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._http import Response
 from ._paging import JSON, expansion_of, paged
 from ._request import Request
 from ._router import Router
-from ._state import OrgState
+from ._stores.users import technical_account_id
 
 if TYPE_CHECKING:
     from ._simulator import Simulator
 
-__all__ = ["USERS_PER_ORG", "org_users", "router", "technical_account_id"]
-
-USERS_PER_ORG = 25
+__all__ = ["router"]
 
 router = Router()
-
-_FIRST = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "John")
-_LAST = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson")
-
-
-def technical_account_id(client_id: str) -> str:
-    """The IMS user id of the technical account behind ``client_id`` (stable per client)."""
-    digest = hashlib.sha256(client_id.encode()).hexdigest()[:24].upper()
-    return f"{digest}@techacct.adobe.com"
-
-
-def _seed_users(org: OrgState, rng: random.Random) -> Iterator[JSON]:
-    tenant = org.org_id.split("@")[0].lower()
-    for index in range(USERS_PER_ORG):
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        admin = index == 0 or rng.random() < 0.1
-        yield {
-            "id": f"{rng.getrandbits(96):024X}@AdobeID",
-            "imsOrgId": org.org_id,
-            "tenantId": tenant,
-            "email": f"{first}.{last}{index}@example.com".lower(),
-            "firstName": first,
-            "lastName": last,
-            "fullName": f"{first} {last}",
-            "type": "user",
-            "storageReclamationAction": "none",
-            "editable": True,
-            "externallyManaged": rng.random() < 0.3,
-            "licenseGroups": [{"id": str(100000 + rng.randrange(900000)), "name": "CJA Users"}],
-            "admin": admin,
-            "imsOrgAdmin": index == 0,
-            "imsProductAdmin": admin,
-            "images": {
-                "50": f"https://example.com/avatars/{index}-50.png",
-                "100": f"https://example.com/avatars/{index}-100.png",
-            },
-        }
-
-
-def org_users(org: OrgState) -> dict[str, JSON]:
-    """The org's seeded users by id (other resources pick owners from them)."""
-    return org.collection("users", _seed_users)
 
 
 @router.route("GET", "/configuration/users/me")
@@ -112,6 +66,6 @@ def _render_user(expansion: set[str]) -> Callable[[Mapping[str, Any]], JSON]:
 @router.route("GET", "/configuration/orgs/users")
 async def list_org_users(sim: Simulator, req: Request) -> Response:
     """All users of the org as a Spring page (``limit``, ``page``, ``expansion=images``)."""
-    users = list(org_users(sim.org(req.org_id)).values())
+    users = sim.org(req.org_id).users.list()
     body = paged(users, req, "spring", render=_render_user(expansion_of(req)))
     return Response.json(body)

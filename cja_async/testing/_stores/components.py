@@ -1,4 +1,4 @@
-"""The dimensions and metrics of the simulator's data views.
+"""The dimensions and metrics of the org's data views.
 
 Every data view gets the same catalogue of components (with per-view flags drawn from a
 generator seeded by the view id), made on first use, so seeded and created views alike
@@ -12,13 +12,9 @@ import copy
 import random
 from typing import Any
 
-from ._paging import JSON
-from ._state import OrgState
+from ._base import JSON, Store
 
-__all__ = ["DEFAULT_COMPONENT_FIELDS", "components_of", "copy_components"]
-
-# What lists and gets answer without ``expansion``.
-DEFAULT_COMPONENT_FIELDS = frozenset({"id", "name", "type"})
+__all__ = ["Components"]
 
 # (id, name, type, schema path); the last two of each are hidden.
 _DIMENSIONS = (
@@ -127,34 +123,35 @@ def _metric(rng: random.Random, entry: tuple[str, str, str, str], hidden: bool) 
     return item
 
 
-def _make(org: OrgState, view_id: str) -> JSON:
-    rng = random.Random(f"{org.seed}:{org.org_id}:{view_id}:components")
-    dims = [
-        _dimension(rng, entry, index >= len(_DIMENSIONS) - _HIDDEN_PER_KIND)
-        for index, entry in enumerate(_DIMENSIONS)
-    ]
-    metrics = [
-        _metric(rng, entry, index >= len(_METRICS) - _HIDDEN_PER_KIND)
-        for index, entry in enumerate(_METRICS)
-    ]
-    return {"id": view_id, "dimensions": dims, "metrics": metrics}
+class Components(Store[str]):
+    """The dimensions and metrics of each data view, by data view id, made on first use
+    (``add`` takes an object whose ``id`` is the data view's)."""
 
+    kind = "data view's components"
+    seed_name = "dataview-components"
 
-def _store(org: OrgState) -> dict[str, JSON]:
-    return org.collection("dataview-components", lambda _org, _rng: ())
+    def of(self, view_id: str) -> dict[str, Any]:
+        """``{"dimensions": [...], "metrics": [...]}`` of data view ``view_id``."""
+        entry = self.find(view_id)
+        if entry is None:
+            entry = self.add(self._make(view_id))
+        return entry
 
+    def copy(self, source_id: str, target_id: str) -> None:
+        """Give data view ``target_id`` a deep copy of the components of ``source_id``."""
+        copied = copy.deepcopy(self.of(source_id))
+        copied["id"] = target_id
+        self._by_id[target_id] = copied
 
-def components_of(org: OrgState, view_id: str) -> dict[str, Any]:
-    """``{"dimensions": [...], "metrics": [...]}`` of data view ``view_id``, made on first use."""
-    store = _store(org)
-    entry = store.get(view_id)
-    if entry is None:
-        entry = store[view_id] = _make(org, view_id)
-    return entry
-
-
-def copy_components(org: OrgState, source_id: str, target_id: str) -> None:
-    """Give data view ``target_id`` a deep copy of the components of ``source_id``."""
-    copied = copy.deepcopy(components_of(org, source_id))
-    copied["id"] = target_id
-    _store(org)[target_id] = copied
+    def _make(self, view_id: str) -> JSON:
+        org = self.org
+        rng = random.Random(f"{org.seed}:{org.org_id}:{view_id}:components")
+        dims = [
+            _dimension(rng, entry, index >= len(_DIMENSIONS) - _HIDDEN_PER_KIND)
+            for index, entry in enumerate(_DIMENSIONS)
+        ]
+        metrics = [
+            _metric(rng, entry, index >= len(_METRICS) - _HIDDEN_PER_KIND)
+            for index, entry in enumerate(_METRICS)
+        ]
+        return {"id": view_id, "dimensions": dims, "metrics": metrics}
