@@ -120,8 +120,10 @@ async def test_server_errors_are_retried_with_backoff(status: int) -> None:
 
 async def test_server_errors_that_last_name_the_status_in_the_error() -> None:
     h = await harness(httpx.Response(503, json={"error_description": "maintenance"}))
-    with pytest.raises(AuthenticationError, match=r"HTTP 503: maintenance"):
+    with pytest.raises(AuthenticationError, match=r"HTTP 503: maintenance") as caught:
         await h.cache.token()
+    assert (caught.value.method, caught.value.path) == ("POST", "/ims/token/v3")
+    assert caught.value.status_code == 503
     assert h.cache.fetches == 4
     assert len(h.sleeps) == 3
 
@@ -259,4 +261,5 @@ async def test_a_refusal_says_what_the_identity_server_said(
         await h.cache.token()
     assert says in caught.value.message
     assert caught.value.error_code == code
+    assert (caught.value.method, caught.value.path) == ("POST", "/ims/token/v3")
     assert h.cache.fetches == 1  # a refusal is final
