@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--survivors",
         action="store_true",
-        help="run again only the mutants of the selection that survived the last run",
+        help="run only the mutants of the selection not killed already (after adding tests)",
     )
     parser.add_argument(
         "--recheck",
@@ -345,16 +345,15 @@ def run_and_report(
     started = time.monotonic()
     targets = globs
     if args.survivors and not args.report:
-        # After adding tests: a killed mutant stays killed (the code is the same), so only
-        # the survivors need running again for the score of the same selection.
+        # After adding tests: a killed mutant stays killed while its function is unchanged
+        # (mutmut forgets the results of a function that changed: "not checked"), so only
+        # the survivors and the unchecked need running for the score of the same selection.
         targets = [
             name
             for name, value in results(work).items()
-            if value not in KILLED
-            and value != "not checked"
-            and any(fnmatch.fnmatchcase(name, glob) for glob in globs)
+            if value not in KILLED and any(fnmatch.fnmatchcase(name, glob) for glob in globs)
         ]
-        print(f"mutants: running the {len(targets)} survivors of the last run again", flush=True)
+        print(f"mutants: running the {len(targets)} survivors and unchecked again", flush=True)
     if not args.report and targets:
         command = ["mutmut", "run", "--max-children", str(args.jobs), *targets]
         run = subprocess.run(command, cwd=work, stdout=subprocess.DEVNULL)
