@@ -354,12 +354,19 @@ def run_and_report(
             if value not in KILLED and any(fnmatch.fnmatchcase(name, glob) for glob in globs)
         ]
         print(f"mutants: running the {len(targets)} survivors and unchecked again", flush=True)
-    if not args.report and targets:
+    while not args.report and targets:
         command = ["mutmut", "run", "--max-children", str(args.jobs), *targets]
         run = subprocess.run(command, cwd=work, stdout=subprocess.DEVNULL)
         if run.returncode != 0:
             print("mutants: mutmut run failed (run it alone to see why)", file=sys.stderr)
             return run.returncode
+        # mutmut regenerates a changed module when it runs, forgetting the results of the
+        # functions that changed: run those too (only --survivors can leave any).
+        targets = [
+            name
+            for name, value in results(work).items()
+            if value == "not checked" and any(fnmatch.fnmatchcase(name, glob) for glob in globs)
+        ]
     elapsed = time.monotonic() - started
 
     status = {
