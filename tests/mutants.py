@@ -362,11 +362,12 @@ def run_and_report(
             return run.returncode
         # mutmut regenerates a changed module when it runs, forgetting the results of the
         # functions that changed: run those too (only --survivors can leave any).
-        targets = [
+        unchecked = [
             name
             for name, value in results(work).items()
             if value == "not checked" and any(fnmatch.fnmatchcase(name, glob) for glob in globs)
         ]
+        targets = [] if unchecked == targets else unchecked  # never the same run twice
     elapsed = time.monotonic() - started
 
     status = {
