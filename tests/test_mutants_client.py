@@ -21,8 +21,10 @@ from cja_async import (
     ServerError,
     TransportError,
 )
+from cja_async._call import Call
 from cja_async._response import read_body, status_error, transport_error
 from cja_async._scrub import Scrubber
+from cja_async.resources._base import Resource
 from cja_async.testing import Request, Response, Simulator
 
 
@@ -199,3 +201,58 @@ async def test_a_network_failure_through_the_client_names_its_request(
         with pytest.raises(TransportError) as caught:
             await cja.dataviews.get("dv_1")
     assert (caught.value.method, caught.value.path) == ("GET", "/data/dataviews/dv_1")
+
+
+class Lookups(Resource, group="segments"):
+    """Requests of the segments group at paths that say nothing about what they do."""
+
+    async def lookup(self) -> Any:
+        """A POST that only reads, declared so (its path does not look like a read)."""
+        return await self._client._send(self._declare("POST", "/test/lookup", body={}, reads=True))
+
+    async def touch(self) -> Any:
+        """A write of the segments group at a path of its own."""
+        return await self._client._send(self._declare("POST", "/test/touch", body={}))
+
+
+@pytest.mark.anyio
+async def test_the_cache_follows_what_a_request_declares_not_its_path(
+    sim: Simulator, org_id: str
+) -> None:
+    async def empty(_sim: Simulator, _req: Request) -> Response:
+        return Response.json({})
+
+    for route in ("/test/lookup", "/test/touch"):
+        sim.route("POST", route)(empty)
+
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        await cja.segments.list(limit=5)
+        await cja.dataviews.list(limit=5)
+        await Lookups(cja).lookup()  # reads: drops nothing
+        assert cja.cache_stats.invalidations == 0
+        await cja.segments.list(limit=5)
+        assert cja.cache_stats.hits == 1
+        await Lookups(cja).touch()  # writes its declared group, and only that one
+        assert cja.cache_stats.invalidations == 1
+        await cja.segments.list(limit=5)
+        await cja.dataviews.list(limit=5)
+        assert (cja.cache_stats.hits, cja.cache_stats.misses) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("options", "params", "headers", "timeout"),
+    [
+        ({}, {"a": "1"}, {"h": "1"}, 5.0),
+        ({"extra_query": {"b": "2"}}, {"a": "1", "b": "2"}, {"h": "1"}, 5.0),
+        ({"extra_headers": {"h": "2"}}, {"a": "1"}, {"h": "2"}, 5.0),
+        ({"timeout": 1.0}, {"a": "1"}, {"h": "1"}, 1.0),
+    ],
+    ids=["none", "query", "headers", "timeout"],
+)
+def test_options_add_to_what_a_call_sends_and_keep_the_rest(
+    options: Any, params: Any, headers: Any, timeout: float
+) -> None:
+    call = Call("GET", "/p", "g", True, True, params={"a": "1"}, headers={"h": "1"}, timeout=5.0)
+    applied = call.with_options(options)
+    assert (applied.params, applied.headers, applied.timeout) == (params, headers, timeout)
+    assert (call.params, call.headers) == ({"a": "1"}, {"h": "1"})  # the call is not changed
