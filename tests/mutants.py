@@ -356,9 +356,12 @@ def run_and_report(
         print(f"mutants: running the {len(targets)} survivors and unchecked again", flush=True)
     while not args.report and targets:
         command = ["mutmut", "run", "--max-children", str(args.jobs), *targets]
-        run = subprocess.run(command, cwd=work, stdout=subprocess.DEVNULL)
+        run = subprocess.run(command, cwd=work, stdout=subprocess.PIPE, text=True)
         if run.returncode != 0:
-            print("mutants: mutmut run failed (run it alone to see why)", file=sys.stderr)
+            # Its last words (a failing clean test, say), without the progress spinners.
+            lines = [line for line in run.stdout.splitlines() if "\u280b" not in line]
+            print("\n".join(lines[-15:]), file=sys.stderr)
+            print("mutants: mutmut run failed (see above)", file=sys.stderr)
             return run.returncode
         # mutmut regenerates a changed module when it runs, forgetting the results of the
         # functions that changed: run those too (only --survivors can leave any).
