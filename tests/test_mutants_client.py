@@ -256,3 +256,12 @@ def test_options_add_to_what_a_call_sends_and_keep_the_rest(
     applied = call.with_options(options)
     assert (applied.params, applied.headers, applied.timeout) == (params, headers, timeout)
     assert (call.params, call.headers) == ({"a": "1"}, {"h": "1"})  # the call is not changed
+
+
+@pytest.mark.anyio
+async def test_every_429_is_counted(sim: Simulator, org_id: str) -> None:
+    refusals = sim.on("GET", "/configuration/users/me").fail(429, times=2)
+    async with sim.client(org_id=org_id) as cja:
+        assert (await cja.users.me()).email
+    assert [call.status for call in refusals.calls] == [429, 429, 200]
+    assert (cja.stats.rate_limited, cja.stats.retries) == (2, 2)
