@@ -477,7 +477,14 @@ def test_http_is_refused_except_for_loopback() -> None:
     creds = OAuthCredentials(client_id="id", client_secret="s")
     with pytest.raises(ValueError, match="https"):
         Client(org_id="o@AdobeOrg", credentials=creds, base_url="http://cja.adobe.io")
-    for url in ("http://127.0.0.1:8000", "http://localhost", "http://[::1]:9"):
+    with pytest.raises(ValueError, match="https"):  # only a whole ".localhost" label
+        Client(org_id="o@AdobeOrg", credentials=creds, base_url="http://notlocalhost")
+    for url in (
+        "http://127.0.0.1:8000",
+        "http://localhost",
+        "http://[::1]:9",
+        "http://api.localhost",
+    ):
         local = OAuthCredentials(client_id="id", client_secret="s", token_url=f"{url}/ims/t")
         Client(org_id="o@AdobeOrg", credentials=local, base_url=url)
     with pytest.raises(ValueError, match="token_url"):

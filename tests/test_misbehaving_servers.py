@@ -694,3 +694,23 @@ def test_a_client_used_from_another_event_loop_says_so() -> None:
     assert home.run_until_complete(use())  # still fine on its own loop
     home.run_until_complete(cja.aclose())
     home.close()
+
+
+@real_time
+async def test_a_body_without_a_length_over_the_cap_names_the_cap(org_id: str) -> None:
+    async def unannounced(_req: RawRequest, writer: asyncio.StreamWriter) -> None:
+        # No Content-Length and no chunking: the body runs until the connection closes.
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-type: application/json\r\n\r\n"
+        )
+        writer.write(b"[" + b"0," * (1 << 20) + b"0]")
+        await writer.drain()
+        writer.close()
+
+    async with (
+        RawServer(unannounced) as server,
+        raw_client(server, org_id, max_response_bytes=1 << 16) as cja,
+    ):
+        error = await failure(cja.request("GET", "/unannounced"))
+    assert isinstance(error, ResponseTooLargeError) and error.limit == 1 << 16
+    assert len(server.api_requests) == 1

@@ -265,3 +265,22 @@ async def test_every_429_is_counted(sim: Simulator, org_id: str) -> None:
         assert (await cja.users.me()).email
     assert [call.status for call in refusals.calls] == [429, 429, 200]
     assert (cja.stats.rate_limited, cja.stats.retries) == (2, 2)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("length", "kept"), [(300, 300), (301, 297)])
+async def test_a_shape_error_is_quoted_whole_up_to_300_characters(
+    sim: Simulator, org_id: str, length: int, kept: int
+) -> None:
+    @sim.route("GET", "/thing")
+    async def thing(_sim: Simulator, _req: Request) -> Response:
+        return Response.json({"a": 1})
+
+    def reader(_data: Any) -> Any:
+        raise ValueError("x" * length)
+
+    async with sim.client(org_id=org_id) as cja:
+        with pytest.raises(ResponseDecodeError) as caught:
+            await cja.request("GET", "/thing", parse=reader)
+    quoted = caught.value.message.rsplit(": ", 1)[-1]
+    assert quoted == "x" * kept + ("..." if kept < length else "")

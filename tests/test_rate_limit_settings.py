@@ -54,3 +54,6 @@ def test_one_window_counts_as_a_sequence_of_one_and_scaling_shortens_each() -> N
     assert RateLimit(windows=[Window(60, 60.0)]).windows == (Window(60, 60.0),)
     fast = RateLimit().scaled(10)
     assert fast == RateLimit(concurrency=6, windows=(Window(60, 6.0), Window(12, 0.6)))
+    # A speed under 1 is a slower simulator: the windows grow.
+    slow = RateLimit().scaled(0.5)
+    assert slow == RateLimit(concurrency=6, windows=(Window(60, 120.0), Window(12, 12.0)))

@@ -102,6 +102,7 @@ async def test_a_token_fetch_that_keeps_failing_ends_after_max_attempts() -> Non
     assert len(h.sleeps) == 3  # no pause after the last attempt
     assert_backoff(h.sleeps)
     error = caught.value
+    assert type(error) is TransportError  # refused connections are not timeouts
     assert error.message == (
         "could not get a token: no answer from the identity server at "
         "https://ims.example/ims/token/v3 after 4 attempts (ConnectError)"
