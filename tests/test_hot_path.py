@@ -52,6 +52,7 @@ def answer(body: bytes = b"{}", **kwargs: Any) -> Any:
         "https://cja.adobe.io/",
         "https://h.example/sub",
         "http://[::1]:8080/a%20b/",
+        "https://proxy.example/cja/XX/",  # only the trailing slash goes, never a letter
     ],
 )
 async def test_request_urls_are_joined_to_base_url_as_httpx_joins_them(base_url: str) -> None:
