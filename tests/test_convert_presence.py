@@ -203,3 +203,17 @@ def test_private_fields_get_their_defaults() -> None:
         second = structure({"name": "n"}, _PrivateFactory)
         assert first._notes == [] and first._notes is not second._notes
         assert unstructure(first) == {"name": "n"}
+
+
+@attrs.define(kw_only=True, slots=False)
+class _Unslotted(Model):
+    """A subclass that keeps its fields in a ``__dict__``: no slot descriptors to fill."""
+
+    label: str | None = None
+
+
+def test_a_model_whose_fields_are_not_slots_is_built_through_init() -> None:
+    data = {"label": "x", "other": 1}
+    built = structure(data, _Unslotted)
+    assert built.label == "x" and built.extra == {"other": 1}
+    assert unstructure(built) == data
