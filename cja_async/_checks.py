@@ -19,6 +19,7 @@ __all__ = [
     "REDIS_SCHEMES",
     "check_int",
     "check_many",
+    "check_positive",
     "check_redis_url",
     "check_timeout",
     "items_of",
@@ -65,18 +66,24 @@ def check_int(value: object, name: str, minimum: int | None = None) -> int:
     return value
 
 
+def check_positive(
+    value: object, name: str, expected: str = "a number", hint: str = "", unit: str = ""
+) -> float:
+    """``value`` if it is a positive finite number (not a ``bool``); ``TypeError`` saying it
+    must be ``expected`` (plus ``hint``), or ``ValueError`` for the range (in ``unit``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}{hint}")
+    if not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive finite number{unit}, got {value}")
+    return value
+
+
 def check_timeout(value: object, name: str = "timeout") -> float | httpx.Timeout:
     """Seconds (a positive finite number) or an ``httpx.Timeout``."""
     if isinstance(value, httpx.Timeout):
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(
-            f"{name} must be seconds or an httpx.Timeout, got {type(value).__name__}"
-            f" (pass a number: {name}=10, not {name}='10')"
-        )
-    if not 0 < value < math.inf:
-        raise ValueError(f"{name} must be a positive finite number of seconds, got {value}")
-    return value
+    hint = f" (pass a number: {name}=10, not {name}='10')"
+    return check_positive(value, name, "seconds or an httpx.Timeout", hint, " of seconds")
 
 
 def masked_url(url: str) -> str:

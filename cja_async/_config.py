@@ -7,7 +7,7 @@ import time
 
 import attrs
 
-from ._checks import check_int, items_of
+from ._checks import check_int, check_positive, items_of
 
 __all__ = ["RateLimit", "Window", "loop_time"]
 
@@ -30,10 +30,7 @@ def _positive_int(_inst: object, attribute: attrs.Attribute[int], value: int) ->
 
 
 def _positive_float(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number, got {type(value).__name__}")
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{attribute.name} must be a positive finite number, got {value}")
+    check_positive(value, attribute.name)
 
 
 @attrs.frozen

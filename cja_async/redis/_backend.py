@@ -37,7 +37,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError, ResponseError
 
-from .._checks import check_redis_url, masked_url
+from .._checks import check_positive, check_redis_url, masked_url
 from .._closing import AsyncClosing
 from .._config import RateLimit, Window
 from .._exceptions import LimiterUnavailableError
@@ -149,11 +149,8 @@ class RedisLimiterBackend(AsyncClosing):
         check_redis_url(url)
         if not isinstance(key_prefix, str) or not key_prefix or "{" in key_prefix:
             raise ValueError("key_prefix must be a non-empty string without '{'")
-        for name, value in (("lease_seconds", lease_seconds), ("timeout", timeout)):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-            if not 0 < value < math.inf:
-                raise ValueError(f"{name} must be a positive finite number, got {value}")
+        check_positive(lease_seconds, "lease_seconds")
+        check_positive(timeout, "timeout")
         if fallback_workers is not None and (
             isinstance(fallback_workers, bool)
             or not isinstance(fallback_workers, int)
