@@ -42,6 +42,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "LimiterUnavailableError",
+    "RateLimitMismatchError",
     "RequestTimeoutError",
     "ResponseDecodeError",
     "ResponseTooLargeError",
@@ -209,6 +210,14 @@ def error_class_for(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return ServerError
     return _STATUS_ERRORS.get(status_code, APIStatusError)
+
+
+class RateLimitMismatchError(CJAError, ValueError):
+    """Another client of the org (in this process, or sharing its budget through Redis)
+    already uses different limits: every client of one org must use the same ``rate_limit``.
+
+    A ``ValueError`` too: it is a setting to fix, not an answer to retry.
+    """
 
 
 class LimiterUnavailableError(CJAError):

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_limiter import Interval, assert_guarantee
 
-from cja_async import CJAError, RateLimit, Window
+from cja_async import CJAError, RateLimit, RateLimitMismatchError, Window
 from cja_async._limits import LimiterCore, OrgLimiter
 from cja_async.testing import Simulator
 
@@ -467,7 +467,7 @@ async def test_processes_must_agree_on_the_limits(backends: list[RedisLimiterBac
     first = backends[0].limiter_for(org, RateLimit(concurrency=2, windows=(Window(10, 1.0),)))
     other = backends[1].limiter_for(org, RateLimit(concurrency=3, windows=(Window(10, 1.0),)))
     async with first.slot():
-        with pytest.raises(ValueError, match="same rate_limit"):
+        with pytest.raises(RateLimitMismatchError, match="same rate_limit"):
             await other.acquire()
 
 
@@ -515,7 +515,7 @@ def test_arguments_are_checked() -> None:
     backend = RedisLimiterBackend()
     org = new_org()
     backend.limiter_for(org, RateLimit())
-    with pytest.raises(ValueError, match="same rate_limit"):
+    with pytest.raises(RateLimitMismatchError, match="same rate_limit"):
         backend.limiter_for(org, RateLimit(concurrency=1))
 
 

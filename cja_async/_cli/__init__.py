@@ -40,6 +40,7 @@ from .. import (
     PermissionDeniedError,
     RateLimit,
     RateLimitError,
+    RateLimitMismatchError,
     TransportError,
     __version__,
 )
@@ -103,7 +104,7 @@ def _ignore_ctrl_c() -> None:
 def _explained(exc: BaseException) -> BaseException:
     """A CommandError for the one ValueError a command meets only once requests run: a
     budget in Redis agreed with other limits (another --speed); anything else as it is."""
-    if isinstance(exc, ValueError) and "same rate_limit" in str(exc):
+    if isinstance(exc, RateLimitMismatchError):
         return CommandError(f"{exc}: give every run that shares --redis the same --speed")
     return exc
 

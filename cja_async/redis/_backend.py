@@ -40,7 +40,7 @@ from redis.exceptions import RedisError, ResponseError
 from .._checks import check_positive, check_redis_url, masked_url
 from .._closing import AsyncClosing
 from .._config import RateLimit, Window
-from .._exceptions import LimiterUnavailableError
+from .._exceptions import LimiterUnavailableError, RateLimitMismatchError
 from .._limits import Limiter, OrgLimiter, Slot
 from ._script import SCRIPT, AcquireResult, OrgKeys, config_args, fingerprint, script_args
 
@@ -180,7 +180,7 @@ class RedisLimiterBackend(AsyncClosing):
         if limiter is None:
             limiter = self._limiters[org_id] = RedisLimiter(self, org_id, rate_limit)
         elif limiter.rate_limit != rate_limit:
-            raise ValueError(
+            raise RateLimitMismatchError(
                 f"org {org_id!r} already has a limiter with {limiter.rate_limit!r}; every "
                 "client of one org must use the same rate_limit"
             )
@@ -612,7 +612,7 @@ class RedisLimiter(Limiter):
             text = str(exc)
             if "CJA_CONFIG" in text:
                 agreed = text.split("CJA_CONFIG", 1)[1].strip()
-                raise ValueError(
+                raise RateLimitMismatchError(
                     f"org {self.org_id!r} already has a shared budget with {agreed} under "
                     f"key prefix {self._backend.key_prefix!r}; this process uses "
                     f"{fingerprint(self.rate_limit)}. Every process of one org must use the "
