@@ -11,15 +11,17 @@ Structuring is on the path of every response, so it is built for speed:
 - primitives (``str``, ``bool``, ``int``, ``float``), ``Any`` and free-form
   ``dict[str, Any]`` values are taken as they are, not converted or copied (lists of them
   too, after the shape check);
-- the model is made with ``object.__new__`` and each slot is filled through its own
-  descriptor, which skips ``__init__`` (it would fill every slot twice) and the set-tracking
-  ``on_setattr`` hook;
-- nested models call the nested class's function directly (bound once it is built);
-- which fields are present and whether any member is unknown is looked up by the object's
-  shape (its member names, in order): the items of a page share one shape or a few, and
-  the models of one shape share one frozen set of present fields.
+- each shape of object (its member names, in order) gets a function of its own on first
+  sight, which unpacks ``data.values()`` into locals and already knows which fields are
+  absent, which members are unknown and the frozen set of present fields its models share.
+  The items of a page share one shape or a few; a class keeps at most ``_MAX_SHAPES``, and
+  a general function (a lookup per field) takes the rest;
+- the model is made as its *filler*, a subclass with a plain ``__setattr__``, stored into
+  slot by slot and then given its own class: ``__init__`` and the set-tracking hook would
+  each cost a call per field;
+- nested models call the nested class's function directly (bound once it is built).
 A model with validators, converters or init hooks is built through its ``__init__``
-instead, by the same generated function; both ways store the same things.
+instead, by the same generated code; every way stores the same things.
 
 Enum-like values stay ``str``, so values Adobe adds later pass through. cattrs stays the
 fallback for any other type (e.g. ``dict[str, list[str]]``) and the public ``converter``.
@@ -213,117 +215,183 @@ def _make_list_structure(tp: Any) -> Callable[[Any], list[Any]]:
 
 
 def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
-    """Write, compile and register the structure function of ``cls``.
+    """Write the structure functions of ``cls`` and return the one that picks among them.
 
-    Most models are filled slot by slot (see :func:`_fills_slots`); the others are built
-    through ``cls(**kwargs)``, so their validators, converters and hooks run. Either way the
-    values are checked and converted by the same lines, and ``_present``/``_extra`` are set
-    alike: a shared frozen set and ``None`` when no member is unknown.
+    Each shape of JSON object (its member names, in order) gets a function of its own,
+    written on first sight: it unpacks ``data.values()`` into locals, knows which fields are
+    absent and which members are unknown, and shares one frozen set of present fields among
+    its models. The items of a page share one shape or a few, and this is several times
+    cheaper than a lookup per field. A class keeps at most ``_MAX_SHAPES`` of them; other
+    shapes, and dict subclasses, take the general function, which looks each member up.
+    Both are written by :func:`_structure_lines`, so they check and store alike.
     """
     fields = _public_fields(cls)
     keys = [key for _, key, _ in fields]
     if len(set(keys)) != len(keys):
         raise TypeError(f"{cls.__name__}: two fields have the same JSON name")
-    direct = _fills_slots(cls)
     names = {key: field_name for field_name, key, _ in fields}
-    # Member names, in order -> (the fields present, the unknown members). The items of a
-    # page share one shape or a few: looking a shape up (a tuple of the names the decoder
-    # shares) beats working both out, and the models of one shape share one frozen set.
-    shapes: dict[tuple[str, ...], tuple[frozenset[str], tuple[str, ...]]] = {}
-
-    def learn(shape: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
-        known = (
-            frozenset(names[key] for key in shape if key in names),
-            tuple(key for key in shape if key not in names),
-        )
-        if len(shapes) < _MAX_SHAPES:  # bounded, whatever members arrive
-            shapes[shape] = known
-        return known
-
-    name = cls.__name__
+    fill = _filler(cls)
     namespace: dict[str, Any] = {
         "_cls": cls,
+        "_fill": fill,
         "_new": object.__new__,
         "_isinstance": isinstance,
         "_dict": dict,
         "_list": list,
         "_type": type,
-        "_tuple": tuple,
         "_TypeError": TypeError,
         "_not_a": _not_a,
-        "_shapes": shapes,
-        "_learn": learn,
         "_set": object.__setattr__,  # no set tracking: these are facts about the JSON
     }
-    hooks: dict[str, Any] = {}  # global name -> the type whose structurer it is
+    for field in attrs.fields(cls):
+        if field.name.startswith("_") and field.name not in ("_extra", "_present"):
+            namespace[f"_d{field.name}"] = field.default  # a constant (see _fills_slots)
+
+    def write(shape: tuple[str, ...] | None, present: frozenset[str] | None = None) -> Any:
+        lines = _structure_lines(cls, fields, shape, fill is not None)
+        return _compile(cls, "structure", lines, namespace, _present=present)
+
+    def members(data: dict[Any, Any]) -> tuple[frozenset[str], dict[Any, Any] | None]:
+        present = frozenset(names[key] for key in data if key in names)
+        extra = {key: value for key, value in data.items() if key not in names}
+        return present, extra or None
+
+    namespace["_members"] = members
+    general: Callable[[dict[str, Any]], Model] = write(None)
+    by_shape: dict[tuple[str, ...], Callable[[dict[str, Any]], Model]] = {}
+
+    def learn(shape: tuple[str, ...]) -> Callable[[dict[str, Any]], Model]:
+        # Bounded, whatever members a server sends; keys go into the code as repr()s, so
+        # only plain str keys (all that JSON has).
+        if len(by_shape) >= _MAX_SHAPES or not all(type(key) is str for key in shape):
+            return general
+        fn: Callable[[dict[str, Any]], Model] = write(
+            shape, frozenset(names[key] for key in shape if key in names)
+        )
+        by_shape[shape] = fn
+        return fn
+
+    name = cls.__name__
+
+    def structure_model(data: Any) -> Model:
+        if type(data) is dict:
+            shape = tuple(data)
+            fn = by_shape.get(shape)
+            if fn is None:
+                fn = learn(shape)
+            return fn(data)
+        if isinstance(data, dict):  # a subclass may order or list its members its own way
+            return general(data)
+        raise TypeError(f"expected a JSON object for {name}, got {type(data).__name__}")
+
+    structure_model.__qualname__ = f"structure_{name}"
+    _building[cls] = structure_model  # before the nested hooks: a model may nest itself
+    for index, (_, _, tp) in enumerate(fields):
+        kind, hook_type = _kind(tp)
+        if kind in (_LIST_HOOK, _HOOK):
+            namespace[f"_h{index}"] = _structurer(hook_type)
+    return structure_model
+
+
+def _structure_lines(
+    cls: type[Model],
+    fields: list[tuple[str, str, Any]],
+    shape: tuple[str, ...] | None,
+    fill: bool,
+) -> list[str]:
+    """The source of one structure function of ``cls``: for ``shape``, or general (None).
+
+    ``fill``: the model is made as its filler class (:func:`_filler`), its slots stored
+    plainly, then given its own class; otherwise it is built through ``cls(...)``, so its
+    validators, converters and hooks run.
+    """
+    name = cls.__name__
+    # A shape's frozen set of present fields is a default: a fast local, shared by its models.
     lines = [
-        "def structure_model(data):",
-        "    if _type(data) is not _dict and not _isinstance(data, _dict):",
-        f"        raise _TypeError({'expected a JSON object for ' + name + ', got '!r}"
-        " + _type(data).__name__)",
-        "    get = data.get",
-        "    shape = _tuple(data)",
-        "    known = _shapes.get(shape)",
-        "    present, unknown = _learn(shape) if known is None else known",
-    ]
-    # The unknown members, copied by a loop: a comprehension is a call of its own (3.11).
-    lines += [
-        "    if unknown:",
-        "        extra = {}",
-        "        for k in unknown:",
-        "            extra[k] = data[k]",
-        "    else:",
-        "        extra = None",
+        "def structure_model(data):"
+        if shape is None
+        else "def structure_model(data, present=_present):"
     ]
     values: dict[str, str] = {}  # field name -> the expression of its value
-    for index, (field_name, key, tp) in enumerate(fields):
-        checks = _value_lines(name, key, tp, f"v{index}", hooks)
-        if checks or not direct:
-            lines += [f"    v{index} = get({key!r})", *checks]
-            values[field_name] = f"v{index}"
-        else:  # taken as it is: read where it is stored
-            values[field_name] = f"get({key!r})"
-    extra = "extra"
-    if direct:
-        # Each slot through its own descriptor: the fastest store that skips set tracking.
-        lines.append("    obj = _new(_cls)")
-        values.update(_present="present", _extra=extra)
-        for field in attrs.fields(cls):
-            setter = f"_s{field.name}"
-            namespace[setter] = inspect.getattr_static(cls, field.name).__set__
-            value = values.get(field.name)
-            if value is None:  # another private field: its default, a constant
-                value = f"_d{field.name}"
-                namespace[value] = field.default
-            lines.append(f"    {setter}(obj, {value})")
+    if shape is None:
+        lines += ["    present, extra = _members(data)", "    get = data.get"]
     else:
-        lines.append("    kwargs = {}")
+        position = {key: index for index, key in enumerate(shape)}
+        if shape:
+            lines.append(
+                f"    {''.join(f'm{index}, ' for index in range(len(shape)))}= data.values()"
+            )
+        known = {key for _, key, _ in fields}
+        unknown = [f"{key!r}: m{index}" for index, key in enumerate(shape) if key not in known]
+        lines.append(f"    extra = {{{', '.join(unknown)}}}" if unknown else "    extra = None")
+    for index, (field_name, key, tp) in enumerate(fields):
+        if shape is None:
+            var = f"v{index}"
+            lines.append(f"    {var} = get({key!r})")
+        elif key in position:
+            var = f"m{position[key]}"
+        else:
+            values[field_name] = "None"  # absent
+            continue
+        lines += _value_lines(name, key, tp, var, f"_h{index}")
+        values[field_name] = var
+    if fill:
+        values.update(_present="present", _extra="extra")
+        lines.append("    obj = _new(_fill)")
+        for field in attrs.fields(cls):
+            lines.append(f"    obj.{field.name} = {values.get(field.name, f'_d{field.name}')}")
+        lines.append("    obj.__class__ = _cls")
+    else:
         aliases = {f.name: f.alias for f in attrs.fields(cls)}
-        for field_name, _, _ in fields:
-            lines += [
-                f"    if {field_name!r} in present:",  # absent: attrs applies the default
-                f"        kwargs[{aliases[field_name]!r}] = {values[field_name]}",
-            ]
-        lines += [
-            "    obj = _cls(**kwargs)",
-            "    _set(obj, '_present', present)",
-            f"    _set(obj, '_extra', {extra})",
-        ]
+        if shape is None:
+            lines.append("    kwargs = {}")
+            for field_name, _, _ in fields:
+                lines += [
+                    f"    if {field_name!r} in present:",  # absent: attrs applies the default
+                    f"        kwargs[{aliases[field_name]!r}] = {values[field_name]}",
+                ]
+            lines.append("    obj = _cls(**kwargs)")
+        else:
+            given = ", ".join(
+                f"{aliases[field_name]}={values[field_name]}"
+                for field_name, key, _ in fields
+                if key in position
+            )
+            lines.append(f"    obj = _cls({given})")
+        lines += ["    _set(obj, '_present', present)", "    _set(obj, '_extra', extra)"]
     lines.append("    return obj")
-    fn: Callable[[Any], Model] = _compile(cls, "structure", lines, namespace)
-    _building[cls] = fn  # before the nested hooks: a model may nest itself
-    for hook, hook_type in hooks.items():
-        namespace[hook] = _structurer(hook_type)
-    return fn
+    return lines
+
+
+def _filler(cls: type[Model]) -> type[Model] | None:
+    """A subclass of ``cls`` that stores into its slots plainly, or None (use ``__init__``).
+
+    A model's set tracking (``on_setattr``) gives it a ``__setattr__``, so each store costs a
+    call; its filler has the plain one. The structure function fills a filler and then makes
+    it a ``cls``: the filler adds no slots, so the two agree in layout, and the interpreter
+    checks that once here. ``__init__`` would fill every slot a second time through the set
+    tracking: as much again as the whole structuring.
+    """
+    if not _fills_slots(cls):
+        return None
+    filler: type[Model] = type(
+        f"{cls.__name__}Filler",
+        (cls,),
+        {"__slots__": (), "__setattr__": object.__setattr__, "__module__": cls.__module__},
+    )
+    try:
+        object.__setattr__(object.__new__(filler), "__class__", cls)
+    except TypeError:  # e.g. a base class whose layout forbids it
+        return None
+    return filler
 
 
 def _fills_slots(cls: type[Model]) -> bool:
-    """Whether ``cls``'s structure function may fill its slots itself, skipping ``__init__``.
+    """Whether ``cls``'s structure functions may fill its slots themselves, skipping ``__init__``.
 
     That is right when ``__init__`` would do nothing more than store values: no validators,
     converters or init hooks, public fields that default to ``None`` and private ones to a
-    constant, every one a slot. ``__init__`` would fill every slot a second time through the
-    set-tracking machinery: as much again as the whole structuring.
+    constant, every one a slot.
     """
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return False
@@ -342,9 +410,10 @@ def _fills_slots(cls: type[Model]) -> bool:
     return True
 
 
-def _value_lines(name: str, key: str, tp: Any, var: str, hooks: dict[str, Any]) -> list[str]:
-    """Code that checks ``var`` (the member ``key``) and converts it in place."""
-    kind, hook_type = _kind(tp)
+def _value_lines(name: str, key: str, tp: Any, var: str, hook: str) -> list[str]:
+    """Code that checks ``var`` (the member ``key``) and converts it in place, through the
+    structurer named ``hook`` where the type has one."""
+    kind, _ = _kind(tp)
     if kind == _PASS:
         return []
     where = repr(f"{name}.{key}: ")
@@ -367,8 +436,6 @@ def _value_lines(name: str, key: str, tp: Any, var: str, hooks: dict[str, Any]) 
             f"                raise _TypeError({where} + str(_not_a('object', i)))",
         ]
     elif kind in (_LIST_HOOK, _HOOK):
-        hook = f"_h{len(hooks)}"
-        hooks[hook] = hook_type
         call = (
             f"{var} = [None if i is None else {hook}(i) for i in {var}]"
             if kind == _LIST_HOOK
@@ -383,16 +450,22 @@ def _value_lines(name: str, key: str, tp: Any, var: str, hooks: dict[str, Any]) 
     return lines
 
 
-# Shapes (member names in order) remembered per class; a page of one endpoint has one or a few.
-_MAX_SHAPES = 256
+# Shapes (member names in order) with a function of their own, per class: a page of one
+# endpoint has one or a few.
+_MAX_SHAPES = 32
 
 
-def _compile(cls: type, what: str, lines: list[str], namespace: dict[str, Any]) -> Any:
+def _compile(
+    cls: type, what: str, lines: list[str], namespace: dict[str, Any], **defaults: Any
+) -> Any:
+    """Compile ``lines``, which define ``{what}_model``, with ``namespace`` as its globals
+    and ``defaults`` as the names its argument defaults may use."""
     source = "\n".join(lines) + "\n"
     filename = f"<cja_async {what} {cls.__module__}.{cls.__qualname__}>"
     # Only our own source, built from field names and repr()s of JSON names.
-    exec(compile(source, filename, "exec"), namespace)
-    fn = namespace[f"{what}_model"]
+    defined = dict(defaults)  # not the namespace: functions may be written concurrently
+    exec(compile(source, filename, "exec"), namespace, defined)
+    fn = defined[f"{what}_model"]
     fn.__qualname__ = f"{what}_{cls.__name__}"
     return fn
 

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 import pytest
 
+from cja_async import _convert, models
 from cja_async._convert import structure, unstructure
 from cja_async.models import AuditLogCriteria, DataView, Owner, Report, Segment
 from cja_async.models._base import Model, model
@@ -61,22 +62,35 @@ class _Shaped(Model):
     count: int | None = None
 
 
-def test_repeated_shapes_get_their_own_code_and_agree_with_the_general_code() -> None:
+class _Subclass(dict[str, Any]):
+    """A dict subclass: structured by the general function, a lookup per field."""
+
+
+def test_shapes_get_their_own_code_and_agree_with_the_general_code() -> None:
     page = [
         {"name": f"n{i}", "owner": {"name": "Ada", "x": i}, "tags": [], "more": [i], "count": None}
         for i in range(3)
     ]
-    built = structure(page, list[_Shaped])  # 1st: general code; 2nd: learns; 3rd: its own
+    built = structure(page, list[_Shaped])  # the shape's code, written once, used thrice
     assert [unstructure(b) for b in built] == page
+    general = structure([_Subclass(item) for item in page], list[_Shaped])
+    assert general == built and [b._present for b in general] == [b._present for b in built]
     assert [b.extra for b in built] == [{"more": [i]} for i in range(3)]
     assert built[2].count is None and "count" in built[2]._present  # explicit null kept
     assert type(built[2].owner) is Owner and built[2].owner.extra == {"x": 2}
     built[2].count = 5  # a change copies the frozen set the shape's models share
     assert unstructure(built[1])["count"] is None and unstructure(built[2])["count"] == 5
     # Same members, wrong values: the shape's own code checks like the general code.
-    wrong = {"name": "n", "owner": "not an object", "tags": [], "more": [], "count": None}
-    with pytest.raises(TypeError, match=re.escape("_Shaped.owner: expected a JSON object")):
-        structure(wrong, _Shaped)
+    wrong: dict[str, Any] = {
+        "name": "n",
+        "owner": "not an object",
+        "tags": [],
+        "more": [],
+        "count": None,
+    }
+    for given in (wrong, _Subclass(wrong)):
+        with pytest.raises(TypeError, match=re.escape("_Shaped.owner: expected a JSON object")):
+            structure(given, _Shaped)
     reordered = {"count": 1, "more": 0, "tags": None, "owner": None, "name": "r"}
     for _ in range(3):  # another order is another shape, with the same result
         again = structure(reordered, _Shaped)
@@ -199,3 +213,61 @@ def test_both_ways_of_building_store_the_same_empties(cls: type[Model]) -> None:
     assert plain._extra is None and plain._present == frozenset({key})
     assert unknown._extra == {"zz": 1} and type(unknown._present) is frozenset
     assert structure({key: 3, "zz": 2}, cls)._present is unknown._present
+
+
+def test_ever_new_members_write_a_bounded_amount_of_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that sends new member names in every object must not make the converter
+    write (and keep) a function per object: past the limit, the general function serves."""
+
+    @model
+    class _Fresh(Model):
+        name: str | None = None
+
+    written: list[str] = []
+    compile_ = _convert._compile
+
+    def counting(cls: type, what: str, *args: Any, **kwargs: Any) -> Any:
+        written.append(what)
+        return compile_(cls, what, *args, **kwargs)
+
+    monkeypatch.setattr(_convert, "_compile", counting)
+    page = [{"name": f"n{i}", f"member{i}": i} for i in range(3 * _convert._MAX_SHAPES)]
+    built = structure(page, list[_Fresh])
+    assert [b.extra for b in built] == [{f"member{i}": i} for i in range(len(page))]
+    assert [unstructure(b) for b in built] == page
+    assert written.count("structure") == _convert._MAX_SHAPES + 1  # and the general one
+    structure(page, list[_Fresh])  # seen before: nothing more is written
+    assert written.count("structure") == _convert._MAX_SHAPES + 1
+
+
+MODELS = sorted(
+    (
+        c
+        for c in vars(models).values()
+        if isinstance(c, type) and issubclass(c, Model) and c is not Model
+    ),
+    key=lambda cls: cls.__name__,
+)
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
+def test_every_model_is_built_without_its_init(
+    cls: type[Model], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No model of ours silently takes the slower way (``__init__`` fills every slot a
+    second time, through the set tracking), and none comes out as anything but itself."""
+
+    def no_init(self: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"{cls.__name__}.__init__ ran")
+
+    monkeypatch.setattr(cls, "__init__", no_init)
+    field, key, _ = _convert._public_fields(cls)[0]
+    for given in ({key: None, "zz": 1}, _Subclass({key: None, "zz": 1})):
+        built = structure(given, cls)
+        assert type(built) is cls and built.extra == {"zz": 1}
+        assert unstructure(built) == {key: None, "zz": 1}
+        setattr(built, field, "changed")  # the set tracking is back on the built model
+        assert unstructure(built)[key] == "changed"
+    fresh = structure({}, cls)
+    setattr(fresh, field, None)  # set after structuring: sent, though None
+    assert unstructure(fresh) == {key: None}
