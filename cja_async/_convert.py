@@ -261,9 +261,14 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
     by_shape: dict[tuple[str, ...], Callable[[dict[str, Any]], Model]] = {}
 
     def learn(shape: tuple[str, ...]) -> Callable[[dict[str, Any]], Model]:
-        # Bounded, whatever members a server sends; keys go into the code as repr()s, so
-        # only plain str keys (all that JSON has).
-        if len(by_shape) >= _MAX_SHAPES or not all(type(key) is str for key in shape):
+        # Bounded, whatever members a server sends (in number of shapes and in the size of
+        # each one's code); keys go into the code as repr()s, so only plain str keys (all
+        # that JSON has).
+        if (
+            len(by_shape) >= _MAX_SHAPES
+            or len(shape) > _MAX_MEMBERS
+            or not all(type(key) is str for key in shape)
+        ):
             return general
         fn: Callable[[dict[str, Any]], Model] = write(
             shape, frozenset(names[key] for key in shape if key in names)
@@ -451,8 +456,10 @@ def _value_lines(name: str, key: str, tp: Any, var: str, hook: str) -> list[str]
 
 
 # Shapes (member names in order) with a function of their own, per class: a page of one
-# endpoint has one or a few.
+# endpoint has one or a few. An object with more members than any model has fields (49) takes
+# the general function: its own would cost a millisecond or more to write per 100 members.
 _MAX_SHAPES = 32
+_MAX_MEMBERS = 128
 
 
 def _compile(

@@ -239,6 +239,15 @@ def test_ever_new_members_write_a_bounded_amount_of_code(monkeypatch: pytest.Mon
     structure(page, list[_Fresh])  # seen before: nothing more is written
     assert written.count("structure") == _convert._MAX_SHAPES + 1
 
+    @model
+    class _Wide(Model):
+        name: str | None = None
+
+    del written[:]
+    huge = {f"member{i}": i for i in range(20_000)}  # no code of its own: the general one
+    assert structure(huge, _Wide).extra == huge and structure(huge, _Wide).extra == huge
+    assert written.count("structure") == 1  # _Wide's general function, written once
+
 
 MODELS = sorted(
     (
