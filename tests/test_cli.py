@@ -226,6 +226,21 @@ def test_cja_org_id_is_read_as_the_library_reads_it(org: Org, tmp_path: Path) ->
     assert "no credentials" in one_error_line(result)
 
 
+def test_a_credential_file_takes_the_urls_from_the_environment(org: Org, tmp_path: Path) -> None:
+    # CJA_BASE_URL and CJA_TOKEN_URL (stripped, as the library reads them) apply to a
+    # --credentials file too, not only to the CJA_* credentials; the options still win.
+    console = {"CLIENT_SECRETS": [SECRET], "ORG_ID": org.org_id, "CLIENT_ID": org.client_id}
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(console))
+    env = {k: "" for k in ("CJA_ORG_ID", "CJA_CLIENT_ID", "CJA_CLIENT_SECRET")}
+    env.update(CJA_BASE_URL=f" {org.url}\n", CJA_TOKEN_URL=f"{org.url}/ims/token/v3 ")
+    result = org.run("whoami", "--credentials", str(path), **env)
+    assert result.returncode == 0, result.stderr
+    assert org.org_id in result.stdout
+    wrong = org.run("whoami", "--credentials", str(path), "--base-url", "http://x.example", **env)
+    assert wrong.returncode == 1 and "--base-url URL (or CJA_BASE_URL)" in one_error_line(wrong)
+
+
 # -- export -----------------------------------------------------------------------------
 
 

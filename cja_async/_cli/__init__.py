@@ -210,6 +210,12 @@ _SET_BY = (
 )
 
 
+def _stripped(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """The value without surrounding whitespace (as the library reads CJA_* variables), or
+    None for an unset or blank one."""
+    return value.strip() or None if value is not None else None
+
+
 def _redis_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """A Redis URL (redis-py reads three schemes), or None for an unset or empty one."""
     if not value:
@@ -227,11 +233,22 @@ _CONNECTION_OPTIONS = (
         help="The credential JSON from Adobe's Developer Console (default: the CJA_* "
         "environment variables: CJA_ORG_ID, CJA_CLIENT_ID, CJA_CLIENT_SECRET, ...).",
     ),
+    # Read from the environment here too, so they apply to --credentials as well (the
+    # library reads them only in Client.from_env).
     click.option(
-        "--base-url", metavar="URL", help="The API (default https://cja.adobe.io or CJA_BASE_URL)."
+        "--base-url",
+        metavar="URL",
+        envvar="CJA_BASE_URL",
+        callback=_stripped,
+        help="The API (default: CJA_BASE_URL, else https://cja.adobe.io).",
     ),
     click.option(
-        "--token-url", metavar="URL", help="The identity server's token URL (simulators)."
+        "--token-url",
+        metavar="URL",
+        envvar="CJA_TOKEN_URL",
+        callback=_stripped,
+        help="The identity server's token URL, for simulators (default: CJA_TOKEN_URL, else "
+        "Adobe's).",
     ),
     click.option(
         "--redis",
