@@ -244,8 +244,8 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         "_set": object.__setattr__,  # no set tracking: these are facts about the JSON
     }
     for field in attrs.fields(cls):
-        if field.name.startswith("_") and field.name not in ("_extra", "_present"):
-            namespace[f"_d{field.name}"] = field.default  # a constant (see _fills_slots)
+        if field.name.startswith("_"):  # a constant (see _fills_slots); Model's own two unused
+            namespace[f"_d{field.name}"] = field.default
 
     def write(shape: tuple[str, ...] | None, present: frozenset[str] | None = None) -> Any:
         lines = _structure_lines(cls, fields, shape, fill is not None)
@@ -382,7 +382,7 @@ def _filler(cls: type[Model]) -> type[Model] | None:
     filler: type[Model] = type(
         f"{cls.__name__}Filler",
         (cls,),
-        {"__slots__": (), "__setattr__": object.__setattr__, "__module__": cls.__module__},
+        {"__slots__": (), "__setattr__": object.__setattr__},
     )
     try:
         object.__setattr__(object.__new__(filler), "__class__", cls)

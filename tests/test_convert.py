@@ -11,7 +11,7 @@ import pytest
 from cja_async import _convert, models
 from cja_async._convert import structure, unstructure
 from cja_async.models import AuditLogCriteria, DataView, Owner, Report, Segment
-from cja_async.models._base import Model, model
+from cja_async.models._base import Model, json_field, model
 
 VIEW: dict[str, Any] = {
     "id": "dv_1",
@@ -202,6 +202,36 @@ def test_a_private_field_of_its_own_does_not_send_a_model_through_init(
         "rows": [],
         "later": None,
     }
+
+
+@model
+class _Constant(Model):
+    """A private field with a constant default other than None: filled without __init__."""
+
+    name: str | None = None
+    _kind: str = attrs.field(default="plain", init=False, repr=False)
+
+
+def test_a_private_field_with_a_constant_default_gets_it_without_init(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_init(self: Any, **kwargs: Any) -> None:
+        raise AssertionError("__init__ ran")
+
+    monkeypatch.setattr(_Constant, "__init__", no_init)
+    for given in ({"name": "n"}, _Subclass(name="n")):
+        built = structure(given, _Constant)
+        assert built._kind == "plain" and built.name == "n"
+
+
+def test_two_fields_with_one_json_name_are_refused() -> None:
+    @model
+    class _Twice(Model):
+        parent_id: str | None = None
+        other: str | None = json_field("parentId")
+
+    with pytest.raises(TypeError, match="_Twice: two fields have the same JSON name"):
+        structure({}, _Twice)
 
 
 @pytest.mark.parametrize("cls", [_Shaped, _Checked])
