@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -48,6 +49,34 @@ def test_to_dict_and_from_dict_copy_rather_than_share() -> None:
     out["definition"]["func"] = "changed"
     out["someFutureMember"].append(2)
     assert segment.to_dict() == SEGMENT
+
+
+@pytest.mark.parametrize("changed_first", [True, False])
+def test_a_shallow_copy_and_its_original_send_only_their_own_changes(changed_first: bool) -> None:
+    view = DataView.from_dict({"id": "dv_1", "name": "Web", "future": 1})
+    if changed_first:  # the set of members to send is no longer the shared frozen one
+        view.name = "Web"
+    snapshot = copy.copy(view)
+    view.description = "new text"
+    view.extra["later"] = 2
+    assert snapshot.to_dict() == {"id": "dv_1", "name": "Web", "future": 1}
+    snapshot.owner = None
+    snapshot.extra["mine"] = 3
+    assert view.to_dict() == {
+        "id": "dv_1", "name": "Web", "future": 1, "description": "new text", "later": 2
+    }  # fmt: skip
+    assert snapshot.to_dict() == {
+        "id": "dv_1",
+        "name": "Web",
+        "future": 1,
+        "owner": None,
+        "mine": 3,
+    }
+    built = DataView(name="W")
+    twin = copy.copy(built)
+    twin.description = None
+    assert built.to_dict() == {"name": "W"} and twin.to_dict() == {"name": "W", "description": None}
+    assert type(twin) is DataView and twin == DataView(name="W")
 
 
 def test_from_dict_refuses_what_is_not_a_json_object() -> None:

@@ -98,6 +98,21 @@ class Model:
             object.__setattr__(self, "_extra", extra)  # not a member: no set tracking
         return extra
 
+    def __copy__(self) -> Self:
+        """A shallow copy with its own bookkeeping: changing either model (a field, or a
+        member of ``extra``) never changes what the other sends."""
+        cls = type(self)
+        twin = cls.__new__(cls)
+        for field in attrs.fields(cls):
+            object.__setattr__(twin, field.name, getattr(self, field.name))
+        present, extra = self._present, self._extra
+        # A frozen set is shared safely (it is copied before a change); a set is not.
+        object.__setattr__(
+            twin, "_present", present if type(present) is frozenset else set(present)
+        )
+        object.__setattr__(twin, "_extra", None if extra is None else dict(extra))
+        return twin
+
     def to_dict(self) -> dict[str, Any]:
         """The API's JSON object for this model, ready for ``json.dumps``.
 
