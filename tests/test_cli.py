@@ -223,7 +223,7 @@ def test_cja_org_id_is_read_as_the_library_reads_it(org: Org, tmp_path: Path) ->
     assert org.org_id in result.stdout
     result = org.run("whoami", CJA_ORG_ID="  \n")
     assert result.returncode == 1
-    assert "no credentials" in one_error_line(result)
+    assert "CJA_ORG_ID is blank" in one_error_line(result)
 
 
 def test_a_credential_file_takes_the_urls_from_the_environment(org: Org, tmp_path: Path) -> None:
@@ -417,6 +417,9 @@ def test_diff_of_two_sdr_files_added_removed_changed(org: Org, tmp_path: Path) -
     assert by_group["segments"]["removed"] == [removed["id"]]
     assert by_group["dimensions"]["added"] == ["variables/new"]
     assert by_group["metrics"]["changed"] == {data["metrics"][0]["id"]: ["name"]}
+    # Names of the components listed only (the newer name where both sides have one).
+    assert by_group["segments"]["names"] == {removed["id"]: removed["name"]}
+    assert by_group["metrics"]["names"] == {data["metrics"][0]["id"]: "Renamed"}
 
 
 def test_diff_of_a_folder_and_a_file_or_of_a_non_json_file_is_one_clear_line(
@@ -762,6 +765,17 @@ def test_unwritable_out_fails_before_any_request(org: Org, tmp_path: Path) -> No
     assert org.sim.stats.token_requests == before  # not even a token was asked for
 
 
+def test_an_out_through_a_file_says_the_file_is_not_a_folder(org: Org, tmp_path: Path) -> None:
+    blocker = tmp_path / "cred.json"
+    blocker.write_text("{}")
+    for args in (
+        ("sdr", "dv_x", "--out", str(blocker / "sdr.xlsx")),
+        ("export", "tags", "--out", str(blocker / "deeper" / "backup")),
+    ):
+        line = one_error_line(org.run(*args))
+        assert line.endswith(f"{str(blocker)!r} is a file, not a folder"), line
+
+
 def test_an_empty_out_is_a_usage_error_not_the_current_folder(
     org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -782,9 +796,13 @@ def test_an_empty_out_is_a_usage_error_not_the_current_folder(
 
 
 def test_missing_credentials_and_unknown_format(org: Org, tmp_path: Path) -> None:
-    result = org.run("whoami", CJA_ORG_ID="")
+    result = org.run("whoami", CJA_ORG_ID="", CJA_CLIENT_ID="", CJA_CLIENT_SECRET="")
     assert result.returncode == 1
-    assert "no credentials" in one_error_line(result)
+    assert "no credentials: pass --credentials FILE" in one_error_line(result)
+    result = org.run("whoami", CJA_ORG_ID="")  # the one missing is named
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "CJA_ORG_ID is not set" in line and "or pass --credentials FILE" in line
     result = org.run("whoami", CJA_CLIENT_SECRET="")
     assert result.returncode == 1
     line = one_error_line(result)

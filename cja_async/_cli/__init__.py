@@ -161,7 +161,9 @@ class Connection:
             options["base_url"] = self.base_url
         try:
             if self.credentials is None:
-                if not _env_value(os.environ, "CJA_ORG_ID"):
+                # None of the three: say how to give credentials at all. Some of them: the
+                # library names the one missing.
+                if not any(_env_value(os.environ, f"CJA_{n}") for n in _ENV_CREDENTIALS):
                     raise ValueError(
                         "no credentials: pass --credentials FILE (the JSON Adobe's Developer "
                         "Console downloads) or set CJA_ORG_ID, CJA_CLIENT_ID and CJA_CLIENT_SECRET"
@@ -199,6 +201,8 @@ class Connection:
                 )
             raise CommandError(f"{where}{message}{fix}") from exc
 
+
+_ENV_CREDENTIALS = ("ORG_ID", "CLIENT_ID", "CLIENT_SECRET")
 
 # The library's errors name its arguments; a command-line user sets them this way. The
 # token URL first: a loopback base_url refused for Adobe's token_url needs --token-url.
@@ -555,7 +559,9 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     help="Items kept by the first metric: one number per --dimension (10,5), or one for every "
     "level; 'all' keeps every item of a level (default: all).",
 )
-@click.option("--segment", "segments", multiple=True, metavar="ID", help="A segment to apply.")
+@click.option(
+    "--segment", "segments", multiple=True, metavar="ID", help="A segment to apply (repeatable)."
+)
 @click.option(
     "--split",
     type=click.Choice(list(_report.SPLITS)),

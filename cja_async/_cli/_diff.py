@@ -161,16 +161,18 @@ def compare(old: dict[str, Records], new: dict[str, Records]) -> list[GroupDiff]
             for key in before.keys() & after.keys()
             if before[key] != after[key]
         }
+        added = sorted(after.keys() - before.keys())
+        removed = sorted(before.keys() - after.keys())
+        # The names of the components listed (the newer one where both sides have it).
         names = {
-            key: str(record.get("name") or "")
-            for side in (before, after)
-            for key, record in side.items()
+            key: str(after.get(key, before.get(key, {})).get("name") or "")
+            for key in (*added, *removed, *changed)
         }
         result.append(
             GroupDiff(
                 group=group,
-                added=sorted(after.keys() - before.keys()),
-                removed=sorted(before.keys() - after.keys()),
+                added=added,
+                removed=removed,
                 changed=dict(sorted(changed.items())),
                 names=names,
             )

@@ -38,7 +38,10 @@ def check_writable_dir(directory: Path) -> None:
         with tempfile.TemporaryFile(dir=directory):
             pass
     except OSError as exc:
-        raise CommandError(f"cannot write to {str(directory)!r}: {exc.strerror or exc}") from exc
+        # mkdir says "File exists" when a file stands where a folder of the path should be.
+        file = next((p for p in (directory, *directory.parents) if p.is_file()), None)
+        reason = f"{str(file)!r} is a file, not a folder" if file else exc.strerror or exc
+        raise CommandError(f"cannot write to {str(directory)!r}: {reason}") from exc
 
 
 @contextlib.contextmanager
