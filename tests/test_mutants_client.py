@@ -4,6 +4,7 @@ planted bug nothing else caught)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,20 +13,23 @@ import pytest
 
 from cja_async import (
     APIStatusError,
+    AuthenticationError,
     ClientClosedError,
     OutcomeUnknownError,
     PermissionDeniedError,
+    RateLimit,
     RequestTimeoutError,
     ResponseCache,
     ResponseDecodeError,
     ServerError,
     TransportError,
+    Window,
 )
 from cja_async._call import Call
 from cja_async._response import read_body, status_error, transport_error
 from cja_async._scrub import Scrubber
 from cja_async.resources._base import Resource
-from cja_async.testing import Request, Response, Simulator
+from cja_async.testing import TOKEN_PATH, Request, Response, Simulator
 
 
 @pytest.mark.parametrize(("status", "success"), [(200, True), (299, True), (300, False)])
@@ -284,3 +288,22 @@ async def test_a_shape_error_is_quoted_whole_up_to_300_characters(
             await cja.request("GET", "/thing", parse=reader)
     quoted = caught.value.message.rsplit(": ", 1)[-1]
     assert quoted == "x" * kept + ("..." if kept < length else "")
+
+
+@pytest.mark.anyio
+async def test_a_token_refused_after_the_limiter_wait_frees_the_window_slot(org_id: str) -> None:
+    """A request that waited for its slot, then found its token expired and could not renew
+    it, never reached the API: its slot must not count against the window."""
+    sim = Simulator(rate_limit=None, token_ttl=20.0)  # renewed 2 s early: usable for 18 s
+    one_per_30s = RateLimit(concurrency=6, windows=(Window(1, 30.0),))
+    loop = asyncio.get_running_loop()
+    async with sim.client(org_id=org_id, rate_limit=one_per_30s) as cja:
+        await cja.users.me()  # t=0: the window's one slot, and a token
+        sim.on("POST", TOKEN_PATH).fail(401, times=1)
+        with pytest.raises(AuthenticationError):
+            await cja.users.me()  # admitted at t=30, when its token has expired
+        admitted = loop.time()
+        assert admitted >= 30.0
+        assert (await cja.users.me()).email  # the slot is free again: no wait
+        assert loop.time() - admitted < 1.0
+    assert sim.stats.requests == 2
