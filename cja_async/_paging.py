@@ -289,7 +289,10 @@ class AsyncPager(Generic[T]):
     """
 
     def __init__(self, fetch: FetchPage[T], *, first_page: int = 0, lookahead: int = 12) -> None:
-        self._fetch: FetchSized[T] = lambda number, _size: fetch(number)
+        self._start(lambda number, _size: fetch(number), first_page, lookahead)
+
+    def _start(self, fetch: FetchSized[T], first_page: int, lookahead: int) -> None:
+        self._fetch = fetch
         self._first_page = first_page
         self._lookahead = max(1, lookahead)
         #: The page an item walk (``async for item in pager``) most recently reached, so a
@@ -300,19 +303,12 @@ class AsyncPager(Generic[T]):
 
     @classmethod
     def sized(
-        cls,
-        fetch: FetchSized[T],
-        *,
-        size: int | PageSizing,
-        first_page: int = 0,
-        lookahead: int = 12,
+        cls, fetch: FetchSized[T], *, size: int | PageSizing, first_page: int, lookahead: int
     ) -> AsyncPager[T]:
         """A pager over ``fetch(n, size)``: ``size`` is the caller's (sent as given) or a
         ``PageSizing`` (the client's choice, which may fall back or follow the server)."""
-        pager: AsyncPager[T] = cls(
-            lambda number: fetch(number, 0), first_page=first_page, lookahead=lookahead
-        )
-        pager._fetch = fetch
+        pager: AsyncPager[T] = cls.__new__(cls)
+        pager._start(fetch, first_page, lookahead)
         if isinstance(size, PageSizing):
             pager._sizing = size
         else:
