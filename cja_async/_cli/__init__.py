@@ -217,7 +217,9 @@ _SET_BY = (
 def _stripped(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """The value without surrounding whitespace (as the library reads CJA_* variables), or
     None for an unset or blank one."""
-    return value.strip() or None if value is not None else None
+    if value is None:
+        return None
+    return value.strip() or None
 
 
 def _redis_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
