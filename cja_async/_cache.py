@@ -256,3 +256,9 @@ _caches: OrgRegistry[ResponseCache, OrgCache] = OrgRegistry(
 def cache_for_org(org_id: str, policy: ResponseCache) -> OrgCache:
     """The process-wide response cache of ``org_id`` (one policy per org, like the limiter)."""
     return _caches.get(org_id, policy)
+
+
+def existing_cache(org_id: str) -> OrgCache | None:
+    """The response cache of ``org_id`` if some client of the org turned it on: a write by
+    a client without one must still drop what it touches there."""
+    return _caches.find(org_id)

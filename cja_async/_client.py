@@ -34,6 +34,7 @@ from ._cache import (
     ResponseCache,
     cache_for_org,
     cache_key,
+    existing_cache,
 )
 from ._call import Call
 from ._checks import check_int, check_timeout, masked_url
@@ -436,16 +437,20 @@ class Client(AsyncClosing):
             self._check_loop(method, path)
         key: CacheKey | None = None
         flight: Flight | None = None
-        if self._cache is not None:
+        cache = self._cache
+        if cache is None and method != "GET":
+            # Other clients of the org may cache: a write drops what it touches there too.
+            cache = existing_cache(self.org_id)
+        if cache is not None:
             if method == "GET":
                 key = cache_key(
                     self._auth.client_id, method, path, call.params, call.headers, call.group
                 )
                 # ``fresh``: past the cache, and past a GET on its way (it may predate a write).
                 while not call.fresh:
-                    hit = self._cache.get(key)
+                    hit = cache.get(key)
                     if hit is None:
-                        flight, leader = self._cache.join(key)
+                        flight, leader = cache.join(key)
                         if leader:
                             break
                         # The same GET is on its way: wait for its answer (shielded, so a
@@ -468,7 +473,7 @@ class Client(AsyncClosing):
                         )
                     # The leader failed: nothing was cached; ask again, leading or following.
                 self.cache_stats.misses += 1
-            elif self._cache.invalidate(method, path, group=call.group, reads=call.reads):
+            elif cache.invalidate(method, path, group=call.group, reads=call.reads):
                 self.cache_stats.invalidations += 1
         # aclose() cancels the tasks of the requests still running. A set of tasks does
         # that for far less than a cancel scope per request (about 10 us each, a tenth of
@@ -492,13 +497,13 @@ class Client(AsyncClosing):
                 if task in self._closing:  # something below swallowed the close's cancellation
                     self._closing.discard(task)
                     task.uncancel()
-            if self._cache is not None:
+            if cache is not None:
                 if flight is not None and key is not None:
-                    self._cache.land(key, flight)
+                    cache.land(key, flight)
                 elif method != "GET":
                     # Again once the write is done (or failed: it may have happened), so no
                     # answer cached while it ran survives it.
-                    self._cache.invalidate(method, path, group=call.group, reads=call.reads)
+                    cache.invalidate(method, path, group=call.group, reads=call.reads)
 
     async def _attempts(self, call: Call, key: CacheKey | None, flight: Flight | None) -> Any:
         """Send ``call`` until ``_retry.decide`` says return or raise; this loop only performs

@@ -27,6 +27,10 @@ class OrgRegistry(Generic[C, V]):
         # Clients of one org may be built on different threads.
         self._lock = threading.Lock()
 
+    def find(self, org_id: str) -> V | None:
+        """The ``V`` of ``org_id`` if a client made one, without making one."""
+        return self._items.get(org_id)  # one dict read: atomic, no lock needed
+
     def get(self, org_id: str, config: C) -> V:
         """The ``V`` of ``org_id``, made from ``config`` if there is none yet."""
         with self._lock:

@@ -126,6 +126,22 @@ async def test_clients_of_one_org_share_the_cache(sim: Simulator, org_id: str) -
         assert b.cache_stats.hits == 1
 
 
+async def test_a_write_by_a_client_without_the_cache_drops_what_it_touches(
+    sim: Simulator, org_id: str
+) -> None:
+    """The store is the org's: a client that does not read through it must still not leave
+    answers in it that its writes made stale (a cached reader, a plain writer)."""
+    async with sim.client(org_id=org_id, cache=ResponseCache(ttl=300)) as reader:
+        segment = (await reader.segments.list(limit=1)).items[0]
+        assert (await reader.segments.get(segment.id, expansion=["name"])).name == segment.name
+        async with sim.client(org_id=org_id) as writer:
+            await writer.segments.update(segment.id, name="written by the other client")
+            await writer.request("GET", f"/segments/{segment.id}")  # a read drops nothing
+        got = await reader.segments.get(segment.id, expansion=["name"])
+        assert got.name == "written by the other client"
+        assert reader.cache_stats.hits == 0 and writer.cache_stats.invalidations == 1
+
+
 async def test_the_store_is_bounded_least_recently_used_first(sim: Simulator, org_id: str) -> None:
     async with sim.client(org_id=org_id, cache=ResponseCache(max_entries=3)) as cja:
         ids = [dv.id or "" async for dv in cja.dataviews.list(limit=10)][:5]
