@@ -19,6 +19,7 @@ __all__ = [
     "REDIS_SCHEMES",
     "check_int",
     "check_many",
+    "check_own_headers",
     "check_positive",
     "check_redis_url",
     "check_timeout",
@@ -84,6 +85,22 @@ def check_timeout(value: object, name: str = "timeout") -> float | httpx.Timeout
         return value
     hint = f" (pass a number: {name}=10, not {name}='10')"
     return check_positive(value, name, "seconds or an httpx.Timeout", hint, " of seconds")
+
+
+# Headers the client sets from its credentials and org: the limiter, the token cache and the
+# response cache all go by them, so a request must not say otherwise.
+_OWN_HEADERS = ("Authorization", "x-api-key", "x-gw-ims-org-id")
+
+
+def check_own_headers(headers: Iterable[str] | None, name: str) -> None:
+    """``ValueError`` when ``headers`` (names, any case) set one of the client's own."""
+    for header in headers or ():
+        own = next((h for h in _OWN_HEADERS if h.lower() == header.lower()), None)
+        if own is not None:
+            raise ValueError(
+                f"{name} cannot set {own}: the client sends its own credentials and org with "
+                "every request (use a Client made with the other credentials or org_id)"
+            )
 
 
 def masked_url(url: str) -> str:

@@ -37,7 +37,7 @@ from ._cache import (
     existing_cache,
 )
 from ._call import Call
-from ._checks import check_int, check_timeout, masked_url
+from ._checks import check_int, check_own_headers, check_timeout, masked_url
 from ._closing import AsyncClosing
 from ._config import RateLimit
 from ._limits import InProcessLimiterBackend, Limiter, LimiterBackend
@@ -413,6 +413,7 @@ class Client(AsyncClosing):
         ``fresh=True`` asks the server even when the response cache has the answer (a read
         that a write is built on must not be stale); the answer is cached as usual.
         """
+        check_own_headers(args.get("headers"), "headers")
         idempotent = args.get("idempotent")
         call = Call(
             method,

@@ -10,6 +10,7 @@ from api_calls import SEGMENT_DEFINITION
 from conftest import FAST_LIMITS
 
 from cja_async import (
+    AuthenticationError,
     NotFoundError,
     OutcomeUnknownError,
     RateLimit,
@@ -177,3 +178,25 @@ async def test_an_exception_outcome_loses_the_answer_after_the_work_is_done(
     assert reads.call_count == 2 and cja.stats.retries >= 1
     assert writes.call_count == 1 and names.count("once") == 1  # carried out, never repeated
     assert writes.calls[0].status is None  # no answer was sent
+
+
+async def test_every_kind_of_rule_acts_on_the_identity_server(sim: Simulator, org_id: str) -> None:
+    """Delay, a cut connection, an HTML page and a raised error reach the token request as
+    they reach API requests (a rule on TOKEN_PATH only ever failed it by its status)."""
+    loop = asyncio.get_running_loop()
+    # Rules are asked in order: the first two fail one token request each, the third holds
+    # the next one before it is answered.
+    sim.on("POST", TOKEN_PATH).cut(times=1)
+    sim.on("POST", TOKEN_PATH).raises(httpx.ReadTimeout("lost"), times=1)
+    sim.on("POST", TOKEN_PATH).delay(5.0, times=1)
+    faults = sim.stats.faults_injected
+    started = loop.time()
+    async with sim.client(org_id=org_id) as cja:
+        assert (await cja.users.me()).email  # the client's token retries get past them
+        assert loop.time() - started >= 5.0
+    assert sim.stats.token_requests == 3
+    assert sim.stats.faults_injected - faults == 3
+    sim.on("POST", TOKEN_PATH).garbage(times=1)  # a proxy's page: 200, but no token in it
+    async with sim.client(org_id=org_id) as cja:
+        with pytest.raises(AuthenticationError, match="200 without a usable access_token"):
+            await cja.users.me()

@@ -224,6 +224,9 @@ _BAD_OPTIONS = [
     ({"timeout": 0}, ValueError, "timeout must be a positive finite number of seconds, got 0"),
     ({"timeout": float("nan")}, ValueError, "timeout must be a positive finite number"),
     ({"timeout": float("inf")}, ValueError, "timeout must be a positive finite number"),
+    # The client's own headers: the limiter, the token and the cache go by them.
+    ({"extra_headers": {"authorization": "Bearer x"}}, ValueError, "cannot set Authorization"),
+    ({"extra_headers": {"X-Gw-Ims-Org-Id": "O"}}, ValueError, "cannot set x-gw-ims-org-id"),
 ]
 
 
@@ -249,3 +252,32 @@ async def test_a_bad_option_is_refused_naming_it_before_anything_is_sent(
         with pytest.raises(error, match=match):
             cja.tags.with_options(**options)
     assert capture.sent == []
+
+
+async def test_a_list_refuses_extra_query_that_sets_its_paging(sim: Simulator, org_id: str) -> None:
+    """The pager sends its own page size and number with every page: an ``extra_query`` one
+    would be silently overruled (or, winning, break the walk), so it is refused at the call."""
+    capture = Capture(sim)
+    async with sim.client(org_id=org_id, transport=capture) as cja:
+        for make in (
+            lambda: cja.segments.list(extra_query={"limit": "3"}),
+            lambda: cja.dataviews.list(limit=10, extra_query={"page": "2"}),
+            lambda: cja.audit_logs.list(extra_query={"pageSize": "5"}),
+            lambda: cja.tags.with_options(extra_query={"limit": "3"}).list(),
+        ):
+            with pytest.raises(ValueError, match=r"extra_query cannot set .* pass limit="):
+                make()
+        assert capture.sent == []
+        page = await cja.segments.list(limit=2, extra_query={"includeType": "all"})
+        assert len(page.items) == 2
+        assert capture.sent[-1].url.params["includeType"] == "all"
+
+
+async def test_a_raw_request_refuses_the_clients_own_headers(sim: Simulator, org_id: str) -> None:
+    capture = Capture(sim)
+    async with sim.client(org_id=org_id, transport=capture) as cja:
+        with pytest.raises(ValueError, match="headers cannot set x-api-key"):
+            await cja.request("GET", "/configuration/users/me", headers={"X-API-KEY": "other"})
+        assert capture.sent == []
+        assert await cja.request("GET", "/configuration/users/me", headers={"x-note": "1"})
+        assert capture.sent[-1].headers["x-note"] == "1"

@@ -37,7 +37,7 @@ from urllib.parse import quote
 import httpx
 
 from .._call import Call, ListOf, One, RequestOptions
-from .._checks import check_int, check_many, check_timeout
+from .._checks import check_int, check_many, check_own_headers, check_timeout
 from .._convert import camel, unstructure
 from .._exceptions import BadRequestError, NotFoundError
 from .._paging import AsyncPager, Listing, Page, PageShape, PageSizing, parse_page
@@ -145,6 +145,9 @@ def check_options(options: Mapping[str, object]) -> RequestOptions:
     for name, value in _items(options.get("extra_headers"), "extra_headers"):
         if not isinstance(value, str):
             raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    check_own_headers(
+        cast("Mapping[str, str] | None", options.get("extra_headers")), "extra_headers"
+    )
     timeout = options.get("timeout")
     if timeout is not None:
         check_timeout(timeout)
@@ -402,6 +405,13 @@ class Resource:
         call = self._declare(
             method, url, params=params, body=body, headers=headers, reads=True, options=options
         )
+        if not whole and not paging_in_body:
+            for key in (limit_key, page_key):
+                if key in (call.params or {}):  # set through extra_query: the pager's would win
+                    raise ValueError(
+                        f"extra_query cannot set {key!r} of a list: the pager sends it with "
+                        "every page; pass limit= (the page size) or page= (the first page)"
+                    )
         listing = Listing(
             self._client._send,
             call,

@@ -303,25 +303,34 @@ class Simulator:
         if req.path == TOKEN_PATH:
             # The form holds the client secret: the rules' record of it keeps no body.
             call = Call(req.method, req.path, {}, {}, b"", self.now())
-            await _send(send, self._issue_token(req, call), request_id, call)
+            strike = self._strike(self._rules_of(call), req)
+            if strike.delay > 0:
+                await anyio.sleep(strike.delay)
+            response = self._issue_token(req, strike)
+            if strike.error is not None:
+                raise strike.error
+            if strike.garbage:
+                response = Response(status=200, body=_PROXY_PAGE, content_type="text/html")
+            if strike.cut:
+                await _send_cut_short(send, response, request_id)
+            await _send(send, response, request_id, call)
         else:
             await self._api(req, send, request_id)
 
     # -- identity server --------------------------------------------------------------
 
-    def _issue_token(self, req: Request, call: Call) -> Response:
+    def _issue_token(self, req: Request, strike: Strike) -> Response:
+        """The identity server's answer; ``strike`` is what a rule on ``TOKEN_PATH`` does."""
         self.stats.token_requests += 1
         if req.method != "POST":
             return ims_error(405, "method_not_allowed", "Use POST")
-        strike = self._strike(self._rules_of(call), req)
         failing = self.faults.token_error_rate
         if strike is NO_STRIKE and failing and self._rng.random() < failing:
             strike = Strike(status=503)
+        self.stats.faults_injected += strike.faults
         if strike.response is not None:
-            self.stats.faults_injected += 1
             return strike.response
         if strike.status is not None:
-            self.stats.faults_injected += 1
             return ims_error(
                 strike.status, "temporarily_unavailable", "Simulated identity server outage"
             )
