@@ -560,6 +560,18 @@ def test_credentials_from_environment_and_console_json(tmp_path: Any) -> None:
     assert Client.from_console_json(project).org_id == "P@AdobeOrg"
 
 
+def test_a_credential_json_without_what_it_needs_says_what_is_missing() -> None:
+    with pytest.raises(
+        ValueError, match=r"^the credential JSON must hold a client id and a client secret$"
+    ):
+        Client.from_console_json({"ORG_ID": "O@AdobeOrg", "CLIENT_ID": "cid"})
+    no_oauth = {"project": {"workspace": {"details": {"credentials": [{"jwt": {}}]}}}}
+    with pytest.raises(
+        ValueError, match=r"^the project JSON holds no OAuth server-to-server credential$"
+    ):
+        Client.from_console_json(no_oauth)
+
+
 def test_client_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CJA_ORG_ID", "ENV@AdobeOrg")
     monkeypatch.setenv("CJA_CLIENT_ID", "cid")
@@ -629,6 +641,12 @@ _SECRET = "s3cret-never-shown"
         ("rate_limit", {"concurrency": 6}, TypeError, "rate_limit must be a RateLimit"),
         ("transport", object(), TypeError, "transport must be an httpx.AsyncBaseTransport"),
         ("credentials", _SECRET, TypeError, "credentials must be OAuthCredentials"),
+        (
+            "limiter_backend",
+            object(),
+            TypeError,
+            "limiter_backend must have a limiter_for(org_id, rate_limit) method",
+        ),
     ],
 )
 def test_a_wrong_constructor_argument_fails_at_construction_naming_it(

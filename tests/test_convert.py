@@ -152,6 +152,12 @@ def test_wrong_top_level_shapes_raise() -> None:
         structure({"definition": "x"}, Segment)
 
 
+@pytest.mark.parametrize("many", [list[str], list[dict[str, Any]], list[Owner]])
+def test_a_list_of_anything_given_no_array_says_so(many: Any) -> None:
+    with pytest.raises(TypeError, match=r"^expected a JSON array, got str$"):
+        structure("abc", many)
+
+
 def test_self_referential_models_nest() -> None:
     criteria = {"subCriteria": {"subCriteria": {"fieldOperator": "AND"}}, "other": True}
     built = structure(criteria, AuditLogCriteria)

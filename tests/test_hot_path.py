@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from cja_async import (
     ResponseTooLargeError,
     StaticToken,
 )
+from cja_async._receive import receive
 
 pytestmark = pytest.mark.anyio
 
@@ -201,3 +203,49 @@ async def test_content_encoding_and_length_are_read_whatever_their_case() -> Non
         with pytest.raises(ResponseTooLargeError):
             await cja.request("GET", "/x")
     assert pulled == []  # refused from its declared length, before a byte was read
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_compressed_body_of_exactly_the_cap_is_read(encoding: str) -> None:
+    body = b'"' + b"a" * 4094 + b'"'  # 4096 bytes once inflated
+    packed = gzip.compress(body) if encoding == "gzip" else zlib.compress(body)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        async def stream() -> AsyncIterator[bytes]:  # streamed: read and inflated by us
+            yield packed
+
+        return httpx.Response(200, headers={"content-encoding": encoding}, content=stream())
+
+    async with client(handler, max_response_bytes=4096) as cja:
+        assert await cja.request("GET", "/x") == "a" * 4094
+    async with client(handler, max_response_bytes=4095) as cja:
+        with pytest.raises(ResponseTooLargeError):
+            await cja.request("GET", "/x")
+
+
+def test_receive_with_a_deadline_outside_a_task_says_so() -> None:
+    """The deadline cancels the running task; run where there is none (a loop callback), it
+    refuses plainly instead of failing later."""
+    loop = asyncio.new_event_loop()
+    said: list[str] = []
+
+    async def noop() -> None:
+        return None
+
+    def drive() -> None:
+        request = httpx.Request("GET", "https://cja.adobe.io/x")
+        unused: Any = None  # refused before the client is used
+        step = receive(unused, request, max_bytes=100, deadline=1.0)
+        try:
+            step.send(None)
+        except RuntimeError as exc:
+            said.append(str(exc))
+        finally:
+            step.close()
+
+    try:
+        loop.call_soon(drive)
+        loop.run_until_complete(noop())
+    finally:
+        loop.close()
+    assert said == ["receive() must run inside an asyncio task"]

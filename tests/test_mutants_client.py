@@ -307,3 +307,53 @@ async def test_a_token_refused_after_the_limiter_wait_frees_the_window_slot(org_
         assert (await cja.users.me()).email  # the slot is free again: no wait
         assert loop.time() - admitted < 1.0
     assert sim.stats.requests == 2
+
+
+@pytest.mark.anyio
+async def test_answers_for_one_user_token_never_answer_another(sim: Simulator, org_id: str) -> None:
+    """A per-user header (``x-user-auth``, the audit logs' user token) is part of the cache
+    key: the same GET for another user is asked, the same user's is answered from the cache."""
+
+    @sim.route("GET", "/whoasks")
+    async def who(_sim: Simulator, req: Request) -> Response:
+        return Response.json({"user": req.headers.get("x-user-auth")})
+
+    async with sim.client(org_id=org_id, cache=ResponseCache()) as cja:
+        for user in ("u1", "u2", "u1", "U1"):
+            answer = await cja.request("GET", "/whoasks", headers={"x-user-auth": user})
+            assert answer == {"user": user}
+        assert (cja.cache_stats.hits, cja.cache_stats.misses) == (1, 3)
+
+
+@pytest.mark.anyio
+async def test_a_token_renewal_is_not_delayed(sim: Simulator, org_id: str) -> None:
+    """A rejected token is renewed and the request sent again at once: a renewal is not a
+    retry with backoff."""
+    loop = asyncio.get_running_loop()
+    async with sim.client(org_id=org_id) as cja:
+        await cja.users.me()
+        sim.revoke_tokens()
+        started = loop.time()
+        assert (await cja.users.me()).email
+        assert cja.stats.token_renewals == 1
+        assert loop.time() - started < 0.5  # two round trips at the simulator's latency
+
+
+@pytest.mark.anyio
+async def test_a_429_is_waited_out_by_its_pause_alone(sim: Simulator, org_id: str) -> None:
+    """After a 429 the org pauses (the limiter holds the retry); the loop adds no wait."""
+
+    @sim.route("GET", "/busy")
+    async def busy(_sim: Simulator, _req: Request) -> Response:
+        return Response.json({"ok": True})
+
+    too_many = {"error_code": "429050", "message": "Too many requests"}
+    # No Retry-After: the first pause is 0.25-0.5 s of backoff.
+    sim.on("GET", "/busy").respond(Response.json(too_many, 429), times=1)
+    loop = asyncio.get_running_loop()
+    async with sim.client(org_id=org_id) as cja:
+        started = loop.time()
+        assert await cja.request("GET", "/busy") == {"ok": True}
+        waited = loop.time() - started
+    assert cja.stats.rate_limited == 1
+    assert 0.25 <= waited < 0.9, waited
