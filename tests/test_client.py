@@ -639,7 +639,12 @@ _SECRET = "s3cret-never-shown"
         ("page_size", "100", TypeError, "page_size must be an int, got str"),
         ("page_size", 5000, ValueError, "page_size must be between 1 and 1000"),
         ("rate_limit", {"concurrency": 6}, TypeError, "rate_limit must be a RateLimit"),
-        ("transport", object(), TypeError, "transport must be an httpx.AsyncBaseTransport"),
+        (
+            "transport",
+            object(),
+            TypeError,
+            "transport must be an httpx.AsyncBaseTransport, got object",
+        ),
         ("credentials", _SECRET, TypeError, "credentials must be OAuthCredentials"),
         (
             "limiter_backend",

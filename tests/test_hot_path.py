@@ -249,3 +249,19 @@ def test_receive_with_a_deadline_outside_a_task_says_so() -> None:
     finally:
         loop.close()
     assert said == ["receive() must run inside an asyncio task"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_body_that_is_not_what_its_encoding_says_is_named_so(encoding: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        async def stream() -> AsyncIterator[bytes]:
+            yield b"\xff\xff not compressed at all"
+
+        return httpx.Response(200, headers={"content-encoding": encoding}, content=stream())
+
+    async with client(handler) as cja:
+        with pytest.raises(ResponseDecodeError) as caught:
+            await cja.request("GET", "/x")
+    assert str(caught.value).startswith(
+        f"the response body could not be decoded: it is not valid {encoding}"
+    )
