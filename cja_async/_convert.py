@@ -33,7 +33,7 @@ import inspect
 import threading
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, Union
 
 import attrs
@@ -251,10 +251,12 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
         lines = _structure_lines(cls, fields, shape, fill is not None)
         return _compile(cls, "structure", lines, namespace, _present=present)
 
+    def present_of(keys: Iterable[Any]) -> frozenset[str]:
+        return frozenset(names[key] for key in keys if key in names)
+
     def members(data: dict[Any, Any]) -> tuple[frozenset[str], dict[Any, Any] | None]:
-        present = frozenset(names[key] for key in data if key in names)
         extra = {key: value for key, value in data.items() if key not in names}
-        return present, extra or None
+        return present_of(data), extra or None
 
     namespace["_members"] = members
     general: Callable[[dict[str, Any]], Model] = write(None)
@@ -270,9 +272,7 @@ def _make_structure(cls: type[Model]) -> Callable[[Any], Model]:
             or not all(type(key) is str for key in shape)
         ):
             return general
-        fn: Callable[[dict[str, Any]], Model] = write(
-            shape, frozenset(names[key] for key in shape if key in names)
-        )
+        fn: Callable[[dict[str, Any]], Model] = write(shape, present_of(shape))
         by_shape[shape] = fn
         return fn
 
