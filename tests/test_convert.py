@@ -191,14 +191,15 @@ class _Memo(Model):
     _memo: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
 
+def _no_init(self: Any, **kwargs: Any) -> None:
+    raise AssertionError(f"{type(self).__name__}.__init__ ran: the slower way, twice the cost")
+
+
 def test_a_private_field_of_its_own_does_not_send_a_model_through_init(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def no_init(self: Any, **kwargs: Any) -> None:
-        raise AssertionError("__init__ ran: the slower way, twice the cost")
-
     for cls in (_Memo, Report):
-        monkeypatch.setattr(cls, "__init__", no_init)
+        monkeypatch.setattr(cls, "__init__", _no_init)
     built = structure({"name": "n", "owner": {"name": "Ada"}, "new": 1}, _Memo)
     assert built._memo is None and built.extra == {"new": 1}
     assert unstructure(built) == {"name": "n", "owner": {"name": "Ada"}, "new": 1}
@@ -221,10 +222,7 @@ class _Constant(Model):
 def test_a_private_field_with_a_constant_default_gets_it_without_init(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def no_init(self: Any, **kwargs: Any) -> None:
-        raise AssertionError("__init__ ran")
-
-    monkeypatch.setattr(_Constant, "__init__", no_init)
+    monkeypatch.setattr(_Constant, "__init__", _no_init)
     for given in ({"name": "n"}, _Subclass(name="n")):
         built = structure(given, _Constant)
         assert built._kind == "plain" and built.name == "n"
@@ -302,10 +300,7 @@ def test_every_model_is_built_without_its_init(
     """No model of ours silently takes the slower way (``__init__`` fills every slot a
     second time, through the set tracking), and none comes out as anything but itself."""
 
-    def no_init(self: Any, **kwargs: Any) -> None:
-        raise AssertionError(f"{cls.__name__}.__init__ ran")
-
-    monkeypatch.setattr(cls, "__init__", no_init)
+    monkeypatch.setattr(cls, "__init__", _no_init)
     field, key, _ = _convert._public_fields(cls)[0]
     for given in ({key: None, "zz": 1}, _Subclass({key: None, "zz": 1})):
         built = structure(given, cls)

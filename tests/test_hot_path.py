@@ -210,12 +210,8 @@ async def test_a_compressed_body_of_exactly_the_cap_is_read(encoding: str) -> No
     body = b'"' + b"a" * 4094 + b'"'  # 4096 bytes once inflated
     packed = gzip.compress(body) if encoding == "gzip" else zlib.compress(body)
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        async def stream() -> AsyncIterator[bytes]:  # streamed: read and inflated by us
-            yield packed
-
-        return httpx.Response(200, headers={"content-encoding": encoding}, content=stream())
-
+    # Streamed, so the client inflates it itself (httpx.MockTransport inflates a whole body).
+    handler = streamed([packed], [("content-encoding", encoding)])
     async with client(handler, max_response_bytes=4096) as cja:
         assert await cja.request("GET", "/x") == "a" * 4094
     async with client(handler, max_response_bytes=4095) as cja:
@@ -253,13 +249,9 @@ def test_receive_with_a_deadline_outside_a_task_says_so() -> None:
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate"])
 async def test_a_body_that_is_not_what_its_encoding_says_is_named_so(encoding: str) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        async def stream() -> AsyncIterator[bytes]:
-            yield b"\xff\xff not compressed at all"
-
-        return httpx.Response(200, headers={"content-encoding": encoding}, content=stream())
-
-    async with client(handler) as cja:
+    async with client(
+        streamed([b"\xff\xff not compressed"], [("content-encoding", encoding)])
+    ) as cja:
         with pytest.raises(ResponseDecodeError) as caught:
             await cja.request("GET", "/x")
     assert str(caught.value).startswith(
